@@ -1,0 +1,71 @@
+"""Typed records the parsers produce. Field names are the warehouse's column names."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+# Store-neutral chart names; the genre is a field of its own ("all" for an overall chart).
+CHARTS = ("top-free", "top-paid", "top-grossing")
+OVERALL_GENRE = "all"
+
+
+@dataclass(frozen=True, slots=True)
+class ChartEntry:
+    """One app at one rank of one store chart in one country."""
+
+    store: str  # "app_store" | "google_play"
+    country: str  # ISO alpha-2, lower case
+    chart: str  # one of CHARTS
+    genre: str  # store genre id ("6016" = App Store Entertainment) or OVERALL_GENRE
+    feed: str  # which endpoint shape it came from: "rss_v2", "legacy_rss", "batchexecute"
+    rank: int  # 1-based
+    store_app_id: str  # App Store numeric track id, or Google Play package name
+    name: str
+    publisher: str | None = None
+    bundle_id: str | None = None
+    genre_name: str | None = None
+    release_date: str | None = None  # ISO date
+    price: float | None = None
+    currency: str | None = None
+    summary: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AppLookup:
+    """One app's store metadata from an iTunes Lookup response, in one storefront."""
+
+    country: str
+    track_id: str
+    name: str
+    bundle_id: str | None
+    seller: str | None
+    artist: str | None
+    kind: str | None
+    primary_genre: str | None
+    primary_genre_id: str | None
+    genre_ids: tuple[str, ...]
+    user_rating_count: int | None
+    average_user_rating: float | None
+    user_rating_count_current_version: int | None
+    average_user_rating_current_version: float | None
+    version: str | None
+    price: float | None
+    currency: str | None
+    release_date: str | None  # ISO timestamp
+    current_version_release_date: str | None
+    file_size_bytes: int | None
+    description: str | None
+
+
+def to_dict(record: Any) -> dict[str, Any]:
+    """A record as a plain dict (tuples become lists so it serialises to JSON)."""
+    out = asdict(record)
+    for key, value in out.items():
+        if isinstance(value, tuple):
+            out[key] = list(value)
+    return out
+
+
+def field_names(record_type: type) -> list[str]:
+    return [f.name for f in fields(record_type)]
