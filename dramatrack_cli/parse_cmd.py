@@ -1,0 +1,1 @@
+"""``dramatrack parse ...`` commands (filled in by the parsers work)."""
