@@ -1,0 +1,143 @@
+"""Run the DAGs in an embedded Airflow (SQLite metadata under the data directory), through ``dag.test()``.
+
+This is what ``dramatrack run`` and ``make demo`` use: the same DAG files, tasks, assets and pools as a
+deployed Airflow, in one process. Under ``dag.test()`` asset-scheduled consumers do not start by
+themselves, so after each producer run we read the asset events it emitted from the metadata DB and
+start the consumer DAG with them (``conf["asset_events"]``), as the scheduler would have.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from dramatrack.settings import REPO_ROOT, Settings
+
+DAGS_FOLDER = REPO_ROOT / "dags"
+
+
+def configure_embedded_airflow(settings: Settings) -> Path:
+    """Point Airflow at an embedded SQLite home under the data dir (unless AIRFLOW_HOME is already set).
+
+    Must run before ``airflow`` is imported.
+    """
+    home = Path(os.environ.get("AIRFLOW_HOME") or settings.data_dir / "airflow")
+    home.mkdir(parents=True, exist_ok=True)
+    os.environ["AIRFLOW_HOME"] = str(home)
+    defaults = {
+        "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_FOLDER),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+    }
+    for key, value in defaults.items():
+        os.environ.setdefault(key, value)
+    return home
+
+
+def ensure_metadata_db() -> None:
+    """Create or upgrade the Airflow metadata DB and the one-slot DuckDB writer pool."""
+    from airflow.models.pool import Pool
+    from airflow.utils import db
+
+    from dramatrack.assets import DUCKDB_WRITER_POOL
+
+    db.upgradedb()
+    Pool.create_or_update_pool(
+        name=DUCKDB_WRITER_POOL, slots=1, description="One DuckDB writer at a time", include_deferred=False
+    )
+
+
+@dataclass
+class DagRunResult:
+    dag_id: str
+    run_id: str
+    state: str
+    failed_tasks: list[str]
+
+
+class EmbeddedAirflow:
+    """The project's DAGs, loaded once, run with ``dag.test()`` and chained through their asset events."""
+
+    def __init__(self) -> None:
+        from airflow.models.dagbag import DagBag
+
+        self.bag = DagBag(str(DAGS_FOLDER))
+        if self.bag.import_errors:
+            raise RuntimeError(f"DAG import errors: {self.bag.import_errors}")
+
+    def run(self, dag_id: str, day: date, conf: dict | None = None) -> DagRunResult:
+        from airflow.models.taskinstance import TaskInstance
+        from airflow.utils.session import create_session
+        from sqlalchemy import select
+
+        dag = self.bag.get_dag(dag_id)
+        import pendulum
+
+        logical = pendulum.datetime(day.year, day.month, day.day, 6, 0, tz="UTC")
+        run = dag.test(logical_date=logical, run_conf=conf or {})
+        with create_session() as session:
+            failed = session.scalars(
+                select(TaskInstance.task_id).where(
+                    TaskInstance.dag_id == dag_id, TaskInstance.run_id == run.run_id,
+                    TaskInstance.state.in_(["failed", "upstream_failed"]),
+                )
+            ).all()
+        return DagRunResult(dag_id, run.run_id, str(run.state), list(failed))
+
+    @staticmethod
+    def emitted(result: DagRunResult) -> dict[str, list[dict]]:
+        """Extras of the asset events a finished run emitted, by asset URI, oldest first."""
+        from airflow.models.asset import AssetEvent, AssetModel
+        from airflow.utils.session import create_session
+        from sqlalchemy import select
+
+        with create_session() as session:
+            rows = session.execute(
+                select(AssetModel.uri, AssetEvent.extra)
+                .join(AssetEvent, AssetEvent.asset_id == AssetModel.id)
+                .where(AssetEvent.source_dag_id == result.dag_id, AssetEvent.source_run_id == result.run_id)
+                .order_by(AssetEvent.id)
+            ).all()
+        out: dict[str, list[dict]] = {}
+        for uri, extra in rows:
+            out.setdefault(uri, []).append(dict(extra or {}))
+        return out
+
+    def consumers_of(self, asset_uri: str) -> list[str]:
+        """DAG ids scheduled on an asset (what the scheduler would trigger)."""
+        out = []
+        for dag_id, dag in sorted(self.bag.dags.items()):
+            condition = getattr(dag.timetable, "asset_condition", None)
+            if condition is None:
+                continue
+            if asset_uri in _asset_uris(condition):
+                out.append(dag_id)
+        return out
+
+    def run_chain(self, dag_id: str, day: date, conf: dict | None = None) -> list[DagRunResult]:
+        """Run a DAG, then every DAG scheduled on an asset it emitted, and so on down the chain."""
+        results: list[DagRunResult] = []
+        queue: list[tuple[str, dict | None]] = [(dag_id, conf)]
+        while queue:
+            current, current_conf = queue.pop(0)
+            result = self.run(current, day, current_conf)
+            results.append(result)
+            for uri, extras in self.emitted(result).items():
+                queue.extend((consumer, {"asset_events": extras}) for consumer in self.consumers_of(uri))
+        return results
+
+
+def _asset_uris(condition: object) -> set[str]:
+    """Every asset URI in a schedule condition (an Asset, or AssetAll/AssetAny nesting them)."""
+    uri = getattr(condition, "uri", None)
+    if uri:
+        return {uri}
+    found: set[str] = set()
+    for child in getattr(condition, "objects", None) or ():
+        found |= _asset_uris(child)
+    return found

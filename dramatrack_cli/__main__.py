@@ -1,0 +1,3 @@
+from dramatrack_cli.main import app
+
+app(prog_name="dramatrack")

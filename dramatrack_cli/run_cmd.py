@@ -1,0 +1,92 @@
+"""``dramatrack run`` and ``dramatrack demo``: the pipeline through the DAGs, embedded."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dramatrack_cli.main import app
+
+SOURCES = {"app_store": "appstore_ingest"}
+
+
+def _days(dates: list[str] | None, start: str | None, end: str | None) -> list[date]:
+    if start or end:
+        if not (start and end):
+            raise typer.BadParameter("--start and --end go together")
+        first, last = date.fromisoformat(start), date.fromisoformat(end)
+        return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    if dates:
+        return [date.fromisoformat(d) for d in dates]
+    return [date.today()]
+
+
+def run_days(days: list[date], sources: list[str], countries: list[str] | None, replay: Path | None,
+             echo=typer.echo) -> list:
+    """Run each source's ingest DAG and the asset-triggered chain below it, day by day."""
+    from dramatrack.local_airflow import EmbeddedAirflow, configure_embedded_airflow, ensure_metadata_db
+    from dramatrack.settings import get_settings
+
+    settings = get_settings()
+    configure_embedded_airflow(settings)
+    ensure_metadata_db()
+    airflow = EmbeddedAirflow()
+    results = []
+    for day in days:
+        for source in sources:
+            conf = {"date": day.isoformat(), "countries": countries, "replay": str(replay) if replay else None}
+            chain = airflow.run_chain(SOURCES[source], day, conf)
+            for result in chain:
+                failed = f" (failed: {', '.join(result.failed_tasks)})" if result.failed_tasks else ""
+                echo(f"{day} {result.dag_id}: {result.state}{failed}")
+            results.extend(chain)
+    return results
+
+
+@app.command()
+def run(
+    date_: Annotated[list[str] | None, typer.Option("--date", help="Day to collect (YYYY-MM-DD); repeatable.")] = None,
+    start: Annotated[str | None, typer.Option(help="First day of a back-fill range.")] = None,
+    end: Annotated[str | None, typer.Option(help="Last day of a back-fill range (inclusive).")] = None,
+    sources: Annotated[str, typer.Option(help="Comma-separated sources.")] = "app_store",
+    countries: Annotated[str | None, typer.Option(help="Comma-separated ISO codes; default: configured.")] = None,
+    replay: Annotated[Path | None, typer.Option(help="Answer from WARC files (a file or folder) instead of the network.")] = None,
+) -> None:
+    """Run the pipeline for one day (or a range) through the same DAGs, in an embedded Airflow."""
+    chosen = [s.strip() for s in sources.split(",") if s.strip()]
+    unknown = [s for s in chosen if s not in SOURCES]
+    if unknown:
+        raise typer.BadParameter(f"unknown source(s) {unknown}; known: {sorted(SOURCES)}")
+    if replay is not None and not replay.exists():
+        typer.echo(f"dramatrack run: replay path {replay} does not exist", err=True)
+        raise typer.Exit(1)
+    results = run_days(_days(date_, start, end), chosen,
+                       [c.strip().lower() for c in countries.split(",")] if countries else None, replay)
+    if any(r.state != "success" for r in results):
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo(
+    days: Annotated[int, typer.Option(help="Days of sample capture to run.")] = 14,
+    start: Annotated[str, typer.Option(help="First day of the sample capture.")] = "2026-11-01",
+) -> None:
+    """Run the whole pipeline on the bundled sample capture and print the market share."""
+    import time
+
+    from dramatrack.settings import get_settings
+    from sample_data.generate_capture import DEMO_COUNTRIES, generate
+
+    t0 = time.monotonic()
+    settings = get_settings()
+    first = date.fromisoformat(start)
+    capture = settings.data_dir / "sample_capture"
+    typer.echo(f"Generating the sample capture ({days} days x {len(DEMO_COUNTRIES)} countries) under {capture}")
+    generate(capture, first, days, DEMO_COUNTRIES, plant_defect=("mx", min(9, days - 1)), settings=settings)
+    results = run_days([first + timedelta(days=i) for i in range(days)], ["app_store"], DEMO_COUNTRIES, capture)
+    from dramatrack_cli.show import print_demo_summary
+
+    print_demo_summary(settings, results, time.monotonic() - t0)

@@ -1,0 +1,53 @@
+"""Derived columns added before validation so per-chart checks become row-level expectations.
+
+Pure pandas; no Great Expectations import.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pandas as pd
+
+from expectations.suites import APP_LOOKUPS, CHART_ENTRIES, CHART_KEY
+
+
+def add_chart_entry_columns(df: pd.DataFrame, batch_column: str = "batch_id") -> pd.DataFrame:
+    """A copy of ``df`` with ``expected_rank`` and ``chart_size`` per chart.
+
+    A chart is one (batch, store, country, chart, genre) group. ``expected_rank`` is the row's
+    1-based position when the chart is ordered by ``rank`` (ties keep input order), so a chart
+    whose ranks are exactly 1..N has ``rank == expected_rank`` on every row; a duplicate or a gap
+    makes the rows from that point on differ. ``chart_size`` is the number of rows in the chart.
+    """
+    out = df.copy()
+    keys = [batch_column, *CHART_KEY]
+    if out.empty:
+        out["expected_rank"] = pd.Series(dtype="Int64")
+        out["chart_size"] = pd.Series(dtype="int64")
+        return out
+    grouped = out.groupby(keys, dropna=False, sort=False)
+    out["chart_size"] = grouped["rank"].transform("size").astype("int64")
+    expected = grouped["rank"].rank(method="first")
+    out["expected_rank"] = expected.astype("int64") if expected.notna().all() else expected.astype("Int64")
+    return out
+
+
+def add_lookup_columns(df: pd.DataFrame, batch_column: str = "batch_id") -> pd.DataFrame:
+    """App lookups need no derived columns (every check is already per row)."""
+    return df.copy()
+
+
+DERIVERS: dict[str, Callable[[pd.DataFrame, str], pd.DataFrame]] = {
+    CHART_ENTRIES: add_chart_entry_columns,
+    APP_LOOKUPS: add_lookup_columns,
+}
+
+
+def add_derived_columns(suite_name: str, df: pd.DataFrame, batch_column: str = "batch_id") -> pd.DataFrame:
+    """The frame the named suite expects: ``df`` (re-indexed 0..n-1) plus that suite's derived columns."""
+    try:
+        derive = DERIVERS[suite_name]
+    except KeyError:
+        raise ValueError(f"unknown suite {suite_name!r}; known: {sorted(DERIVERS)}") from None
+    return derive(df.reset_index(drop=True), batch_column)

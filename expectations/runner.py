@@ -1,0 +1,281 @@
+"""Run an expectation suite over a multi-batch DataFrame and attribute failures to batches.
+
+One DataFrame holds many batches (a batch is one source × country × day, named in
+``batch_column``). Every expectation is row-level, so each unexpected row's index maps back to
+its batch: a batch passes when none of its rows is unexpected.
+
+Great Expectations is imported lazily (it takes seconds); one file-backed context per
+``settings.gx_dir`` is created per process and reused, and the suite, validation definition and
+checkpoint are created or updated once per process (or again when the suite's code changes).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from expectations.derived import add_derived_columns
+from expectations.suites import SUITES
+
+if TYPE_CHECKING:
+    from dramatrack.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DATASOURCE_NAME = "dramatrack_frames"
+BATCH_DEFINITION_NAME = "whole_frame"
+MAX_EXAMPLES = 5
+# COMPLETE gives every unexpected row's index; the pandas query string is not needed.
+RESULT_FORMAT: dict[str, Any] = {"result_format": "COMPLETE", "return_unexpected_index_query": False}
+
+
+@dataclass(frozen=True)
+class FailedExpectation:
+    """One expectation that failed for one batch."""
+
+    expectation_type: str
+    column: str | None  # the column, or the columns joined with ","
+    unexpected_count: int  # unexpected rows of this batch
+    examples: list[str] = field(default_factory=list)  # up to 5 unexpected values of this batch
+
+
+@dataclass(frozen=True)
+class ValidationOutcome:
+    """The result of validating one frame: which batches failed which expectations, and why."""
+
+    success: bool
+    failed_batches: dict[str, list[FailedExpectation]]
+    passed_batches: list[str]
+    data_docs_url: str | None
+    statistics: dict[str, int]  # evaluated/successful/unsuccessful expectations, rows, batches
+    suite_name: str = ""
+
+    def summary(self) -> str:
+        """One line per failed batch, for logs and alerts."""
+        lines = [
+            f"{self.suite_name}: {len(self.failed_batches)} failed, {len(self.passed_batches)} passed batches"
+        ]
+        for batch, failures in sorted(self.failed_batches.items()):
+            parts = [f"{f.expectation_type}({f.column}) x{f.unexpected_count} e.g. {f.examples[:2]}" for f in failures]
+            lines.append(f"  {batch}: " + "; ".join(parts))
+        if self.data_docs_url:
+            lines.append(f"  docs: {self.data_docs_url}")
+        return "\n".join(lines)
+
+
+# --- context / definitions cache ---------------------------------------------------------------
+
+_lock = threading.RLock()
+_contexts: dict[Path, Any] = {}
+_checkpoints: dict[tuple[Path, str], tuple[str, Any]] = {}  # (root, suite) -> (fingerprint, checkpoint)
+
+
+def get_gx_context(settings: Settings) -> Any:
+    """The process-wide file-backed GX context under ``settings.gx_dir`` (created on first use)."""
+    root = Path(settings.gx_dir).resolve()
+    with _lock:
+        context = _contexts.get(root)
+        if context is None:
+            import great_expectations as gx
+            from great_expectations.data_context.types.base import ProgressBarsConfig
+
+            root.mkdir(parents=True, exist_ok=True)
+            context = gx.get_context(mode="file", context_root_dir=str(root))
+            bars = context.variables.progress_bars
+            if bars is None or bars.globally or bars.metric_calculations:
+                context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+                context.variables.save()
+            _contexts[root] = context
+        return context
+
+
+def _suite_fingerprint(suite: Any) -> str:
+    configs = [e.configuration.to_json_dict() for e in suite.expectations]
+    return json.dumps(configs, sort_keys=True, default=str)
+
+
+def _get_checkpoint(context: Any, root: Path, suite_name: str, settings: Settings, batch_column: str) -> Any:
+    """Create or update (once per process, or when the suite changed) the GX objects for a suite."""
+    import great_expectations as gx
+
+    suite = SUITES[suite_name](settings, batch_column=batch_column)
+    fingerprint = _suite_fingerprint(suite)
+    key = (root, suite_name)
+    with _lock:
+        cached = _checkpoints.get(key)
+        if cached is not None and cached[0] == fingerprint:
+            return cached[1]
+
+        try:
+            datasource = context.data_sources.get(DATASOURCE_NAME)
+        except (KeyError, ValueError, LookupError):
+            datasource = context.data_sources.add_pandas(DATASOURCE_NAME)
+        try:
+            asset = datasource.get_asset(suite_name)
+        except LookupError:
+            asset = datasource.add_dataframe_asset(suite_name)
+        try:
+            batch_definition = asset.get_batch_definition(BATCH_DEFINITION_NAME)
+        except KeyError:
+            batch_definition = asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION_NAME)
+
+        suite = context.suites.add_or_update(suite)
+        validation = context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=suite_name, data=batch_definition, suite=suite)
+        )
+        checkpoint = context.checkpoints.add_or_update(
+            gx.Checkpoint(name=suite_name, validation_definitions=[validation], actions=[], result_format=RESULT_FORMAT)
+        )
+        _checkpoints[key] = (fingerprint, checkpoint)
+        return checkpoint
+
+
+# --- attribution -------------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    item = getattr(value, "item", None)
+    if callable(item):
+        try:
+            return item()
+        except (ValueError, TypeError):
+            pass
+    return value
+
+
+def _columns(kwargs: dict[str, Any]) -> list[str]:
+    if kwargs.get("column") is not None:
+        return [str(kwargs["column"])]
+    if kwargs.get("column_A") is not None:
+        return [str(kwargs["column_A"]), str(kwargs["column_B"])]
+    return [str(c) for c in kwargs.get("column_list") or []]
+
+
+def _example(frame: pd.DataFrame, index: int, columns: list[str], batch_column: str) -> str:
+    """The offending row's values of the expectation's columns, as text.
+
+    Read from the frame, not from GX's ``unexpected_list`` (which GX caps at 200 values).
+    """
+    shown = [c for c in columns if c != batch_column and c in frame.columns] or columns
+    if len(shown) == 1:
+        return str(_plain(frame.at[index, shown[0]]))
+    return ", ".join(f"{c}={_plain(frame.at[index, c])}" for c in shown)
+
+
+def _attribute(
+    results: Any, frame: pd.DataFrame, batch_column: str, all_batches: list[str]
+) -> dict[str, list[FailedExpectation]]:
+    """Map each failed expectation's unexpected row indices to per-batch failures."""
+    batch_ids = frame[batch_column].astype(str).to_numpy()
+    failed: dict[str, list[FailedExpectation]] = defaultdict(list)
+    for result in results.results:
+        if result.success:
+            continue
+        config = result.expectation_config
+        etype = config.type
+        columns = _columns(config.kwargs)
+        label = ",".join(columns) or None
+        info = result.exception_info or {}
+        if info.get("raised_exception"):
+            # The expectation could not run (e.g. a missing column): every batch is suspect.
+            message = str(info.get("exception_message") or "expectation raised an exception")
+            for batch in all_batches:
+                failed[batch].append(FailedExpectation(etype, label, 0, [message[:300]]))
+            continue
+        per_batch: dict[str, list[int]] = defaultdict(list)
+        for index in result.result.get("unexpected_index_list") or []:
+            per_batch[batch_ids[int(index)]].append(int(index))
+        if not per_batch:
+            for batch in all_batches:
+                failed[batch].append(FailedExpectation(etype, label, 0, ["failed without unexpected rows"]))
+            continue
+        for batch, indices in per_batch.items():
+            examples = [_example(frame, i, columns, batch_column) for i in indices[:MAX_EXAMPLES]]
+            failed[batch].append(FailedExpectation(etype, label, len(indices), examples))
+    return dict(failed)
+
+
+# --- data docs ---------------------------------------------------------------------------------
+
+
+def _build_docs(context: Any, suite_name: str, result_id: Any) -> str | None:
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
+    try:
+        identifiers = [ExpectationSuiteIdentifier(name=suite_name)]
+        if result_id is not None:
+            identifiers.insert(0, result_id)
+        context.build_data_docs(resource_identifiers=identifiers)
+        if result_id is not None:
+            urls = context.get_docs_sites_urls(resource_identifier=result_id)
+            if urls and urls[0].get("site_url"):
+                return urls[0]["site_url"]
+        urls = context.get_docs_sites_urls()
+        return urls[0]["site_url"] if urls else None
+    except Exception:  # docs are a convenience: never fail the validation over them
+        log.warning("building Data Docs failed", exc_info=True)
+        return None
+
+
+# --- entry point -------------------------------------------------------------------------------
+
+
+def validate_frame(
+    suite_name: str,
+    df: pd.DataFrame,
+    *,
+    settings: Settings,
+    batch_column: str = "batch_id",
+    build_docs: bool = True,
+) -> ValidationOutcome:
+    """Validate ``df`` against the named suite and attribute each failure to its batch.
+
+    ``df`` has one row per record plus ``batch_column``; the suite's derived columns are added
+    here. With ``build_docs`` the local Data Docs site under ``settings.gx_dir`` is updated and
+    ``data_docs_url`` points at this validation's page.
+    """
+    if suite_name not in SUITES:
+        raise ValueError(f"unknown suite {suite_name!r}; known: {sorted(SUITES)}")
+    if batch_column not in df.columns:
+        raise KeyError(f"frame has no batch column {batch_column!r}")
+    if df[batch_column].isna().any():
+        raise ValueError(f"{int(df[batch_column].isna().sum())} rows have no {batch_column}")
+
+    frame = add_derived_columns(suite_name, df, batch_column)
+    all_batches = sorted(set(frame[batch_column].astype(str)))
+    if frame.empty:
+        stats = {"evaluated_expectations": 0, "successful_expectations": 0, "unsuccessful_expectations": 0,
+                 "rows": 0, "batches": 0}
+        return ValidationOutcome(True, {}, [], None, stats, suite_name)
+
+    context = get_gx_context(settings)
+    root = Path(settings.gx_dir).resolve()
+    checkpoint = _get_checkpoint(context, root, suite_name, settings, batch_column)
+
+    started = time.perf_counter()
+    checkpoint_result = checkpoint.run(batch_parameters={"dataframe": frame})
+    (result_id, results), *_ = checkpoint_result.run_results.items()
+    log.debug("validated %s (%d rows) in %.2fs", suite_name, len(frame), time.perf_counter() - started)
+
+    failed = _attribute(results, frame, batch_column, all_batches)
+    passed = [b for b in all_batches if b not in failed]
+    stats = {k: int(results.statistics.get(k, 0) or 0)
+             for k in ("evaluated_expectations", "successful_expectations", "unsuccessful_expectations")}
+    stats.update(rows=len(frame), batches=len(all_batches))
+    url = _build_docs(context, suite_name, result_id) if build_docs else None
+    return ValidationOutcome(
+        success=bool(results.success) and not failed,
+        failed_batches={b: failed[b] for b in sorted(failed)},
+        passed_batches=passed,
+        data_docs_url=url,
+        statistics=stats,
+        suite_name=suite_name,
+    )

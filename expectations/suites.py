@@ -1,0 +1,125 @@
+"""The Great Expectations suites, as code.
+
+Every expectation here is row-level (a column-map, column-pair or compound-column expectation), so
+each unexpected row can be traced back to its ``batch_id`` (one source × country × day) through
+``unexpected_index_list``. Checks that are naturally per-chart (contiguous ranks, chart size) are
+expressed against derived columns that :mod:`expectations.derived` adds before validation.
+
+``great_expectations`` is imported inside the functions: importing it takes several seconds and
+this module may be imported by DAG files at parse time.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable
+
+from transforms.records import CHARTS
+
+if TYPE_CHECKING:
+    import great_expectations as gx
+
+    from dramatrack.settings import Settings
+
+CHART_ENTRIES = "chart_entries"
+APP_LOOKUPS = "app_lookups"
+
+STORES = ("app_store", "google_play")
+MAX_RANK = 200
+# App Store track ids are numeric; Google Play ids are Java-style package names.
+APP_STORE_ID_REGEX = r"^[0-9]{6,12}$"
+GOOGLE_PLAY_ID_REGEX = r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$"
+
+# The columns identifying one chart inside one batch (the batch column is prepended by the runner).
+CHART_KEY = ("store", "country", "chart", "genre")
+
+
+def chart_entries_suite(settings: Settings, *, batch_column: str = "batch_id") -> gx.ExpectationSuite:
+    """The suite for chart-entry frames (ChartEntry fields + batch column + derived columns)."""
+    import great_expectations as gx
+    from great_expectations.expectations.row_conditions import Column
+
+    E = gx.expectations
+    chart_key = [batch_column, *CHART_KEY]
+    expectations: list[Any] = [
+        *[
+            E.ExpectColumnValuesToNotBeNull(column=col, description=f"Every chart entry has a {col}.")
+            for col in ("store", "country", "chart", "genre", "rank", "store_app_id", "name")
+        ],
+        E.ExpectColumnValuesToBeInSet(column="store", value_set=list(STORES), description="Known store."),
+        E.ExpectColumnValuesToBeInSet(
+            column="country", value_set=sorted(settings.countries), description="Country is a configured storefront."
+        ),
+        E.ExpectColumnValuesToBeInSet(column="chart", value_set=list(CHARTS), description="Known chart name."),
+        E.ExpectColumnValuesToBeBetween(
+            column="rank", min_value=1, max_value=MAX_RANK, description=f"Rank is within 1..{MAX_RANK}."
+        ),
+        E.ExpectColumnPairValuesToBeEqual(
+            column_A="rank",
+            column_B="expected_rank",
+            description="Ranks of each chart are 1..N with no gap or duplicate (expected_rank = row number by rank).",
+        ),
+        E.ExpectCompoundColumnsToBeUnique(
+            column_list=[*chart_key, "rank"], description="No two entries share a rank in one chart."
+        ),
+        E.ExpectCompoundColumnsToBeUnique(
+            column_list=[*chart_key, "store_app_id"], description="No app appears twice in one chart."
+        ),
+        E.ExpectColumnValuesToMatchRegex(
+            column="store_app_id",
+            regex=APP_STORE_ID_REGEX,
+            row_condition=Column(name="store") == "app_store",
+            description="App Store ids are 6-12 digits.",
+        ),
+        E.ExpectColumnValuesToMatchRegex(
+            column="store_app_id",
+            regex=GOOGLE_PLAY_ID_REGEX,
+            row_condition=Column(name="store") == "google_play",
+            description="Google Play ids are package names.",
+        ),
+        E.ExpectColumnValuesToBeBetween(
+            column="chart_size",
+            min_value=settings.chart_min_size,
+            max_value=settings.chart_max_size,
+            description="Each chart has a plausible number of entries (chart_size = rows per chart).",
+        ),
+        E.ExpectColumnValuesToBeBetween(column="price", min_value=0, description="Price is non-negative when present."),
+    ]
+    return gx.ExpectationSuite(name=CHART_ENTRIES, expectations=expectations)
+
+
+def app_lookups_suite(settings: Settings, *, batch_column: str = "batch_id") -> gx.ExpectationSuite:
+    """The suite for app-lookup frames (AppLookup fields + batch column)."""
+    import great_expectations as gx
+
+    E = gx.expectations
+    expectations: list[Any] = [
+        *[
+            E.ExpectColumnValuesToNotBeNull(column=col, description=f"Every lookup has a {col}.")
+            for col in ("country", "track_id", "name")
+        ],
+        E.ExpectColumnValuesToMatchRegex(
+            column="track_id", regex=APP_STORE_ID_REGEX, description="App Store track ids are 6-12 digits."
+        ),
+        E.ExpectColumnValuesToBeInSet(
+            column="country", value_set=sorted(settings.countries), description="Country is a configured storefront."
+        ),
+        E.ExpectColumnValuesToBeBetween(
+            column="user_rating_count", min_value=0, description="Rating count is non-negative when present."
+        ),
+        E.ExpectColumnValuesToBeBetween(
+            column="average_user_rating", min_value=0, max_value=5, description="Average rating is within 0..5."
+        ),
+        E.ExpectColumnValuesToBeBetween(column="price", min_value=0, description="Price is non-negative when present."),
+        E.ExpectCompoundColumnsToBeUnique(
+            column_list=[batch_column, "country", "track_id"], description="One lookup per app per storefront."
+        ),
+    ]
+    return gx.ExpectationSuite(name=APP_LOOKUPS, expectations=expectations)
+
+
+SuiteBuilder = Callable[..., Any]
+
+SUITES: dict[str, SuiteBuilder] = {
+    CHART_ENTRIES: chart_entries_suite,
+    APP_LOOKUPS: app_lookups_suite,
+}

@@ -1,0 +1,112 @@
+"""App Store fetch plan: per country, the four charts, then iTunes Lookups for every app seen plus the catalog.
+
+Each country is one batch with its own WARC file. Countries run concurrently; the client keeps each host
+polite. A chart or lookup that fails after retries is recorded in the batch manifest (the batch is then
+quarantined by the loader, never half-loaded) and does not stop the other countries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from dramatrack.settings import Settings
+from extractors.appstore_urls import legacy_rss_url, lookup_url, rss_v2_url
+from extractors.batches import BatchManifest, batch_id_for
+from extractors.http_client import FetchError, FetchRequest, PoliteClient
+from extractors.warc_archive import ArchivedResponse, WarcArchive
+from transforms.appstore_rss import parse_appstore_rss
+from transforms.errors import ParseError
+
+SOURCE = "app_store"
+
+
+def chart_requests(settings: Settings, country: str) -> list[FetchRequest]:
+    """The four App Store chart requests for one country, tagged for the stage step."""
+    genre = settings.entertainment_genre_id
+    plan = [
+        ("rss_v2", "top-free", "all", rss_v2_url(settings.appstore_rss_base_url, country, "top-free", settings.rss_v2_limit)),
+        ("rss_v2", "top-paid", "all", rss_v2_url(settings.appstore_rss_base_url, country, "top-paid", settings.rss_v2_limit)),
+        ("legacy_rss", "top-free", genre,
+         legacy_rss_url(settings.itunes_base_url, country, "top-free", genre, settings.legacy_rss_limit)),
+        ("legacy_rss", "top-grossing", genre,
+         legacy_rss_url(settings.itunes_base_url, country, "top-grossing", genre, settings.legacy_rss_limit)),
+    ]
+    return [
+        FetchRequest(url=url, tags={"source": SOURCE, "kind": kind, "country": country, "chart": chart, "genre": g})
+        for kind, chart, g, url in plan
+    ]
+
+
+def lookup_requests(settings: Settings, country: str, track_ids: Sequence[str]) -> list[FetchRequest]:
+    """iTunes Lookup requests in batches of ``settings.lookup_batch_size`` ids."""
+    size = settings.lookup_batch_size
+    out = []
+    for i in range(0, len(track_ids), size):
+        ids = list(track_ids[i : i + size])
+        out.append(FetchRequest(url=lookup_url(settings.itunes_base_url, country, ids),
+                                tags={"source": SOURCE, "kind": "lookup", "country": country}))
+    return out
+
+
+def ids_in_charts(responses: Sequence[ArchivedResponse]) -> tuple[list[str], list[str]]:
+    """Track ids seen in the fetched charts, in first-seen order, and a note per chart that did not parse."""
+    seen: dict[str, None] = {}
+    problems = []
+    for resp in responses:
+        tags = resp.tags
+        if resp.status != 200:
+            continue
+        try:
+            entries = parse_appstore_rss(resp.body, country=tags["country"], chart=tags["chart"],
+                                         genre=tags.get("genre"))
+        except ParseError as exc:
+            problems.append(exc.with_location(resp.url).one_line())
+            continue
+        for entry in entries:
+            seen.setdefault(entry.store_app_id, None)
+    return list(seen), problems
+
+
+def fetch_country(client: PoliteClient, settings: Settings, country: str, snapshot_date: date,
+                  catalog_ios_ids: Sequence[str], warc_path: Path) -> BatchManifest:
+    """Fetch one country's charts and lookups into one WARC file; return its manifest."""
+    errors: list[str] = []
+    with WarcArchive(warc_path) as archive:
+        charts = client.fetch_many(chart_requests(settings, country), archive)
+        ok = [r for r in charts if isinstance(r, ArchivedResponse)]
+        errors += [str(r) for r in charts if isinstance(r, FetchError)]
+        errors += [f"{r.url}: HTTP {r.status}" for r in ok if r.status != 200]
+        ids, _ = ids_in_charts(ok)  # parse problems surface again (and quarantine) in the stage step
+        for track_id in catalog_ios_ids:
+            if track_id not in ids:
+                ids.append(track_id)
+        lookups = client.fetch_many(lookup_requests(settings, country, ids), archive)
+        errors += [str(r) for r in lookups if isinstance(r, FetchError)]
+        errors += [f"{r.url}: HTTP {r.status}" for r in lookups if isinstance(r, ArchivedResponse) and r.status != 200]
+        responses = len(archive.entries)
+    return BatchManifest(
+        batch_id=batch_id_for(SOURCE, snapshot_date, country),
+        source=SOURCE,
+        snapshot_date=snapshot_date.isoformat(),
+        country=country,
+        warc_paths=(str(warc_path),),
+        responses=responses,
+        fetch_errors=tuple(errors),
+    )
+
+
+def fetch_day(settings: Settings, snapshot_date: date, countries: Sequence[str], catalog_ios_ids: Sequence[str],
+              *, client: PoliteClient, run_stamp: str | None = None) -> list[BatchManifest]:
+    """Fetch every country for one day concurrently; one batch (and one WARC) per country."""
+    run_stamp = run_stamp or datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    folder = settings.warc_dir / SOURCE / snapshot_date.isoformat()
+
+    def one(country: str) -> BatchManifest:
+        return fetch_country(client, settings, country, snapshot_date, catalog_ios_ids,
+                             folder / f"{country}-{run_stamp}.warc.gz")
+
+    with ThreadPoolExecutor(max_workers=max(1, min(len(countries), settings.max_workers))) as pool:
+        return list(pool.map(one, countries))

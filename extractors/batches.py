@@ -1,0 +1,50 @@
+"""Batch manifests: what one fetch produced for one source × country × day, and where its WARC lives."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+
+
+def batch_id_for(source: str, snapshot_date: date | str, country: str) -> str:
+    """Deterministic batch id: the same source, day and country is always the same batch."""
+    return f"{source}:{snapshot_date}:{country}"
+
+
+@dataclass(frozen=True, slots=True)
+class BatchManifest:
+    """One fetched batch: its id, its WARC file(s) and what went wrong while fetching."""
+
+    batch_id: str
+    source: str
+    snapshot_date: str  # ISO date
+    country: str
+    warc_paths: tuple[str, ...]
+    responses: int
+    fetch_errors: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_json(self) -> dict:
+        out = asdict(self)
+        out["warc_paths"] = list(self.warc_paths)
+        out["fetch_errors"] = list(self.fetch_errors)
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict) -> BatchManifest:
+        return cls(
+            batch_id=data["batch_id"],
+            source=data["source"],
+            snapshot_date=data["snapshot_date"],
+            country=data["country"],
+            warc_paths=tuple(data["warc_paths"]),
+            responses=int(data["responses"]),
+            fetch_errors=tuple(data.get("fetch_errors", ())),
+        )
+
+
+def write_manifests(path: Path, manifests: list[BatchManifest]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps([m.to_json() for m in manifests], indent=1), encoding="utf-8")
+    return path

@@ -1,0 +1,1 @@
+"""Synthetic market data: payload builders that answer like the real stores."""

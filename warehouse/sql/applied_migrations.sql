@@ -1,0 +1,1 @@
+SELECT version, name FROM ops.schema_version ORDER BY version;

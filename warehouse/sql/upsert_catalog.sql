@@ -1,0 +1,26 @@
+-- Upsert the catalog (staging_catalog_apps, staging_catalog_store_ids). The catalog is authoritative for its
+-- apps' name, publisher and verified flag; seen dates are kept. Catalog store ids always point at the catalog
+-- app (taking over a listing first discovered in the charts as ios_<id> / gp_<package>).
+
+MERGE INTO core.apps AS a
+USING (SELECT * FROM staging_catalog_apps) AS s
+ON a.app_key = s.app_key
+WHEN MATCHED THEN UPDATE SET
+    name                  = s.name,
+    publisher             = s.publisher,
+    is_short_drama        = true,
+    status                = 'catalog',
+    classification_reason = s.classification_reason,
+    verified              = s.verified
+WHEN NOT MATCHED THEN INSERT
+    (app_key, name, publisher, is_short_drama, status, classification_reason, first_seen_date, last_seen_date, verified)
+    VALUES (s.app_key, s.name, s.publisher, true, 'catalog', s.classification_reason, NULL, NULL, s.verified);
+
+MERGE INTO core.app_store_ids AS t
+USING (SELECT * FROM staging_catalog_store_ids) AS s
+ON t.store = s.store AND t.store_app_id = s.store_app_id
+WHEN MATCHED THEN UPDATE SET
+    app_key   = s.app_key,
+    bundle_id = coalesce(s.bundle_id, t.bundle_id)
+WHEN NOT MATCHED THEN INSERT (store, store_app_id, app_key, bundle_id)
+    VALUES (s.store, s.store_app_id, s.app_key, s.bundle_id);
