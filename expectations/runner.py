@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 DATASOURCE_NAME = "dramatrack_frames"
 BATCH_DEFINITION_NAME = "whole_frame"
 MAX_EXAMPLES = 5
+DOCS_INDEX_LIMIT = 100  # validation results listed on the Data Docs index page
 # COMPLETE gives every unexpected row's index; the pandas query string is not needed.
 RESULT_FORMAT: dict[str, Any] = {"result_format": "COMPLETE", "return_unexpected_index_query": False}
 
@@ -89,17 +90,59 @@ def get_gx_context(settings: Settings) -> Any:
 
             root.mkdir(parents=True, exist_ok=True)
             context = gx.get_context(mode="file", context_root_dir=str(root))
+            changed = False
             bars = context.variables.progress_bars
-            if bars is None or bars.globally or bars.metric_calculations:
+            if isinstance(bars, ProgressBarsConfig):
+                bars = {"globally": bars.globally, "metric_calculations": bars.metric_calculations}
+            if (bars or {}).get("globally", True) or (bars or {}).get("metric_calculations", True):
                 context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+                changed = True
+            # The docs index page reads every stored result it links: cap it so docs builds stay fast.
+            sites = dict(context.variables.data_docs_sites or {})
+            site = sites.get("local_site")
+            if site is not None:
+                index = dict(site.get("site_index_builder") or {"class_name": "DefaultSiteIndexBuilder"})
+                if index.get("validation_results_limit") != DOCS_INDEX_LIMIT or site.get("show_how_to_buttons"):
+                    index["validation_results_limit"] = DOCS_INDEX_LIMIT
+                    sites["local_site"] = {**site, "site_index_builder": index, "show_how_to_buttons": False}
+                    context.variables.data_docs_sites = sites
+                    changed = True
+            if changed:
                 context.variables.save()
             _contexts[root] = context
         return context
 
 
 def _suite_fingerprint(suite: Any) -> str:
-    configs = [e.configuration.to_json_dict() for e in suite.expectations]
-    return json.dumps(configs, sort_keys=True, default=str)
+    """The suite's expectations as canonical JSON, ignoring GX-assigned ids."""
+    configs = []
+    for expectation in suite.expectations:
+        config = expectation.configuration.to_json_dict()
+        config.pop("id", None)
+        config.pop("rendered_content", None)
+        configs.append(config)
+    return json.dumps([suite.name, configs], sort_keys=True, default=str)
+
+
+def _stored_checkpoint(context: Any, suite_name: str, suite: Any) -> Any:
+    """The stored checkpoint if it already validates exactly this suite (avoids rewriting config
+    files on every process start, which concurrent tasks would race on); else None."""
+    try:
+        checkpoint = context.checkpoints.get(suite_name)
+        stored_suite = context.suites.get(suite_name)
+        (validation,) = checkpoint.validation_definitions
+        result_format = checkpoint.result_format
+        if hasattr(result_format, "model_dump"):
+            result_format = result_format.model_dump()
+        same = (
+            _suite_fingerprint(stored_suite) == _suite_fingerprint(suite)
+            and validation.suite.name == suite_name
+            and checkpoint.actions == []
+            and result_format == RESULT_FORMAT
+        )
+    except Exception:  # missing or unreadable: (re)create
+        return None
+    return checkpoint if same else None
 
 
 def _get_checkpoint(context: Any, root: Path, suite_name: str, settings: Settings, batch_column: str) -> Any:
@@ -113,6 +156,11 @@ def _get_checkpoint(context: Any, root: Path, suite_name: str, settings: Setting
         cached = _checkpoints.get(key)
         if cached is not None and cached[0] == fingerprint:
             return cached[1]
+
+        checkpoint = _stored_checkpoint(context, suite_name, suite)
+        if checkpoint is not None:
+            _checkpoints[key] = (fingerprint, checkpoint)
+            return checkpoint
 
         try:
             datasource = context.data_sources.get(DATASOURCE_NAME)
@@ -235,12 +283,14 @@ def validate_frame(
     settings: Settings,
     batch_column: str = "batch_id",
     build_docs: bool = True,
+    run_name: str | None = None,
 ) -> ValidationOutcome:
     """Validate ``df`` against the named suite and attribute each failure to its batch.
 
     ``df`` has one row per record plus ``batch_column``; the suite's derived columns are added
     here. With ``build_docs`` the local Data Docs site under ``settings.gx_dir`` is updated and
-    ``data_docs_url`` points at this validation's page.
+    ``data_docs_url`` points at this validation's page. ``run_name`` (e.g. the pipeline day)
+    names the run in the stored result and the Data Docs path.
     """
     if suite_name not in SUITES:
         raise ValueError(f"unknown suite {suite_name!r}; known: {sorted(SUITES)}")
@@ -260,8 +310,11 @@ def validate_frame(
     root = Path(settings.gx_dir).resolve()
     checkpoint = _get_checkpoint(context, root, suite_name, settings, batch_column)
 
+    from great_expectations.core.run_identifier import RunIdentifier
+
     started = time.perf_counter()
-    checkpoint_result = checkpoint.run(batch_parameters={"dataframe": frame})
+    run_id = RunIdentifier(run_name=run_name) if run_name else None
+    checkpoint_result = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=run_id)
     (result_id, results), *_ = checkpoint_result.run_results.items()
     log.debug("validated %s (%d rows) in %.2fs", suite_name, len(frame), time.perf_counter() - started)
 

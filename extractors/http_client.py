@@ -14,6 +14,7 @@ network (no rate limiting, robots.txt or backoff sleeps: there is nobody to be p
 from __future__ import annotations
 
 import itertools
+import random
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -135,11 +136,7 @@ class PoliteClient:
         self._session = requests.Session()
         self._session.headers["User-Agent"] = settings.user_agent
         self._timeout = (settings.connect_timeout, settings.read_timeout)
-        self._exp_wait = tenacity.wait_exponential_jitter(
-            initial=settings.backoff_base_seconds,
-            max=settings.backoff_max_seconds,
-            jitter=settings.backoff_base_seconds,
-        )
+        self._rng = random.Random()
         self.limiter: HostRateLimiter | None
         self.robots: RobotsCache | None
         if replay is not None:
@@ -315,7 +312,8 @@ class PoliteClient:
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
         """Jittered exponential backoff, at least ``Retry-After``, never above ``backoff_max_seconds``."""
-        delay = self._exp_wait(state)
+        base = self.settings.backoff_base_seconds
+        delay = base * 2.0 ** min(state.attempt_number - 1, 60) + self._rng.uniform(0, base)
         outcome = state.outcome
         if outcome is not None and not outcome.failed:
             retry_after = parse_retry_after(outcome.result())

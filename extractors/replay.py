@@ -18,6 +18,7 @@ from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 from requests.utils import get_encoding_from_headers
 from urllib3 import HTTPHeaderDict, HTTPResponse
+from urllib3.exceptions import ProtocolError
 
 from extractors.warc_archive import ArchivedResponse, body_sha1, iter_responses, warc_files
 
@@ -26,6 +27,16 @@ from extractors.warc_archive import ArchivedResponse, body_sha1, iter_responses,
 TRUNCATED_ATTR = "dramatrack_replay_truncated"
 
 ReplayKey = tuple[str, str, str]
+
+
+class _BrokenBody(io.BytesIO):
+    """The archived prefix of an incomplete body, then the transport error the live fetch saw."""
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = super().read(size)
+        if not data and size != 0:
+            raise ProtocolError("replayed incomplete response body")
+        return data
 
 
 class ReplayMissError(requests.RequestException):
@@ -89,9 +100,6 @@ class ReplayAdapter(BaseAdapter):
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
         """Answer a prepared request from the archive (the ``requests`` transport-adapter interface)."""
         record = self.next_response(request.method, request.url, request.body)
-        if record.tags.get("incomplete"):
-            # The live body broke off mid-transfer: replay the same transport failure.
-            raise requests.ConnectionError(f"replayed incomplete response for {request.url}", request=request)
         headers = HTTPHeaderDict()
         for key, value in record.headers:
             headers.add(key, value)
@@ -100,7 +108,8 @@ class ReplayAdapter(BaseAdapter):
         except ValueError:
             reason = ""
         raw = HTTPResponse(
-            body=io.BytesIO(record.body),
+            # A body that broke off mid-transfer breaks off again at the same byte.
+            body=_BrokenBody(record.body) if record.tags.get("incomplete") else io.BytesIO(record.body),
             headers=headers,
             status=record.status,
             reason=reason,

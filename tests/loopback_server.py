@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from dramatrack.settings import Settings
+
 _FILL_CHUNK = 64 * 1024
 
 
@@ -30,7 +32,8 @@ class Reply:
 
     ``delay``: seconds to wait before the status line. ``reset``: abort the connection (TCP RST) instead
     of answering. ``body_size``: send that many filler bytes instead of ``body``. ``content_length=False``:
-    no ``Content-Length``; the body ends when the server closes the connection.
+    no ``Content-Length``; the body ends when the server closes the connection. ``drop_after``: announce the
+    full length but send only that many body bytes, then close the connection.
     """
 
     status: int = 200
@@ -40,6 +43,7 @@ class Reply:
     reset: bool = False
     body_size: int | None = None
     content_length: bool = True
+    drop_after: int | None = None
 
     def header_items(self) -> list[tuple[str, str]]:
         return list(self.headers.items()) if isinstance(self.headers, Mapping) else list(self.headers)
@@ -124,6 +128,11 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command == "HEAD":
             return
         end()
+        if reply.drop_after is not None:
+            self.wfile.write((reply.body or b"x" * size)[: reply.drop_after])
+            self.wfile.flush()
+            self.close_connection = True
+            return
         if reply.body_size is None:
             self.wfile.write(reply.body)
         else:
@@ -156,11 +165,13 @@ class LoopbackServer:
         self.max_in_flight_by_host: dict[str, int] = {}
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._port: int | None = None
 
     # -- lifecycle
     def start(self) -> LoopbackServer:
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.owner = self
+        self._port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="loopback-server", daemon=True)
         self._thread.start()
@@ -184,8 +195,8 @@ class LoopbackServer:
     # -- addressing
     @property
     def port(self) -> int:
-        assert self._server is not None, "server not started"
-        return self._server.server_address[1]
+        assert self._port is not None, "server never started"
+        return self._port  # still known after stop(), so replay tests can rebuild the same URLs
 
     def url(self, path: str = "/", *, host: str = "127.0.0.1") -> str:
         """An absolute URL on this server (``host`` may be ``localhost`` to look like another host)."""
@@ -226,3 +237,39 @@ class LoopbackServer:
         with self._lock:
             self.in_flight -= 1
             self.in_flight_by_host[host] -= 1
+
+
+# -- client-side helpers shared by the network tests -----------------------------------------------------
+
+
+class RecordingSleep:
+    """A ``sleep`` replacement that records every requested wait without waiting (thread-safe)."""
+
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, seconds: float) -> None:
+        with self._lock:
+            self.calls.append(seconds)
+
+
+def make_settings(tmp_path, **overrides) -> Settings:
+    """Settings for loopback tests: both loopback names allowed, tiny backoff, no robots.txt unless asked."""
+    values = {
+        "data_dir": tmp_path,
+        "allowed_hosts": ["127.0.0.1", "localhost"],
+        "requests_per_second_per_host": 1000.0,
+        "rate_jitter": 0.0,
+        "max_concurrency_per_host": 2,
+        "max_workers": 8,
+        "max_retries": 2,
+        "backoff_base_seconds": 0.01,
+        "backoff_max_seconds": 10.0,
+        "connect_timeout": 2.0,
+        "read_timeout": 2.0,
+        "max_response_bytes": 10_000,
+        "respect_robots_txt": False,
+    }
+    values.update(overrides)
+    return Settings(**values)

@@ -75,8 +75,16 @@ def _normalize(text: str | None) -> str:
 
 
 def _signals(text: str) -> list[tuple[str, str]]:
-    """(label, kind) of every signal found in ``text``, in table order."""
-    return [(label, kind) for label, rx, kind in _COMPILED if rx.search(text)]
+    """(label, kind) of every signal found in ``text``, in table order.
+
+    A phrase's words are consumed by the phrase ("short dramas" is 'short drama', not also 'drama').
+    """
+    found = []
+    for label, rx, kind in _COMPILED:
+        text, hits = rx.subn(" | ", text) if kind == "phrase" else (text, int(bool(rx.search(text))))
+        if hits:
+            found.append((label, kind))
+    return found
 
 
 def _describe(found: dict[str, list[tuple[str, str]]]) -> str:

@@ -91,7 +91,13 @@ FETCH_LOG_SCHEMA = pa.schema(
 )  # fmt: skip
 
 CATALOG_APP_SCHEMA = pa.schema(
-    [("app_key", _S), ("name", _S), ("publisher", _S), ("classification_reason", _S), ("verified", pa.bool_())]
+    [
+        ("app_key", _S),
+        ("name", _S),
+        ("publisher", _S),
+        ("classification_reason", _S),
+        ("verified", pa.bool_()),
+    ]
 )
 STORE_ID_SCHEMA = pa.schema([("store", _S), ("store_app_id", _S), ("app_key", _S), ("bundle_id", _S)])
 
@@ -160,7 +166,9 @@ def sync_catalog(conn: duckdb.DuckDBPyConnection, catalog: Catalog) -> dict[str,
     ids: list[dict[str, Any]] = []
     for a in catalog.apps:
         if a.ios_id:
-            ids.append({"store": APP_STORE, "store_app_id": a.ios_id, "app_key": a.app_key, "bundle_id": None})
+            ids.append(
+                {"store": APP_STORE, "store_app_id": a.ios_id, "app_key": a.app_key, "bundle_id": None}
+            )
         if a.android_package:
             ids.append(
                 {

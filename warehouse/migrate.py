@@ -34,7 +34,9 @@ def available_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
             raise MigrationError(f"migration file {path.name!r} is not named NNNN_name.sql")
         version = int(match.group(1))
         if version in found:
-            raise MigrationError(f"two migrations numbered {version}: {found[version].path.name}, {path.name}")
+            raise MigrationError(
+                f"two migrations numbered {version}: {found[version].path.name}, {path.name}"
+            )
         found[version] = Migration(version, match.group(2), path)
     return [found[v] for v in sorted(found)]
 

@@ -17,7 +17,9 @@ WITH params AS (
 weighted AS (
     SELECT
         ce.snapshot_date, ce.store, ce.country, ce.chart, ce.genre, ce.rank, ce.app_key,
-        pow(ce.rank::DOUBLE, -p.rank_exponent) AS w
+        -- weights as exact decimals: their sums do not depend on the order DuckDB's threads add them in,
+        -- so rebuilding the mart gives bit-identical shares
+        CAST(pow(ce.rank::DOUBLE, -p.rank_exponent) AS DECIMAL(38, 18)) AS w
     FROM core.chart_entries AS ce
     JOIN core.apps AS a ON a.app_key = ce.app_key AND a.is_short_drama
     CROSS JOIN params AS p
@@ -44,8 +46,8 @@ SELECT
     strftime(pa.period_start, '%G-W%V') AS iso_week,
     pa.store, pa.country, pa.chart, pa.genre, pa.app_key,
     a.name AS app_name,
-    pa.weight_sum,
-    pa.weight_sum / sum(pa.weight_sum) OVER grp AS share,
+    CAST(pa.weight_sum AS DOUBLE) AS weight_sum,
+    CAST(pa.weight_sum AS DOUBLE) / CAST(sum(pa.weight_sum) OVER grp AS DOUBLE) AS share,
     pa.best_rank,
     pa.days_present,
     pa.entries,

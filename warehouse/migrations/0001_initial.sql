@@ -202,6 +202,10 @@ COMMENT ON COLUMN marts.market_share.basis IS 'How share is measured: chart_pres
 COMMENT ON COLUMN marts.market_share.grain IS 'day | week (natural key part).';
 COMMENT ON COLUMN marts.market_share.period_start IS 'The day, or the Monday of the ISO week (natural key part).';
 COMMENT ON COLUMN marts.market_share.iso_week IS 'ISO week of period_start, like 2026-W47.';
+COMMENT ON COLUMN marts.market_share.store IS 'app_store | google_play (natural key part).';
+COMMENT ON COLUMN marts.market_share.country IS 'ISO 3166 alpha-2, lower case (natural key part).';
+COMMENT ON COLUMN marts.market_share.chart IS 'top-free | top-paid | top-grossing (natural key part).';
+COMMENT ON COLUMN marts.market_share.genre IS 'Store genre id or all (natural key part).';
 COMMENT ON COLUMN marts.market_share.app_key IS 'Short-drama product (natural key part).';
 COMMENT ON COLUMN marts.market_share.weight_sum IS 'Sum of rank weights of the app''s entries in the period.';
 COMMENT ON COLUMN marts.market_share.share IS 'weight_sum / sum of weight_sum over the short-drama apps of the same group; sums to 1 per group.';

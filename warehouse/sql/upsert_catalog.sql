@@ -1,5 +1,6 @@
 -- Upsert the catalog (staging_catalog_apps, staging_catalog_store_ids). The catalog is authoritative for its
--- apps' name, publisher and verified flag; seen dates are kept. Catalog store ids always point at the catalog
+-- apps' name and publisher; `verified` only ever turns true; seen dates are kept.
+-- Catalog store ids always point at the catalog
 -- app (taking over a listing first discovered in the charts as ios_<id> / gp_<package>).
 
 MERGE INTO core.apps AS a
@@ -11,7 +12,7 @@ WHEN MATCHED THEN UPDATE SET
     is_short_drama        = true,
     status                = 'catalog',
     classification_reason = s.classification_reason,
-    verified              = s.verified
+    verified              = s.verified OR a.verified  -- once confirmed (catalog or a load), stays confirmed
 WHEN NOT MATCHED THEN INSERT
     (app_key, name, publisher, is_short_drama, status, classification_reason, first_seen_date, last_seen_date, verified)
     VALUES (s.app_key, s.name, s.publisher, true, 'catalog', s.classification_reason, NULL, NULL, s.verified);
