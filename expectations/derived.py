@@ -1,15 +1,17 @@
 """Derived columns added before validation so per-chart checks become row-level expectations.
 
-Pure pandas; no Great Expectations import.
+Pure pandas (imported lazily, so DAG files importing the runner stay fast to parse).
 """
 
 from __future__ import annotations
 
-from typing import Callable
-
-import pandas as pd
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from expectations.suites import APP_LOOKUPS, CHART_ENTRIES, CHART_KEY
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def add_chart_entry_columns(df: pd.DataFrame, batch_column: str = "batch_id") -> pd.DataFrame:
@@ -20,6 +22,8 @@ def add_chart_entry_columns(df: pd.DataFrame, batch_column: str = "batch_id") ->
     whose ranks are exactly 1..N has ``rank == expected_rank`` on every row; a duplicate or a gap
     makes the rows from that point on differ. ``chart_size`` is the number of rows in the chart.
     """
+    import pandas as pd
+
     out = df.copy()
     keys = [batch_column, *CHART_KEY]
     if out.empty:

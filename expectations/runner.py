@@ -1,8 +1,9 @@
 """Run an expectation suite over a multi-batch DataFrame and attribute failures to batches.
 
 One DataFrame holds many batches (a batch is one source × country × day, named in
-``batch_column``). Every expectation is row-level, so each unexpected row's index maps back to
-its batch: a batch passes when none of its rows is unexpected.
+``batch_column``). Every expectation is row-level and GX reports each unexpected row by its
+batch column (``unexpected_index_column_names``), so a batch passes when none of its rows is
+unexpected. An expectation that cannot run at all (e.g. a missing column) fails every batch.
 
 Great Expectations is imported lazily (it takes seconds); one file-backed context per
 ``settings.gx_dir`` is created per process and reused, and the suite, validation definition and
@@ -20,12 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from expectations.derived import add_derived_columns
 from expectations.suites import SUITES
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from dramatrack.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -34,8 +35,15 @@ DATASOURCE_NAME = "dramatrack_frames"
 BATCH_DEFINITION_NAME = "whole_frame"
 MAX_EXAMPLES = 5
 DOCS_INDEX_LIMIT = 100  # validation results listed on the Data Docs index page
-# COMPLETE gives every unexpected row's index; the pandas query string is not needed.
-RESULT_FORMAT: dict[str, Any] = {"result_format": "COMPLETE", "return_unexpected_index_query": False}
+
+
+def _result_format(batch_column: str) -> dict[str, Any]:
+    """COMPLETE: every unexpected row, identified by its batch (also shown so in Data Docs)."""
+    return {
+        "result_format": "COMPLETE",
+        "unexpected_index_column_names": [batch_column],
+        "return_unexpected_index_query": False,
+    }
 
 
 @dataclass(frozen=True)
@@ -65,7 +73,10 @@ class ValidationOutcome:
             f"{self.suite_name}: {len(self.failed_batches)} failed, {len(self.passed_batches)} passed batches"
         ]
         for batch, failures in sorted(self.failed_batches.items()):
-            parts = [f"{f.expectation_type}({f.column}) x{f.unexpected_count} e.g. {f.examples[:2]}" for f in failures]
+            parts = [
+                f"{f.expectation_type}({f.column}) x{f.unexpected_count} e.g. {f.examples[:2]}"
+                for f in failures
+            ]
             lines.append(f"  {batch}: " + "; ".join(parts))
         if self.data_docs_url:
             lines.append(f"  docs: {self.data_docs_url}")
@@ -91,18 +102,22 @@ def get_gx_context(settings: Settings) -> Any:
             root.mkdir(parents=True, exist_ok=True)
             context = gx.get_context(mode="file", context_root_dir=str(root))
             changed = False
-            bars = context.variables.progress_bars
+            bars = context.variables.progress_bars  # a dict once read back from the yml
             if isinstance(bars, ProgressBarsConfig):
                 bars = {"globally": bars.globally, "metric_calculations": bars.metric_calculations}
             if (bars or {}).get("globally", True) or (bars or {}).get("metric_calculations", True):
-                context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+                context.variables.progress_bars = ProgressBarsConfig(
+                    globally=False, metric_calculations=False
+                )
                 changed = True
             # The docs index page reads every stored result it links: cap it so docs builds stay fast.
             sites = dict(context.variables.data_docs_sites or {})
             site = sites.get("local_site")
             if site is not None:
                 index = dict(site.get("site_index_builder") or {"class_name": "DefaultSiteIndexBuilder"})
-                if index.get("validation_results_limit") != DOCS_INDEX_LIMIT or site.get("show_how_to_buttons"):
+                if index.get("validation_results_limit") != DOCS_INDEX_LIMIT or site.get(
+                    "show_how_to_buttons"
+                ):
                     index["validation_results_limit"] = DOCS_INDEX_LIMIT
                     sites["local_site"] = {**site, "site_index_builder": index, "show_how_to_buttons": False}
                     context.variables.data_docs_sites = sites
@@ -124,21 +139,19 @@ def _suite_fingerprint(suite: Any) -> str:
     return json.dumps([suite.name, configs], sort_keys=True, default=str)
 
 
-def _stored_checkpoint(context: Any, suite_name: str, suite: Any) -> Any:
+def _stored_checkpoint(context: Any, suite_name: str, suite: Any, batch_column: str) -> Any:
     """The stored checkpoint if it already validates exactly this suite (avoids rewriting config
     files on every process start, which concurrent tasks would race on); else None."""
     try:
         checkpoint = context.checkpoints.get(suite_name)
         stored_suite = context.suites.get(suite_name)
         (validation,) = checkpoint.validation_definitions
-        result_format = checkpoint.result_format
-        if hasattr(result_format, "model_dump"):
-            result_format = result_format.model_dump()
+        stored_format = checkpoint.result_format
         same = (
             _suite_fingerprint(stored_suite) == _suite_fingerprint(suite)
             and validation.suite.name == suite_name
             and checkpoint.actions == []
-            and result_format == RESULT_FORMAT
+            and stored_format == _result_format(batch_column)
         )
     except Exception:  # missing or unreadable: (re)create
         return None
@@ -150,14 +163,14 @@ def _get_checkpoint(context: Any, root: Path, suite_name: str, settings: Setting
     import great_expectations as gx
 
     suite = SUITES[suite_name](settings, batch_column=batch_column)
-    fingerprint = _suite_fingerprint(suite)
+    fingerprint = _suite_fingerprint(suite) + batch_column
     key = (root, suite_name)
     with _lock:
         cached = _checkpoints.get(key)
         if cached is not None and cached[0] == fingerprint:
             return cached[1]
 
-        checkpoint = _stored_checkpoint(context, suite_name, suite)
+        checkpoint = _stored_checkpoint(context, suite_name, suite, batch_column)
         if checkpoint is not None:
             _checkpoints[key] = (fingerprint, checkpoint)
             return checkpoint
@@ -180,7 +193,12 @@ def _get_checkpoint(context: Any, root: Path, suite_name: str, settings: Setting
             gx.ValidationDefinition(name=suite_name, data=batch_definition, suite=suite)
         )
         checkpoint = context.checkpoints.add_or_update(
-            gx.Checkpoint(name=suite_name, validation_definitions=[validation], actions=[], result_format=RESULT_FORMAT)
+            gx.Checkpoint(
+                name=suite_name,
+                validation_definitions=[validation],
+                actions=[],
+                result_format=_result_format(batch_column),
+            )
         )
         _checkpoints[key] = (fingerprint, checkpoint)
         return checkpoint
@@ -207,22 +225,23 @@ def _columns(kwargs: dict[str, Any]) -> list[str]:
     return [str(c) for c in kwargs.get("column_list") or []]
 
 
-def _example(frame: pd.DataFrame, index: int, columns: list[str], batch_column: str) -> str:
-    """The offending row's values of the expectation's columns, as text.
-
-    Read from the frame, not from GX's ``unexpected_list`` (which GX caps at 200 values).
-    """
-    shown = [c for c in columns if c != batch_column and c in frame.columns] or columns
+def _text(values: dict[str, Any], columns: list[str], batch_column: str) -> str:
+    shown = [c for c in columns if c != batch_column and c in values] or list(values)
     if len(shown) == 1:
-        return str(_plain(frame.at[index, shown[0]]))
-    return ", ".join(f"{c}={_plain(frame.at[index, c])}" for c in shown)
+        return str(_plain(values[shown[0]]))
+    return ", ".join(f"{c}={_plain(values[c])}" for c in shown)
 
 
 def _attribute(
     results: Any, frame: pd.DataFrame, batch_column: str, all_batches: list[str]
 ) -> dict[str, list[FailedExpectation]]:
-    """Map each failed expectation's unexpected row indices to per-batch failures."""
-    batch_ids = frame[batch_column].astype(str).to_numpy()
+    """Map each failed expectation's unexpected rows to per-batch failures.
+
+    Each ``unexpected_index_list`` entry is a dict holding the batch column and the expectation's
+    column values (``unexpected_index_column_names=[batch_column]``); a bare row index (other
+    result formats) is looked up in ``frame``. Examples come from these entries, not from GX's
+    ``unexpected_list``, which GX caps at 200 values.
+    """
     failed: dict[str, list[FailedExpectation]] = defaultdict(list)
     for result in results.results:
         if result.success:
@@ -238,16 +257,19 @@ def _attribute(
             for batch in all_batches:
                 failed[batch].append(FailedExpectation(etype, label, 0, [message[:300]]))
             continue
-        per_batch: dict[str, list[int]] = defaultdict(list)
-        for index in result.result.get("unexpected_index_list") or []:
-            per_batch[batch_ids[int(index)]].append(int(index))
+        per_batch: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for entry in result.result.get("unexpected_index_list") or []:
+            if not isinstance(entry, dict):
+                row = frame.loc[int(entry)]
+                entry = {c: row[c] for c in (batch_column, *columns) if c in frame.columns}
+            per_batch[str(_plain(entry[batch_column]))].append(entry)
         if not per_batch:
             for batch in all_batches:
                 failed[batch].append(FailedExpectation(etype, label, 0, ["failed without unexpected rows"]))
             continue
-        for batch, indices in per_batch.items():
-            examples = [_example(frame, i, columns, batch_column) for i in indices[:MAX_EXAMPLES]]
-            failed[batch].append(FailedExpectation(etype, label, len(indices), examples))
+        for batch, entries in per_batch.items():
+            examples = [_text(e, columns, batch_column) for e in entries[:MAX_EXAMPLES]]
+            failed[batch].append(FailedExpectation(etype, label, len(entries), examples))
     return dict(failed)
 
 
@@ -302,8 +324,13 @@ def validate_frame(
     frame = add_derived_columns(suite_name, df, batch_column)
     all_batches = sorted(set(frame[batch_column].astype(str)))
     if frame.empty:
-        stats = {"evaluated_expectations": 0, "successful_expectations": 0, "unsuccessful_expectations": 0,
-                 "rows": 0, "batches": 0}
+        stats = {
+            "evaluated_expectations": 0,
+            "successful_expectations": 0,
+            "unsuccessful_expectations": 0,
+            "rows": 0,
+            "batches": 0,
+        }
         return ValidationOutcome(True, {}, [], None, stats, suite_name)
 
     context = get_gx_context(settings)
@@ -320,8 +347,10 @@ def validate_frame(
 
     failed = _attribute(results, frame, batch_column, all_batches)
     passed = [b for b in all_batches if b not in failed]
-    stats = {k: int(results.statistics.get(k, 0) or 0)
-             for k in ("evaluated_expectations", "successful_expectations", "unsuccessful_expectations")}
+    stats = {
+        k: int(results.statistics.get(k, 0) or 0)
+        for k in ("evaluated_expectations", "successful_expectations", "unsuccessful_expectations")
+    }
     stats.update(rows=len(frame), batches=len(all_batches))
     url = _build_docs(context, suite_name, result_id) if build_docs else None
     return ValidationOutcome(

@@ -11,7 +11,8 @@ this module may be imported by DAG files at parse time.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from transforms.records import CHARTS
 
@@ -27,7 +28,7 @@ STORES = ("app_store", "google_play")
 MAX_RANK = 200
 # App Store track ids are numeric; Google Play ids are Java-style package names.
 APP_STORE_ID_REGEX = r"^[0-9]{6,12}$"
-GOOGLE_PLAY_ID_REGEX = r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$"
+GOOGLE_PLAY_ID_REGEX = r"^[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)+$"
 
 # The columns identifying one chart inside one batch (the batch column is prepended by the runner).
 CHART_KEY = ("store", "country", "chart", "genre")
@@ -47,9 +48,13 @@ def chart_entries_suite(settings: Settings, *, batch_column: str = "batch_id") -
         ],
         E.ExpectColumnValuesToBeInSet(column="store", value_set=list(STORES), description="Known store."),
         E.ExpectColumnValuesToBeInSet(
-            column="country", value_set=sorted(settings.countries), description="Country is a configured storefront."
+            column="country",
+            value_set=sorted(settings.countries),
+            description="Country is a configured storefront.",
         ),
-        E.ExpectColumnValuesToBeInSet(column="chart", value_set=list(CHARTS), description="Known chart name."),
+        E.ExpectColumnValuesToBeInSet(
+            column="chart", value_set=list(CHARTS), description="Known chart name."
+        ),
         E.ExpectColumnValuesToBeBetween(
             column="rank", min_value=1, max_value=MAX_RANK, description=f"Rank is within 1..{MAX_RANK}."
         ),
@@ -82,7 +87,9 @@ def chart_entries_suite(settings: Settings, *, batch_column: str = "batch_id") -
             max_value=settings.chart_max_size,
             description="Each chart has a plausible number of entries (chart_size = rows per chart).",
         ),
-        E.ExpectColumnValuesToBeBetween(column="price", min_value=0, description="Price is non-negative when present."),
+        E.ExpectColumnValuesToBeBetween(
+            column="price", min_value=0, description="Price is non-negative when present."
+        ),
     ]
     return gx.ExpectationSuite(name=CHART_ENTRIES, expectations=expectations)
 
@@ -101,17 +108,25 @@ def app_lookups_suite(settings: Settings, *, batch_column: str = "batch_id") -> 
             column="track_id", regex=APP_STORE_ID_REGEX, description="App Store track ids are 6-12 digits."
         ),
         E.ExpectColumnValuesToBeInSet(
-            column="country", value_set=sorted(settings.countries), description="Country is a configured storefront."
+            column="country",
+            value_set=sorted(settings.countries),
+            description="Country is a configured storefront.",
         ),
         E.ExpectColumnValuesToBeBetween(
             column="user_rating_count", min_value=0, description="Rating count is non-negative when present."
         ),
         E.ExpectColumnValuesToBeBetween(
-            column="average_user_rating", min_value=0, max_value=5, description="Average rating is within 0..5."
+            column="average_user_rating",
+            min_value=0,
+            max_value=5,
+            description="Average rating is within 0..5.",
         ),
-        E.ExpectColumnValuesToBeBetween(column="price", min_value=0, description="Price is non-negative when present."),
+        E.ExpectColumnValuesToBeBetween(
+            column="price", min_value=0, description="Price is non-negative when present."
+        ),
         E.ExpectCompoundColumnsToBeUnique(
-            column_list=[batch_column, "country", "track_id"], description="One lookup per app per storefront."
+            column_list=[batch_column, "country", "track_id"],
+            description="One lookup per app per storefront.",
         ),
     ]
     return gx.ExpectationSuite(name=APP_LOOKUPS, expectations=expectations)

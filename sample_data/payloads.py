@@ -46,18 +46,37 @@ class SampleApp:
     genre_name: str
     price: float
     currency: str
-    release_date: date
+    release_date: date | str  # a date or its ISO form "YYYY-MM-DD"
     description: str
     user_rating_count: int | None
     average_user_rating: float | None
     version: str
-    current_version_release_date: datetime | None = None  # default: the release date
+    current_version_release_date: datetime | str | None = None  # default: the release date
 
     def __post_init__(self) -> None:
         if not self.track_id.isdigit():
             raise ValueError(f"track_id {self.track_id!r} must be numeric")
         if not self.genre_id.isdigit():
             raise ValueError(f"genre_id {self.genre_id!r} must be numeric")
+        self.released  # noqa: B018 - fail here, not at render time, on a bad date
+        self.current_version_released  # noqa: B018
+
+    @property
+    def released(self) -> date:
+        """``release_date`` as a ``date``."""
+        value = self.release_date
+        if isinstance(value, datetime):
+            return value.date()
+        return value if isinstance(value, date) else date.fromisoformat(value)
+
+    @property
+    def current_version_released(self) -> datetime | None:
+        """``current_version_release_date`` as an aware ``datetime`` (UTC when given naive), or None."""
+        value = self.current_version_release_date
+        if value is None:
+            return None
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+        return _utc(moment)
 
 
 # --------------------------------------------------------------------------------------------- helpers
@@ -126,7 +145,7 @@ def render_rss_v2(country: str, chart: str, apps: list[SampleApp], updated: date
             "artistName": app.seller,
             "id": app.track_id,
             "name": app.name,
-            "releaseDate": app.release_date.isoformat(),
+            "releaseDate": app.released.isoformat(),
             "kind": "apps",
             "artworkUrl100": _artwork(app, 100),
             "genres": [{"genreId": app.genre_id, "name": app.genre_name,
@@ -165,7 +184,7 @@ def _legacy_entry(country: str, app: SampleApp) -> dict[str, Any]:
         link: Any = [alternate, preview]
     else:
         link = alternate
-    released = app.release_date
+    released = app.released
     return {
         "im:name": {"label": app.name},
         "im:image": [{"label": _artwork(app, size), "attributes": {"height": str(size)}} for size in (53, 75, 100)],
@@ -229,9 +248,9 @@ def render_legacy_rss(
 
 
 def _lookup_result(country: str, app: SampleApp) -> dict[str, Any]:
-    released = f"{app.release_date.isoformat()}T07:00:00Z"
-    current = (_utc(app.current_version_release_date).strftime("%Y-%m-%dT%H:%M:%SZ")
-               if app.current_version_release_date else released)
+    released = f"{app.released.isoformat()}T07:00:00Z"
+    current_version = app.current_version_released
+    current = current_version.strftime("%Y-%m-%dT%H:%M:%SZ") if current_version else released
     ratings: dict[str, Any] = {}
     if app.average_user_rating is not None:
         ratings["averageUserRatingForCurrentVersion"] = app.average_user_rating
@@ -294,5 +313,5 @@ def render_lookup(country: str, apps: list[SampleApp]) -> bytes:
     """
     results = [json.dumps(_lookup_result(country, app), ensure_ascii=False) for app in apps]
     # Apple's own layout: blank lines around the object, one result per line.
-    return ("\n\n\n{\n \"resultCount\":%d,\n \"results\": [\n%s]\n}\n\n\n"
-            % (len(results), ", \n".join(results))).encode("utf-8")
+    body = "[\n" + ", \n".join(results) + "]" if results else "[]"
+    return f'\n\n\n{{\n "resultCount":{len(results)},\n "results": {body}\n}}\n\n\n'.encode()

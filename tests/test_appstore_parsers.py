@@ -440,7 +440,7 @@ MARKET = [
               "6016", "Entertainment", 0.0, "USD", date(2022, 8, 9),
               "Short dramas in 1-2 minute episodes.", 386512, 4.6, "2.6.10"),
     SampleApp("6445905219", "DramaBox - Stream Drama Shorts", "com.storymatrix.drama", "STORYMATRIX PTE. LTD.",
-              "6016", "Entertainment", 0.0, "USD", date(2023, 3, 27),
+              "6016", "Entertainment", 0.0, "USD", "2023-03-27",  # ISO text, as sample_data.market gives it
               "Binge drama shorts: CEO romance & revenge, “new” episodes daily.", 251873, 4.7, "4.2.1"),
     SampleApp("6498713494", "My Drama - Short Series & Movies", "com.mydrama.app", "Holywater", "6016",
               "Entertainment", 2.99, "USD", date(2024, 5, 21), "Vertical series 短剧.", None, None, "1.0.3",
@@ -453,7 +453,7 @@ def _check_chart(entries: list[ChartEntry], apps: list[SampleApp], *, legacy: bo
     for e, app in zip(entries, apps, strict=True):
         assert (e.store_app_id, e.name, e.publisher, e.genre_name) == (
             app.track_id, app.name, app.seller, app.genre_name)
-        assert e.release_date == app.release_date.isoformat()
+        assert e.release_date == app.released.isoformat()
         if legacy:
             assert (e.bundle_id, e.price, e.currency, e.summary) == (
                 app.bundle_id, app.price, app.currency, app.description)
@@ -501,7 +501,7 @@ def test_round_trip_lookup():
         assert (got.price, got.currency, got.description) == (app.price, app.currency, app.description)
         assert (got.primary_genre, got.primary_genre_id, got.genre_ids) == (app.genre_name, app.genre_id,
                                                                             (app.genre_id,))
-        assert got.release_date is not None and got.release_date.startswith(app.release_date.isoformat())
+        assert got.release_date is not None and got.release_date.startswith(app.released.isoformat())
         assert got.file_size_bytes and got.file_size_bytes > 0
     assert apps[2].current_version_release_date == "2025-09-01T16:20:00Z"
     assert parse_itunes_lookup(render_lookup("pt", []), country="pt") == []

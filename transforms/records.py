@@ -29,6 +29,8 @@ class ChartEntry:
     price: float | None = None
     currency: str | None = None
     summary: str | None = None
+    score: float | None = None  # average rating shown in the chart (Google Play)
+    installs_text: str | None = None  # install band as shown, e.g. "10,000,000+" (Google Play)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,29 @@ class AppLookup:
     release_date: str | None  # ISO timestamp
     current_version_release_date: str | None
     file_size_bytes: int | None
+    description: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PlayAppDetails:
+    """One app's Google Play details page (``/store/apps/details``) in one country."""
+
+    app_id: str  # package name
+    country: str
+    title: str
+    developer: str
+    genre: str | None  # category as shown ("Entertainment")
+    genre_id: str | None  # Play category id ("ENTERTAINMENT", "GAME_PUZZLE")
+    installs_text: str  # install band as shown, e.g. "100,000,000+"
+    min_installs: int | None  # lower bound of the band
+    real_installs: int | None  # exact install count, when the page carries it
+    score: float | None
+    ratings: int | None
+    reviews: int | None
+    histogram: tuple[int, int, int, int, int] | None  # ratings with 1..5 stars
+    updated: str | None  # ISO timestamp (UTC) of the last update
+    released: str | None  # release date as shown ("Jun 1, 2022")
+    version: str | None
     description: str | None
 
 

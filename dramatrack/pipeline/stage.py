@@ -18,7 +18,8 @@ from transforms.errors import ParseError
 from transforms.itunes_lookup import parse_itunes_lookup
 from transforms.records import AppLookup, ChartEntry
 from transforms.short_drama import classify_app
-from warehouse.loaders import AppRecord
+from transforms.app_identity import catalog_name_index, normalize_app_name
+from warehouse.loaders import AppRecord, discovered_app_key
 
 APP_STORE = "app_store"
 
@@ -47,14 +48,12 @@ class StagedBatch:
                 "responses": len(self.fetch_log_rows)}
 
 
-def app_key_for_ios(track_id: str, catalog_ios: dict) -> str:
-    app = catalog_ios.get(track_id)
-    return app.app_key if app else f"ios_{track_id}"
-
-
 def appstore_apps(entries: list[ChartEntry], lookups: list[AppLookup], catalog: Catalog) -> list[AppRecord]:
     """One AppRecord per App Store app seen in the batch, classified (catalog, candidate or other)."""
     catalog_ios = catalog.by_ios_id()
+    catalog_by_key = {a.app_key: a for a in catalog.apps}
+    # Catalog apps whose App Store id is not known yet are recognised by name (the id comes from the chart).
+    by_name = catalog_name_index({a.app_key: a.all_names() for a in catalog.apps if not a.ios_id})
     by_id: dict[str, dict] = {}
     for entry in entries:
         info = by_id.setdefault(entry.store_app_id, {"name": entry.name, "publisher": entry.publisher,
@@ -70,10 +69,16 @@ def appstore_apps(entries: list[ChartEntry], lookups: list[AppLookup], catalog: 
     for track_id in sorted(by_id):
         info = by_id[track_id]
         catalog_app = catalog_ios.get(track_id)
+        name_key = by_name.get(normalize_app_name(info.get("name") or ""))
+        if catalog_app is None and name_key:
+            catalog_app = catalog_by_key[name_key]
         verdict = classify_app(info.get("name") or "", info.get("publisher"), info.get("genre"),
                                info.get("description"), catalog_match=catalog_app is not None)
+        reason = verdict.reason
+        if catalog_app is not None and track_id not in catalog_ios:
+            reason = f"catalog app matched by name {info.get('name')!r} (store id from the chart)"
         records.append(AppRecord(
-            app_key=app_key_for_ios(track_id, catalog_ios),
+            app_key=catalog_app.app_key if catalog_app else discovered_app_key(APP_STORE, track_id),
             name=catalog_app.name if catalog_app else (info.get("name") or track_id),
             publisher=(catalog_app.publisher if catalog_app and catalog_app.publisher else info.get("publisher")),
             store=APP_STORE,
@@ -81,7 +86,7 @@ def appstore_apps(entries: list[ChartEntry], lookups: list[AppLookup], catalog: 
             bundle_id=info.get("bundle_id"),
             is_short_drama=verdict.is_short_drama,
             status=verdict.status,
-            classification_reason=verdict.reason,
+            classification_reason=reason,
             verified=bool(catalog_app and catalog_app.verified),
         ))
     return records
