@@ -64,7 +64,7 @@ class EmbeddedAirflow:
     """The project's DAGs, loaded once, run with ``dag.test()`` and chained through their asset events."""
 
     def __init__(self) -> None:
-        from airflow.models.dagbag import DagBag
+        from airflow.dag_processing.dagbag import DagBag
 
         self.bag = DagBag(str(DAGS_FOLDER))
         if self.bag.import_errors:

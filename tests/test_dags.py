@@ -16,7 +16,7 @@ HEAVY = ["great_expectations", "pandas", "duckdb", "pyarrow", "requests", "bs4",
 
 @pytest.fixture(scope="module")
 def dagbag(airflow_db):
-    from airflow.models.dagbag import DagBag
+    from airflow.dag_processing.dagbag import DagBag
 
     return DagBag(str(DAGS_FOLDER))
 

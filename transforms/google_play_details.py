@@ -1,0 +1,258 @@
+"""Parser for a Google Play app details page (``/store/apps/details?id=...``).
+
+The page embeds its data in ``AF_initDataCallback({key: 'ds:N', hash: ..., data: <JSON>, sideChannel: {}});``
+script blocks. Google reshuffles the ``ds:`` keys, so the app block is found by content: the block
+whose ``data[1][2][0][0]`` is the title string. Only the JSON of candidate blocks is decoded; the
+rest of the (≈1 MB) page is never parsed.
+
+Pure function: bytes in, ``PlayAppDetails`` out. Anything without the documented shape raises
+``ParseError("gplay-details", ...)`` and nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+import time
+from typing import Any
+
+from transforms.errors import ParseError
+from transforms.records import PlayAppDetails
+
+SOURCE = "gplay-details"
+
+_BLOCK = b"AF_initDataCallback({"
+_BRACE_AT = len(_BLOCK) - 1
+_BRACE_TRIES = 64
+_HEAD = re.compile(rb"AF_initDataCallback\(\{\s*key:\s*'([^'\\]{1,40})',\s*hash:\s*'[^'\\]{0,40}',\s*data:\s*")
+_DATA_END = b", sideChannel:"
+# Cheap pre-check on the head of a block's JSON: `[<short data[0]>,[<scalar>,<scalar>,[["` is how the
+# app block starts (`[[[[]]],[null,null,[["Title"]...`). It only decides which blocks are decoded
+# first; a block is accepted on its decoded content, and all others are still tried when none of
+# these qualifies.
+_LIKELY_APP = re.compile(rb'\[[^,]{0,40},\[[^,\[\]]{0,24},[^,\[\]]{0,24},\[\["')
+_PACKAGE = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+")
+_CANONICAL = re.compile(rb'<link rel="canonical" href="[^"]*?[?&](?:amp;)?id=([A-Za-z0-9_.]{1,255})')
+_COUNTRY = re.compile(r"[a-z]{2}")
+_MAX_EPOCH = 4_102_444_800  # 2100-01-01: anything later is not a real update time
+
+# Paths under data[1][2] (see the reference README); used in error messages as data[1][2][i][j].
+P_TITLE = (0, 0)
+P_RELEASED = (10, 0)
+P_INSTALLS_TEXT = (13, 0)
+P_MIN_INSTALLS = (13, 1)
+P_REAL_INSTALLS = (13, 2)
+P_SCORE = (51, 0, 1)
+P_HISTOGRAM = (51, 1)
+P_RATINGS = (51, 2, 1)
+P_REVIEWS = (51, 3, 1)
+P_DEVELOPER = (68, 0)
+P_DESCRIPTION = (72, 0, 1)
+P_PACKAGE = (77, 0)
+P_GENRE = (79, 0, 0, 0)
+P_GENRE_ID = (79, 0, 0, 2)
+P_VERSION = (140, 0, 0, 0)
+P_UPDATED = (145, 0, 1, 0)
+
+
+def _fail(reason: str, field: str | None = None) -> ParseError:
+    return ParseError(SOURCE, reason, field=field)
+
+
+def _where(path: tuple[int, ...]) -> str:
+    return "data[1][2]" + "".join(f"[{i}]" for i in path)
+
+
+def _at(node: Any, path: tuple[int, ...]) -> Any:
+    """``node[path[0]][path[1]]...`` through lists only; None when any step is missing."""
+    for i in path:
+        if type(node) is not list or i >= len(node):
+            return None
+        node = node[i]
+    return node
+
+
+def _str(app: list[Any], path: tuple[int, ...]) -> str | None:
+    value = _at(app, path)
+    return value if type(value) is str and value.strip() else None
+
+
+def _int(app: list[Any], path: tuple[int, ...]) -> int | None:
+    value = _at(app, path)
+    return value if type(value) is int and value >= 0 else None
+
+
+def _required(app: list[Any], path: tuple[int, ...], field: str) -> str:
+    value = _str(app, path)
+    if value is None:
+        raise _fail(f"missing field {field} ({_where(path)})", field=field)
+    return value
+
+
+# --------------------------------------------------------------------------------------------- blocks
+
+
+def _rfind_block(body: bytes, limit: int) -> int:
+    """Start of the last ``AF_initDataCallback({`` ending at or before ``limit``, or -1."""
+    # A one-byte rfind is a memrchr, several times faster than a multi-byte search, and "{" is rare
+    # in the JSON near the end of the page; after a few misses fall back to the general search.
+    for _ in range(_BRACE_TRIES):
+        brace = body.rfind(b"{", 0, limit)
+        if brace < 0:
+            return -1
+        if brace >= _BRACE_AT and body.startswith(_BLOCK, brace - _BRACE_AT):
+            return brace - _BRACE_AT
+        limit = brace
+    return body.rfind(_BLOCK, 0, limit)
+
+
+def _blocks_last_first(body: bytes) -> Iterator[tuple[int, int]]:
+    """(start, end) of each block's data JSON, scanning from the end of the page.
+
+    The blocks sit at the end of the body, so the usual app block is met after scanning a small
+    tail of the page rather than all of it.
+    """
+    limit = len(body)
+    while True:
+        start = _rfind_block(body, limit)
+        if start < 0:
+            return
+        head = _HEAD.match(body, start)
+        # The last ", sideChannel:" before the next block is this block's end: the JSON itself
+        # cannot end past it, and occurrences inside JSON strings come earlier.
+        end = body.rfind(_DATA_END, start, limit) if head else -1
+        limit = start
+        if head and end >= head.end():
+            yield head.end(), end
+
+
+def _decode(body: bytes, start: int, end: int) -> Any:
+    try:
+        # NaN / Infinity are accepted here: every number read later is range-checked.
+        return json.loads(body[start:end].decode("utf-8"))
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return None
+
+
+def _app_node(data: Any) -> list[Any] | None:
+    """``data[1][2]`` when ``data[1][2][0][0]`` is a string (the title), else None."""
+    node = _at(data, (1, 2))
+    return node if type(node) is list and type(_at(node, P_TITLE)) is str else None
+
+
+def find_app_data(body: bytes) -> list[Any]:
+    """The decoded ``data[1][2]`` of the page's app block (located by content, not by ``ds:`` key)."""
+    deferred = []
+    for start, end in _blocks_last_first(body):
+        if _LIKELY_APP.match(body, start):
+            node = _app_node(_decode(body, start, end))
+            if node is not None:
+                return node
+        else:
+            deferred.append((start, end))
+    for start, end in reversed(deferred):  # document order
+        node = _app_node(_decode(body, start, end))
+        if node is not None:
+            return node
+    raise _fail("no app data block (AF_initDataCallback with data[1][2][0][0] title) found")
+
+
+# --------------------------------------------------------------------------------------------- fields
+
+
+def _installs(app: list[Any]) -> tuple[str, int | None]:
+    text = _required(app, P_INSTALLS_TEXT, "installs_text")
+    low = _int(app, P_MIN_INSTALLS)
+    if low is None:
+        digits = re.sub(r"\D", "", text)
+        low = int(digits) if digits and len(digits) <= 15 else None
+    return text, low
+
+
+def _score(app: list[Any]) -> float | None:
+    value = _at(app, P_SCORE)
+    if type(value) in (int, float) and 0 <= value <= 5:
+        return float(value)
+    return None
+
+
+def _histogram(app: list[Any]) -> tuple[int, int, int, int, int] | None:
+    node = _at(app, P_HISTOGRAM)
+    if type(node) is not list or len(node) < 6:
+        return None
+    counts = []
+    for bar in node[1:6]:  # [null, [label, n1], ..., [label, n5]]
+        if type(bar) is not list or len(bar) < 2 or type(bar[1]) is not int or bar[1] < 0:
+            return None
+        counts.append(bar[1])
+    return tuple(counts)  # type: ignore[return-value]
+
+
+def _updated(app: list[Any]) -> str | None:
+    value = _int(app, P_UPDATED)
+    if value is None or not 0 < value < _MAX_EPOCH:
+        return None
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(value))
+
+
+def _app_id(app: list[Any], body: bytes, given: str | None) -> str:
+    on_page = _str(app, P_PACKAGE)
+    if on_page is not None and not _PACKAGE.fullmatch(on_page):
+        on_page = None
+    if given is not None:
+        if not isinstance(given, str) or not _PACKAGE.fullmatch(given):
+            raise _fail(f"app_id {given!r} is not a package name", field="app_id")
+        if on_page is not None and on_page != given:
+            raise _fail(f"page is for {on_page}, not {given}", field="app_id")
+        return given
+    if on_page is not None:
+        return on_page
+    found = _CANONICAL.search(body)  # slow path: a scan of the whole page
+    if found:
+        return found.group(1).decode("ascii")
+    raise _fail(f"missing field app_id ({_where(P_PACKAGE)} or canonical link); pass the app id",
+                field="app_id")
+
+
+def parse_play_details(body: bytes, *, app_id: str | None = None, country: str = "us") -> PlayAppDetails:
+    """The app on a Google Play details page.
+
+    Required: title, developer and the installs band (a missing one raises ``ParseError`` whose
+    ``field`` names it); every other field is None when absent or not of the expected type.
+    ``app_id`` defaults to the package named on the page and, when given, must match it.
+    """
+    if not isinstance(country, str) or not _COUNTRY.fullmatch(country.lower()):
+        raise _fail(f"country {country!r} is not an ISO alpha-2 code")
+    if isinstance(body, str):
+        body = body.encode("utf-8", "surrogatepass")
+    elif isinstance(body, bytearray | memoryview):
+        body = bytes(body)
+    elif not isinstance(body, bytes):
+        raise _fail(f"body must be bytes, got {type(body).__name__}")
+    if not body or body.isspace():
+        raise _fail("body is empty")
+
+    app = find_app_data(body)
+    title = _required(app, P_TITLE, "title")
+    developer = _required(app, P_DEVELOPER, "developer")
+    installs_text, min_installs = _installs(app)
+    return PlayAppDetails(
+        app_id=_app_id(app, body, app_id),
+        country=country.lower(),
+        title=title,
+        developer=developer,
+        genre=_str(app, P_GENRE),
+        genre_id=_str(app, P_GENRE_ID),
+        installs_text=installs_text,
+        min_installs=min_installs,
+        real_installs=_int(app, P_REAL_INSTALLS),
+        score=_score(app),
+        ratings=_int(app, P_RATINGS),
+        reviews=_int(app, P_REVIEWS),
+        histogram=_histogram(app),
+        updated=_updated(app),
+        released=_str(app, P_RELEASED),
+        version=_str(app, P_VERSION),
+        description=_str(app, P_DESCRIPTION),
+    )
