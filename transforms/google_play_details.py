@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 import time
 from typing import Any
 
@@ -94,42 +93,28 @@ def _required(app: list[Any], path: tuple[int, ...], field: str) -> str:
 
 
 def _rfind_block(body: bytes, limit: int) -> int:
-    """Start of the last ``AF_initDataCallback({`` ending at or before ``limit``, or -1."""
+    """Start of the last ``AF_initDataCallback({`` that ends at or before ``limit``, or -1."""
     # A one-byte rfind is a memrchr, several times faster than a multi-byte search, and "{" is rare
     # in the JSON near the end of the page; after a few misses fall back to the general search.
     for _ in range(_BRACE_TRIES):
         brace = body.rfind(b"{", 0, limit)
-        if brace < 0:
+        if brace < _BRACE_AT:
             return -1
-        if brace >= _BRACE_AT and body.startswith(_BLOCK, brace - _BRACE_AT):
+        if body.startswith(_BLOCK, brace - _BRACE_AT):
             return brace - _BRACE_AT
         limit = brace
     return body.rfind(_BLOCK, 0, limit)
 
 
-def _blocks_last_first(body: bytes) -> Iterator[tuple[int, int]]:
-    """(start, end) of each block's data JSON, scanning from the end of the page.
-
-    The blocks sit at the end of the body, so the usual app block is met after scanning a small
-    tail of the page rather than all of it.
-    """
-    limit = len(body)
-    while True:
-        start = _rfind_block(body, limit)
-        if start < 0:
-            return
-        head = _HEAD.match(body, start)
-        # The last ", sideChannel:" before the next block is this block's end: the JSON itself
-        # cannot end past it, and occurrences inside JSON strings come earlier.
-        end = body.rfind(_DATA_END, start, limit) if head else -1
-        limit = start
-        if head and end >= head.end():
-            yield head.end(), end
-
-
-def _decode(body: bytes, start: int, end: int) -> Any:
+def _decode(body: bytes, start: int, limit: int) -> Any:
+    """The JSON of the block whose data starts at ``start`` (the next block starts at ``limit``)."""
+    # The last ", sideChannel:" before the next block ends this block's data: the JSON cannot end
+    # past it, and any occurrence inside a JSON string comes earlier.
+    end = body.rfind(_DATA_END, start, limit)
+    if end < 0:
+        return None
     try:
-        # NaN / Infinity are accepted here: every number read later is range-checked.
+        # NaN / Infinity are let through: every number read later is type- and range-checked.
         return json.loads(body[start:end].decode("utf-8"))
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return None
@@ -142,17 +127,26 @@ def _app_node(data: Any) -> list[Any] | None:
 
 
 def find_app_data(body: bytes) -> list[Any]:
-    """The decoded ``data[1][2]`` of the page's app block (located by content, not by ``ds:`` key)."""
+    """The decoded ``data[1][2]`` of the page's app block (located by content, not by ``ds:`` key).
+
+    Blocks are visited from the end of the page (where they sit, so only a small tail of the page is
+    scanned); those whose JSON starts like the app block are decoded first, then all the others.
+    """
     deferred = []
-    for start, end in _blocks_last_first(body):
-        if _LIKELY_APP.match(body, start):
-            node = _app_node(_decode(body, start, end))
-            if node is not None:
-                return node
-        else:
-            deferred.append((start, end))
-    for start, end in reversed(deferred):  # document order
-        node = _app_node(_decode(body, start, end))
+    limit = len(body)
+    while (start := _rfind_block(body, limit)) >= 0:
+        head = _HEAD.match(body, start)
+        if head is not None:
+            data_at = head.end()
+            if _LIKELY_APP.match(body, data_at):
+                node = _app_node(_decode(body, data_at, limit))
+                if node is not None:
+                    return node
+            else:
+                deferred.append((data_at, limit))
+        limit = start
+    for data_at, block_limit in reversed(deferred):  # document order
+        node = _app_node(_decode(body, data_at, block_limit))
         if node is not None:
             return node
     raise _fail("no app data block (AF_initDataCallback with data[1][2][0][0] title) found")

@@ -55,6 +55,7 @@ def publish_snapshot(warehouse_path: Path | str, snapshot_path: Path | str) -> P
         stale_wal = target.with_name(target.name + ".wal")
         if stale_wal.exists():
             stale_wal.unlink()  # a WAL left beside an old snapshot must not be replayed into the new one
+        os.chmod(tmp, 0o644)  # mkstemp makes it owner-only; analysts read the snapshot
         os.replace(tmp, target)
         _fsync_dir(target.parent)
     except BaseException:

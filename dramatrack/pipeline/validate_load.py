@@ -149,12 +149,13 @@ def build_marts_and_publish(settings: Settings) -> dict:
     """Rebuild the marts in the warehouse, then publish the analysts' read-only snapshot."""
     from warehouse.connection import writer
     from warehouse.marts import build_marts
+    from warehouse.queries import run_query
     from warehouse.snapshot import publish_snapshot
 
     with writer(settings.warehouse_path) as conn:
         build_marts(conn)
         conn.execute("CHECKPOINT")
-        counts = dict(conn.execute(
-            "SELECT grain, count(*) FROM marts.market_share GROUP BY grain ORDER BY grain").fetchall())
+        _, rows = run_query(conn, "market_share_rows_by_grain")
+        counts = dict(rows)
     publish_snapshot(settings.warehouse_path, settings.snapshot_path)
     return {"market_share_rows": counts, "snapshot": str(settings.snapshot_path)}
