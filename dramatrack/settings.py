@@ -52,7 +52,10 @@ class Settings(BaseSettings):
     # Politeness.
     user_agent: str = "DramaTrack/0.1 (+https://github.com/dramatrack/dramatrack; market research crawler)"
     requests_per_second_per_host: float = Field(default=1.0, gt=0)
-    host_rate_overrides: dict[str, float] = Field(default_factory=dict, description='{"host": requests_per_second}')
+    host_rate_overrides: dict[str, float] = Field(
+        default_factory=lambda: {"play.google.com": 1.0},
+        description='{"host": requests_per_second}; Google answers 429 readily, so Play stays at ~1/s.',
+    )
     max_concurrency_per_host: int = Field(default=2, ge=1)
     rate_jitter: float = Field(default=0.25, ge=0, le=1, description="± fraction of the per-request interval.")
     max_workers: int = Field(default=8, ge=1, description="Threads fetching different hosts/countries at once.")
@@ -80,9 +83,17 @@ class Settings(BaseSettings):
     lookup_batch_size: int = Field(default=100, ge=1, le=200)
     entertainment_genre_id: str = "6016"
 
+    # Google Play fetch plan.
+    play_language: str = "en"
+    play_chart_count: int = Field(default=200, ge=1, le=200)
+    play_max_details_per_country: int = Field(default=250, ge=0, description="Cap on app pages per country per day.")
+
     # Validation bounds.
     chart_min_size: int = 10
     chart_max_size: int = 200
+    installs_drop_tolerance: float = Field(
+        default=0.02, ge=0, le=1, description="Allowed relative drop of Google Play exact installs between snapshots."
+    )
 
     # Alert targets (secrets stay out of the repo: environment or Airflow connections only).
     alert_webhook_url: SecretStr | None = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from expectations.suites import APP_LOOKUPS, CHART_ENTRIES, CHART_KEY
+from expectations.suites import APP_LOOKUPS, CHART_ENTRIES, CHART_KEY, PLAY_APP_DETAILS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,9 +42,28 @@ def add_lookup_columns(df: pd.DataFrame, batch_column: str = "batch_id") -> pd.D
     return df.copy()
 
 
+def add_play_details_columns(df: pd.DataFrame, batch_column: str = "batch_id") -> pd.DataFrame:
+    """A copy with ``installs_monotone``: False only when exact installs fell below the previous snapshot.
+
+    The caller supplies ``prev_real_installs`` (the same app's last loaded value, or null) and
+    ``installs_tolerance`` (allowed relative drop); without them every row passes.
+    """
+    out = df.copy()
+    if out.empty or "prev_real_installs" not in out.columns:
+        out["installs_monotone"] = True
+        return out
+    tolerance = out["installs_tolerance"] if "installs_tolerance" in out.columns else 0.0
+    prev = out["prev_real_installs"].astype("Float64")
+    now = out["real_installs"].astype("Float64")
+    dropped = (now < prev * (1 - tolerance)).fillna(False)
+    out["installs_monotone"] = ~dropped.astype(bool)
+    return out
+
+
 DERIVERS: dict[str, Callable[[pd.DataFrame, str], pd.DataFrame]] = {
     CHART_ENTRIES: add_chart_entry_columns,
     APP_LOOKUPS: add_lookup_columns,
+    PLAY_APP_DETAILS: add_play_details_columns,
 }
 
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 CHART_ENTRIES = "chart_entries"
 APP_LOOKUPS = "app_lookups"
+PLAY_APP_DETAILS = "play_app_details"
 
 STORES = ("app_store", "google_play")
 MAX_RANK = 200
@@ -132,9 +133,46 @@ def app_lookups_suite(settings: Settings, *, batch_column: str = "batch_id") -> 
     return gx.ExpectationSuite(name=APP_LOOKUPS, expectations=expectations)
 
 
+def play_app_details_suite(settings: Settings, *, batch_column: str = "batch_id") -> gx.ExpectationSuite:
+    """The suite for Google Play app snapshots (PlayAppDetails fields + batch column + derived columns)."""
+    import great_expectations as gx
+
+    E = gx.expectations
+    expectations: list[Any] = [
+        *[
+            E.ExpectColumnValuesToNotBeNull(column=col, description=f"Every app page yields a {col}.")
+            for col in ("country", "app_id", "title", "developer", "installs_text")
+        ],
+        E.ExpectColumnValuesToMatchRegex(
+            column="app_id", regex=GOOGLE_PLAY_ID_REGEX, description="Google Play ids are package names."
+        ),
+        E.ExpectColumnValuesToBeInSet(
+            column="country", value_set=sorted(settings.countries), description="Country is a configured storefront."
+        ),
+        E.ExpectColumnValuesToBeBetween(column="score", min_value=0, max_value=5, description="Score is within 0..5."),
+        *[
+            E.ExpectColumnValuesToBeBetween(column=col, min_value=0, description=f"{col} is non-negative.")
+            for col in ("min_installs", "real_installs", "ratings", "reviews")
+        ],
+        E.ExpectColumnValuesToBeInSet(
+            column="installs_monotone",
+            value_set=[True],
+            description=(
+                "Exact installs do not fall below the previous snapshot of the same app by more than "
+                f"{settings.installs_drop_tolerance:.0%} (installs_monotone is derived against the warehouse)."
+            ),
+        ),
+        E.ExpectCompoundColumnsToBeUnique(
+            column_list=[batch_column, "country", "app_id"], description="One snapshot per app per storefront."
+        ),
+    ]
+    return gx.ExpectationSuite(name=PLAY_APP_DETAILS, expectations=expectations)
+
+
 SuiteBuilder = Callable[..., Any]
 
 SUITES: dict[str, SuiteBuilder] = {
     CHART_ENTRIES: chart_entries_suite,
     APP_LOOKUPS: app_lookups_suite,
+    PLAY_APP_DETAILS: play_app_details_suite,
 }

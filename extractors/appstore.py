@@ -8,13 +8,12 @@ quarantined by the loader, never half-loaded) and does not stop the other countr
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 from dramatrack.settings import Settings
 from extractors.appstore_urls import legacy_rss_url, lookup_url, rss_v2_url
-from extractors.batches import BatchManifest, batch_id_for
+from extractors.batches import BatchManifest, batch_id_for, fetch_countries
 from extractors.http_client import FetchError, FetchRequest, PoliteClient
 from extractors.warc_archive import ArchivedResponse, WarcArchive
 from transforms.appstore_rss import parse_appstore_rss
@@ -101,12 +100,8 @@ def fetch_country(client: PoliteClient, settings: Settings, country: str, snapsh
 def fetch_day(settings: Settings, snapshot_date: date, countries: Sequence[str], catalog_ios_ids: Sequence[str],
               *, client: PoliteClient, run_stamp: str | None = None) -> list[BatchManifest]:
     """Fetch every country for one day concurrently; one batch (and one WARC) per country."""
-    run_stamp = run_stamp or datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    folder = settings.warc_dir / SOURCE / snapshot_date.isoformat()
-
-    def one(country: str) -> BatchManifest:
-        return fetch_country(client, settings, country, snapshot_date, catalog_ios_ids,
-                             folder / f"{country}-{run_stamp}.warc.gz")
-
-    with ThreadPoolExecutor(max_workers=max(1, min(len(countries), settings.max_workers))) as pool:
-        return list(pool.map(one, countries))
+    return fetch_countries(
+        settings, SOURCE, snapshot_date, list(countries),
+        lambda country, path: fetch_country(client, settings, country, snapshot_date, catalog_ios_ids, path),
+        run_stamp,
+    )

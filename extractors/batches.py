@@ -24,11 +24,14 @@ class BatchManifest:
     warc_paths: tuple[str, ...]
     responses: int
     fetch_errors: tuple[str, ...] = field(default_factory=tuple)
+    # Failures of one item (say one app page) that fail only that item for the day, not the whole batch.
+    item_errors: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
     def to_json(self) -> dict:
         out = asdict(self)
         out["warc_paths"] = list(self.warc_paths)
         out["fetch_errors"] = list(self.fetch_errors)
+        out["item_errors"] = [list(pair) for pair in self.item_errors]
         return out
 
     @classmethod
@@ -41,6 +44,7 @@ class BatchManifest:
             warc_paths=tuple(data["warc_paths"]),
             responses=int(data["responses"]),
             fetch_errors=tuple(data.get("fetch_errors", ())),
+            item_errors=tuple((str(k), str(v)) for k, v in data.get("item_errors", ())),
         )
 
 
@@ -48,3 +52,19 @@ def write_manifests(path: Path, manifests: list[BatchManifest]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps([m.to_json() for m in manifests], indent=1), encoding="utf-8")
     return path
+
+
+def fetch_countries(settings, source: str, snapshot_date: date, countries, fetch_country,
+                    run_stamp: str | None = None) -> list[BatchManifest]:
+    """Run ``fetch_country(country, warc_path)`` for every country concurrently; one batch and WARC each.
+
+    Politeness is per host, in the shared client, so countries can run at once.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import UTC, datetime
+
+    run_stamp = run_stamp or datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    folder = settings.warc_dir / source / snapshot_date.isoformat()
+    workers = max(1, min(len(countries), settings.max_workers))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda c: fetch_country(c, folder / f"{c}-{run_stamp}.warc.gz"), countries))

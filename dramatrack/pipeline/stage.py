@@ -13,12 +13,12 @@ from datetime import date
 from dramatrack.catalog import Catalog
 from extractors.batches import BatchManifest
 from extractors.warc_archive import iter_responses
+from transforms.app_identity import catalog_name_index, normalize_app_name
 from transforms.appstore_rss import parse_appstore_rss
 from transforms.errors import ParseError
 from transforms.itunes_lookup import parse_itunes_lookup
 from transforms.records import AppLookup, ChartEntry
 from transforms.short_drama import classify_app
-from transforms.app_identity import catalog_name_index, normalize_app_name
 from warehouse.loaders import AppRecord, discovered_app_key
 
 APP_STORE = "app_store"

@@ -1,0 +1,122 @@
+"""Google Play fetch plan: per country, the top charts (batchexecute ``vyAe2``), then the details page of
+every catalog Android app and every app seen in an Entertainment chart.
+
+Each country is one batch with its own WARC file. Google answers 429 readily: the client keeps
+play.google.com at about one request per second (``host_rate_overrides``), backs off honouring
+Retry-After, and gives up after ``max_retries``. A chart that keeps failing fails the country's batch;
+an app page that keeps failing fails only that app for the day (``item_errors``); neither blocks the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlencode
+
+from transforms.google_play_chart import parse_play_chart
+
+from dramatrack.settings import Settings
+from extractors.batches import BatchManifest, batch_id_for, fetch_countries
+from extractors.google_play_urls import build_chart_request_body, chart_url
+from extractors.http_client import FetchError, FetchRequest, PoliteClient
+from extractors.warc_archive import ArchivedResponse, WarcArchive
+from transforms.errors import ParseError
+
+SOURCE = "google_play"
+# (store-neutral chart name, Play collection, Play category)
+PLAY_CHARTS = [
+    ("top-free", "topselling_free", "ENTERTAINMENT"),
+    ("top-grossing", "topgrossing", "ENTERTAINMENT"),
+    ("top-free", "topselling_free", "APPLICATION"),
+]
+DETAILS_CATEGORIES = {"ENTERTAINMENT"}
+FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded;charset=UTF-8"}
+
+
+def details_url(base_url: str, app_id: str, country: str, language: str) -> str:
+    """The public details page of one app in one storefront."""
+    query = urlencode({"id": app_id, "hl": language, "gl": country.upper()})
+    return f"{base_url.rstrip('/')}/store/apps/details?{query}"
+
+
+def chart_requests(settings: Settings, country: str) -> list[FetchRequest]:
+    """The three chart requests (POST batchexecute) for one country."""
+    url = chart_url(settings.google_play_base_url, country, settings.play_language)
+    return [
+        FetchRequest(
+            url=url,
+            method="POST",
+            data=build_chart_request_body(collection, category, settings.play_chart_count),
+            headers=FORM_HEADERS,
+            tags={"source": SOURCE, "kind": "chart", "country": country, "chart": chart, "genre": category},
+        )
+        for chart, collection, category in PLAY_CHARTS
+    ]
+
+
+def details_requests(settings: Settings, country: str, app_ids: Sequence[str]) -> list[FetchRequest]:
+    """One GET per app details page, capped at ``play_max_details_per_country``."""
+    return [
+        FetchRequest(url=details_url(settings.google_play_base_url, app_id, country, settings.play_language),
+                     tags={"source": SOURCE, "kind": "details", "country": country, "app_id": app_id})
+        for app_id in list(app_ids)[: settings.play_max_details_per_country]
+    ]
+
+
+def apps_to_detail(responses: Sequence[ArchivedResponse], catalog_packages: Sequence[str]) -> list[str]:
+    """Catalog packages first, then every app of an Entertainment chart, in first-seen order."""
+    seen: dict[str, None] = dict.fromkeys(catalog_packages)
+    for resp in responses:
+        tags = resp.tags
+        if resp.status != 200 or tags.get("genre") not in DETAILS_CATEGORIES:
+            continue
+        try:
+            entries = parse_play_chart(resp.body, country=tags["country"], chart=tags["chart"], genre=tags["genre"])
+        except ParseError:
+            continue  # surfaces again, with the URL, in the stage step (and quarantines the batch)
+        for entry in entries:
+            seen.setdefault(entry.store_app_id, None)
+    return list(seen)
+
+
+def fetch_country(client: PoliteClient, settings: Settings, country: str, snapshot_date: date,
+                  catalog_packages: Sequence[str], warc_path: Path) -> BatchManifest:
+    """Fetch one country's charts and app pages into one WARC file; return its manifest."""
+    errors: list[str] = []
+    item_errors: list[tuple[str, str]] = []
+    with WarcArchive(warc_path) as archive:
+        charts = client.fetch_many(chart_requests(settings, country), archive)
+        ok = [r for r in charts if isinstance(r, ArchivedResponse)]
+        errors += [str(r) for r in charts if isinstance(r, FetchError)]
+        errors += [f"{r.url}: HTTP {r.status}" for r in ok if r.status != 200]
+        requests = details_requests(settings, country, apps_to_detail(ok, catalog_packages))
+        for request, result in zip(requests, client.fetch_many(requests, archive), strict=True):
+            app_id = request.tags["app_id"]
+            if isinstance(result, FetchError):
+                item_errors.append((app_id, str(result)))
+            elif result.status == 404:
+                continue  # not offered in this storefront: no snapshot, not an error
+            elif result.status != 200:
+                item_errors.append((app_id, f"{result.url}: HTTP {result.status}"))
+        responses = len(archive.entries)
+    return BatchManifest(
+        batch_id=batch_id_for(SOURCE, snapshot_date, country),
+        source=SOURCE,
+        snapshot_date=snapshot_date.isoformat(),
+        country=country,
+        warc_paths=(str(warc_path),),
+        responses=responses,
+        fetch_errors=tuple(errors),
+        item_errors=tuple(item_errors),
+    )
+
+
+def fetch_day(settings: Settings, snapshot_date: date, countries: Sequence[str], catalog_packages: Sequence[str],
+              *, client: PoliteClient, run_stamp: str | None = None) -> list[BatchManifest]:
+    """Fetch every country for one day concurrently; one batch (and one WARC) per country."""
+    return fetch_countries(
+        settings, SOURCE, snapshot_date, list(countries),
+        lambda country, path: fetch_country(client, settings, country, snapshot_date, catalog_packages, path),
+        run_stamp,
+    )
