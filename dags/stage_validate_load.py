@@ -11,11 +11,12 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import DAG, task
 
-from dramatrack.assets import CORE_TABLES, DUCKDB_WRITER_POOL, RAW_APPSTORE
+from dramatrack.alerts.notifier import ValidationAlertNotifier
+from dramatrack.assets import CORE_TABLES, DUCKDB_WRITER_POOL, RAW_APPSTORE, RAW_GOOGLE_PLAY
 
 with DAG(
     dag_id="stage_validate_load",
-    schedule=RAW_APPSTORE,
+    schedule=RAW_APPSTORE | RAW_GOOGLE_PLAY,
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     tags=["dramatrack", "validate", "load"],
@@ -35,7 +36,7 @@ with DAG(
 
         return (yield from tasks.load(report_path, CORE_TABLES))
 
-    @task(retries=0)
+    @task(retries=0, on_failure_callback=[ValidationAlertNotifier()])
     def fail_on_quarantine(report_path: str) -> None:
         from dramatrack.pipeline import tasks
 

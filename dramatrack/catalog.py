@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import yaml
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 
 class CatalogApp(BaseModel):
@@ -32,8 +33,22 @@ class CatalogApp(BaseModel):
         return [self.name, *self.aliases, *self.aliases_zh]
 
 
+class Override(BaseModel):
+    """Maps one store listing to a product explicitly; ``app_key: null`` keeps it out of name matching."""
+
+    store: Literal["app_store", "google_play"]
+    store_app_id: str = Field(min_length=1)
+    app_key: str | None = Field(pattern=r"^[a-z0-9_]+$")  # required; null = never merge this id by name
+
+    @field_validator("store_app_id", mode="before")
+    @classmethod
+    def _id_as_str(cls, value: object) -> object:
+        return str(value) if isinstance(value, int) else value
+
+
 class Catalog(BaseModel):
     apps: list[CatalogApp]
+    overrides: list[Override] = []
 
     @field_validator("apps")
     @classmethod
@@ -48,6 +63,23 @@ class Catalog(BaseModel):
                     raise ValueError(f"duplicate {attr} {value!r} in catalog")
                 seen.add(value)
         return apps
+
+    @model_validator(mode="after")
+    def _overrides_consistent(self) -> Catalog:
+        catalog_ids = {("app_store", a.ios_id): a.app_key for a in self.apps if a.ios_id}
+        catalog_ids |= {("google_play", a.android_package): a.app_key for a in self.apps if a.android_package}
+        seen: set[tuple[str, str]] = set()
+        for o in self.overrides:
+            key = (o.store, o.store_app_id)
+            if key in seen:
+                raise ValueError(f"duplicate override for {o.store} {o.store_app_id!r} in catalog")
+            seen.add(key)
+            owner = catalog_ids.get(key)
+            if owner is not None and o.app_key != owner:
+                raise ValueError(
+                    f"override of {o.store} {o.store_app_id!r} contradicts catalog app {owner!r}"
+                )
+        return self
 
     def by_ios_id(self) -> dict[str, CatalogApp]:
         return {a.ios_id: a for a in self.apps if a.ios_id}

@@ -99,6 +99,13 @@ class Settings(BaseSettings):
     alert_webhook_url: SecretStr | None = None
     alert_slack_webhook_url: SecretStr | None = None
     alert_emails: CommaList = Field(default_factory=list)
+    alert_timeout_seconds: float = Field(default=10.0, gt=0, description="Timeout of one webhook / Slack / SMTP send.")
+
+    # Freshness: a source with no batch loaded within its window (hours) alerts (dags/freshness_check.py).
+    freshness_hours: dict[str, int] = Field(
+        default_factory=lambda: {"app_store": 36, "google_play": 36, "news": 6},
+        description='{"source": hours}; a source missing here (or with 0) is not checked.',
+    )
 
     _split = field_validator("countries", "allowed_hosts", "alert_emails", mode="before")(_split_list)
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from dramatrack.catalog import load_catalog
+from dramatrack.catalog import Catalog, load_catalog
 from dramatrack.settings import Settings
 from extractors.batches import BatchManifest
+
+SOURCES = ("app_store", "google_play")
 
 
 def resolve_replay_path(replay: str | Path, source: str, snapshot_date: date) -> Path:
@@ -21,17 +23,33 @@ def resolve_replay_path(replay: str | Path, source: str, snapshot_date: date) ->
     return base
 
 
-def ingest_appstore(settings: Settings, snapshot_date: date, countries: list[str] | None = None,
-                    replay: str | Path | None = None) -> list[BatchManifest]:
-    """Fetch the App Store charts and lookups of one day (live, or from WARC files with ``replay``)."""
-    from extractors import appstore
+def _catalog_ids(source: str, catalog: Catalog) -> list[str]:
+    if source == "app_store":
+        return catalog.ios_ids()
+    return [a.android_package for a in catalog.apps if a.android_package]
+
+
+def ingest(settings: Settings, source: str, snapshot_date: date, countries: list[str] | None = None,
+           replay: str | Path | None = None) -> list[BatchManifest]:
+    """Fetch one source's charts and app data for one day (live, or from WARC files with ``replay``)."""
+    from extractors import appstore, google_play
     from extractors.http_client import PoliteClient
     from extractors.replay import ReplayAdapter
 
-    catalog = load_catalog(settings.catalog_path)
+    plans = {"app_store": appstore, "google_play": google_play}
+    if source not in plans:
+        raise ValueError(f"unknown source {source!r}; known: {sorted(plans)}")
+    plan = plans[source]
     adapter = None
     if replay is not None:
-        adapter = ReplayAdapter.from_path(resolve_replay_path(replay, appstore.SOURCE, snapshot_date))
-    client = PoliteClient(settings, replay=adapter)
-    return appstore.fetch_day(settings, snapshot_date, countries or settings.countries, catalog.ios_ids(),
-                              client=client)
+        adapter = ReplayAdapter.from_path(resolve_replay_path(replay, source, snapshot_date))
+    catalog = load_catalog(settings.catalog_path)
+    with PoliteClient(settings, replay=adapter) as client:
+        return plan.fetch_day(settings, snapshot_date, countries or settings.countries,
+                              _catalog_ids(source, catalog), client=client)
+
+
+def ingest_appstore(settings: Settings, snapshot_date: date, countries: list[str] | None = None,
+                    replay: str | Path | None = None) -> list[BatchManifest]:
+    """The App Store ingest (see :func:`ingest`)."""
+    return ingest(settings, "app_store", snapshot_date, countries, replay)

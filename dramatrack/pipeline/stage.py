@@ -10,18 +10,27 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from transforms.google_play_chart import parse_play_chart
+
 from dramatrack.catalog import Catalog
 from extractors.batches import BatchManifest
 from extractors.warc_archive import iter_responses
 from transforms.app_identity import catalog_name_index, normalize_app_name
 from transforms.appstore_rss import parse_appstore_rss
 from transforms.errors import ParseError
+from transforms.google_play_details import parse_play_details
 from transforms.itunes_lookup import parse_itunes_lookup
-from transforms.records import AppLookup, ChartEntry
+from transforms.records import AppLookup, ChartEntry, PlayAppDetails
 from transforms.short_drama import classify_app
 from warehouse.loaders import AppRecord, discovered_app_key
 
 APP_STORE = "app_store"
+GOOGLE_PLAY = "google_play"
+
+
+def item_batch_id(batch_id: str, item: str) -> str:
+    """The batch id of one item (an app page) inside a batch: quarantined on its own when it fails."""
+    return f"{batch_id}:{item}"
 
 
 @dataclass
@@ -32,8 +41,11 @@ class StagedBatch:
     chart_entries: list[ChartEntry] = field(default_factory=list)
     lookups: list[AppLookup] = field(default_factory=list)
     apps: list[AppRecord] = field(default_factory=list)
+    play_details: list[PlayAppDetails] = field(default_factory=list)
     fetch_log_rows: list[dict] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # item batch id -> problems of that item alone (an app page that failed); the rest of the batch loads
+    item_problems: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def batch_id(self) -> str:
@@ -44,46 +56,56 @@ class StagedBatch:
         return date.fromisoformat(self.manifest.snapshot_date)
 
     def counts(self) -> dict[str, int]:
-        return {"chart_entries": len(self.chart_entries), "lookups": len(self.lookups), "apps": len(self.apps),
-                "responses": len(self.fetch_log_rows)}
+        return {"chart_entries": len(self.chart_entries), "lookups": len(self.lookups),
+                "play_details": len(self.play_details), "apps": len(self.apps), "responses": len(self.fetch_log_rows)}
+
+    def drop_items(self, item_ids: set[str]) -> None:
+        """Remove the app pages of failed items, so the batch loads without them."""
+        self.play_details = [d for d in self.play_details
+                             if item_batch_id(self.batch_id, d.app_id) not in item_ids]
 
 
-def appstore_apps(entries: list[ChartEntry], lookups: list[AppLookup], catalog: Catalog) -> list[AppRecord]:
-    """One AppRecord per App Store app seen in the batch, classified (catalog, candidate or other)."""
-    catalog_ios = catalog.by_ios_id()
+@dataclass
+class _Seen:
+    name: str | None = None
+    publisher: str | None = None
+    bundle_id: str | None = None
+    genre: str | None = None
+    description: str | None = None
+
+    def merge(self, **values: str | None) -> None:
+        """Fill fields from a richer source (lookups/app pages override chart entries)."""
+        for key, value in values.items():
+            if value:
+                setattr(self, key, value)
+
+
+def classify_listings(store: str, seen: dict[str, _Seen], catalog: Catalog) -> list[AppRecord]:
+    """One AppRecord per store listing, mapped to its product and classified (catalog, candidate, other)."""
+    by_id = catalog.by_ios_id() if store == APP_STORE else catalog.by_android_package()
     catalog_by_key = {a.app_key: a for a in catalog.apps}
-    # Catalog apps whose App Store id is not known yet are recognised by name (the id comes from the chart).
-    by_name = catalog_name_index({a.app_key: a.all_names() for a in catalog.apps if not a.ios_id})
-    by_id: dict[str, dict] = {}
-    for entry in entries:
-        info = by_id.setdefault(entry.store_app_id, {"name": entry.name, "publisher": entry.publisher,
-                                                     "bundle_id": entry.bundle_id, "genre": entry.genre_name,
-                                                     "description": entry.summary})
-        info["genre"] = info["genre"] or entry.genre_name
-        info["bundle_id"] = info["bundle_id"] or entry.bundle_id
-    for lookup in lookups:
-        info = by_id.setdefault(lookup.track_id, {})
-        info.update(name=lookup.name, publisher=lookup.seller or lookup.artist, bundle_id=lookup.bundle_id,
-                    genre=lookup.primary_genre, description=lookup.description)
+    id_attr = "ios_id" if store == APP_STORE else "android_package"
+    # Catalog apps whose id in this store is not known yet are recognised by name (the id comes from the chart).
+    by_name = catalog_name_index({a.app_key: a.all_names() for a in catalog.apps if not getattr(a, id_attr)})
     records = []
-    for track_id in sorted(by_id):
-        info = by_id[track_id]
-        catalog_app = catalog_ios.get(track_id)
-        name_key = by_name.get(normalize_app_name(info.get("name") or ""))
+    for store_app_id in sorted(seen):
+        info = seen[store_app_id]
+        catalog_app = by_id.get(store_app_id)
+        name_key = by_name.get(normalize_app_name(info.name or ""))
         if catalog_app is None and name_key:
             catalog_app = catalog_by_key[name_key]
-        verdict = classify_app(info.get("name") or "", info.get("publisher"), info.get("genre"),
-                               info.get("description"), catalog_match=catalog_app is not None)
+        verdict = classify_app(info.name or "", info.publisher, info.genre, info.description,
+                               catalog_match=catalog_app is not None)
         reason = verdict.reason
-        if catalog_app is not None and track_id not in catalog_ios:
-            reason = f"catalog app matched by name {info.get('name')!r} (store id from the chart)"
+        if catalog_app is not None and store_app_id not in by_id:
+            reason = f"catalog app matched by name {info.name!r} (store id from the chart)"
         records.append(AppRecord(
-            app_key=catalog_app.app_key if catalog_app else discovered_app_key(APP_STORE, track_id),
-            name=catalog_app.name if catalog_app else (info.get("name") or track_id),
-            publisher=(catalog_app.publisher if catalog_app and catalog_app.publisher else info.get("publisher")),
-            store=APP_STORE,
-            store_app_id=track_id,
-            bundle_id=info.get("bundle_id"),
+            app_key=catalog_app.app_key if catalog_app else discovered_app_key(store, store_app_id),
+            name=catalog_app.name if catalog_app else (info.name or store_app_id),
+            publisher=(catalog_app.publisher if catalog_app and catalog_app.publisher else info.publisher),
+            store=store,
+            store_app_id=store_app_id,
+            bundle_id=info.bundle_id,
             is_short_drama=verdict.is_short_drama,
             status=verdict.status,
             classification_reason=reason,
@@ -92,9 +114,34 @@ def appstore_apps(entries: list[ChartEntry], lookups: list[AppLookup], catalog: 
     return records
 
 
-def stage_appstore_batch(manifest: BatchManifest, catalog: Catalog) -> StagedBatch:
-    """Parse one App Store batch from its WARC file(s)."""
-    staged = StagedBatch(manifest=manifest, problems=list(manifest.fetch_errors))
+def appstore_apps(entries: list[ChartEntry], lookups: list[AppLookup], catalog: Catalog) -> list[AppRecord]:
+    """App Store listings seen in the batch, classified."""
+    seen: dict[str, _Seen] = {}
+    for e in entries:
+        seen.setdefault(e.store_app_id, _Seen()).merge(name=e.name, publisher=e.publisher, bundle_id=e.bundle_id,
+                                                       genre=e.genre_name, description=e.summary)
+    for lk in lookups:
+        seen.setdefault(lk.track_id, _Seen()).merge(name=lk.name, publisher=lk.seller or lk.artist,
+                                                    bundle_id=lk.bundle_id, genre=lk.primary_genre,
+                                                    description=lk.description)
+    return classify_listings(APP_STORE, seen, catalog)
+
+
+def google_play_apps(entries: list[ChartEntry], details: list[PlayAppDetails], catalog: Catalog) -> list[AppRecord]:
+    """Google Play listings seen in the batch, classified."""
+    seen: dict[str, _Seen] = {}
+    for e in entries:
+        genre = "Entertainment" if e.genre == "ENTERTAINMENT" else None
+        seen.setdefault(e.store_app_id, _Seen()).merge(name=e.name, publisher=e.publisher, genre=genre)
+    for d in details:
+        seen.setdefault(d.app_id, _Seen()).merge(name=d.title, publisher=d.developer, genre=d.genre,
+                                                 description=d.description)
+    return classify_listings(GOOGLE_PLAY, seen, catalog)
+
+
+def _archived(staged: StagedBatch):
+    """Every response of the batch's WARC files (indexed into the fetch log), or a problem if unreadable."""
+    manifest = staged.manifest
     for path in manifest.warc_paths:
         try:
             responses = list(iter_responses(path))
@@ -105,16 +152,54 @@ def stage_appstore_batch(manifest: BatchManifest, catalog: Catalog) -> StagedBat
             row = resp.index_row()
             row.update(batch_id=manifest.batch_id, source=manifest.source)
             staged.fetch_log_rows.append(row)
-            if resp.status != 200:
-                continue  # a retried attempt; a final failure is already in fetch_errors
-            tags = resp.tags
+            if resp.status == 200 and not resp.tags.get("truncated") and not resp.tags.get("incomplete"):
+                yield resp  # non-200 attempts were retried; a final failure is already in the manifest
+
+
+def stage_google_play_batch(manifest: BatchManifest, catalog: Catalog) -> StagedBatch:
+    """Parse one Google Play batch from its WARC file(s); a bad app page fails only that app."""
+    staged = StagedBatch(manifest=manifest, problems=list(manifest.fetch_errors))
+    for app_id, error in manifest.item_errors:
+        staged.item_problems.setdefault(item_batch_id(manifest.batch_id, app_id), []).append(error)
+    for resp in _archived(staged):
+        tags = resp.tags
+        if tags.get("kind") == "chart":
             try:
-                if tags.get("kind") in ("rss_v2", "legacy_rss"):
-                    staged.chart_entries += parse_appstore_rss(resp.body, country=tags["country"],
-                                                               chart=tags["chart"], genre=tags.get("genre"))
-                elif tags.get("kind") == "lookup":
-                    staged.lookups += parse_itunes_lookup(resp.body, country=tags["country"])
+                staged.chart_entries += parse_play_chart(resp.body, country=tags["country"], chart=tags["chart"],
+                                                         genre=tags["genre"])
             except ParseError as exc:
                 staged.problems.append(exc.with_location(resp.url).one_line())
+        elif tags.get("kind") == "details":
+            try:
+                staged.play_details.append(parse_play_details(resp.body, app_id=tags["app_id"],
+                                                              country=tags["country"]))
+            except ParseError as exc:
+                item = item_batch_id(manifest.batch_id, tags["app_id"])
+                staged.item_problems.setdefault(item, []).append(exc.with_location(resp.url).one_line())
+    staged.apps = google_play_apps(staged.chart_entries, staged.play_details, catalog)
+    return staged
+
+
+def stage_appstore_batch(manifest: BatchManifest, catalog: Catalog) -> StagedBatch:
+    """Parse one App Store batch from its WARC file(s)."""
+    staged = StagedBatch(manifest=manifest, problems=list(manifest.fetch_errors))
+    for resp in _archived(staged):
+        tags = resp.tags
+        try:
+            if tags.get("kind") in ("rss_v2", "legacy_rss"):
+                staged.chart_entries += parse_appstore_rss(resp.body, country=tags["country"],
+                                                           chart=tags["chart"], genre=tags.get("genre"))
+            elif tags.get("kind") == "lookup":
+                staged.lookups += parse_itunes_lookup(resp.body, country=tags["country"])
+        except ParseError as exc:
+            staged.problems.append(exc.with_location(resp.url).one_line())
     staged.apps = appstore_apps(staged.chart_entries, staged.lookups, catalog)
     return staged
+
+
+STAGERS = {APP_STORE: stage_appstore_batch, GOOGLE_PLAY: stage_google_play_batch}
+
+
+def stage_batch(manifest: BatchManifest, catalog: Catalog) -> StagedBatch:
+    """Stage a batch of any source."""
+    return STAGERS[manifest.source](manifest, catalog)

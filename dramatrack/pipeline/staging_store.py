@@ -15,10 +15,10 @@ import pyarrow.parquet as pq
 
 from dramatrack.pipeline.stage import StagedBatch
 from extractors.batches import BatchManifest
-from transforms.records import AppLookup, ChartEntry, to_dict
+from transforms.records import AppLookup, ChartEntry, PlayAppDetails, to_dict
 from warehouse.loaders import AppRecord
 
-_TABLES = {"chart_entries": ChartEntry, "lookups": AppLookup, "apps": AppRecord}
+_TABLES = {"chart_entries": ChartEntry, "lookups": AppLookup, "play_details": PlayAppDetails, "apps": AppRecord}
 
 
 def batch_folder(staging_dir: Path, manifest: BatchManifest) -> Path:
@@ -39,20 +39,24 @@ def save_staged(staged: StagedBatch, staging_dir: Path) -> Path:
         for row in staged.fetch_log_rows:
             fh.write(json.dumps(row, sort_keys=True) + "\n")
     (folder / "batch.json").write_text(json.dumps({"manifest": staged.manifest.to_json(),
-                                                   "problems": staged.problems}, indent=1), encoding="utf-8")
+                                                   "problems": staged.problems,
+                                                   "item_problems": staged.item_problems}, indent=1), encoding="utf-8")
     return folder
 
 
 def load_staged(folder: Path) -> StagedBatch:
     """Read a staged batch back into typed records."""
     meta = json.loads((folder / "batch.json").read_text(encoding="utf-8"))
-    staged = StagedBatch(manifest=BatchManifest.from_json(meta["manifest"]), problems=list(meta["problems"]))
+    staged = StagedBatch(manifest=BatchManifest.from_json(meta["manifest"]), problems=list(meta["problems"]),
+                         item_problems=dict(meta.get("item_problems", {})))
     for name, record_type in _TABLES.items():
         rows = pq.read_table(folder / f"{name}.parquet").to_pylist()
         records = []
         for row in rows:
             if record_type is AppLookup:
                 row["genre_ids"] = tuple(row.get("genre_ids") or ())
+            elif record_type is PlayAppDetails and row.get("histogram") is not None:
+                row["histogram"] = tuple(row["histogram"])
             records.append(record_type(**row))
         setattr(staged, name, records)
     with open(folder / "fetch_log.jsonl", encoding="utf-8") as fh:

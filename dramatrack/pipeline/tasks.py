@@ -36,25 +36,26 @@ def triggering_extras(context: Any) -> list[dict]:
     return extras
 
 
-def ingest(context: Any, asset: Any) -> Generator:
+def ingest(source: str, context: Any, asset: Any) -> Generator:
     """Fetch and archive one source for one day; emit the raw asset with the batch facts."""
     from airflow.sdk import Metadata
 
-    from dramatrack.pipeline.ingest import ingest_appstore
+    from dramatrack.pipeline.ingest import ingest as run
 
     settings = get_settings()
     params = context.get("params") or {}
     day = snapshot_date_of(context)
     countries = params.get("countries") or settings.countries
-    manifests = ingest_appstore(settings, day, list(countries), replay=params.get("replay"))
+    manifests = run(settings, source, day, list(countries), replay=params.get("replay"))
     extra = {
-        "source": "app_store",
+        "source": source,
         "snapshot_date": day.isoformat(),
         "countries": [m.country for m in manifests],
         "batches": [m.to_json() for m in manifests],
         "warc_paths": [p for m in manifests for p in m.warc_paths],
         "responses": sum(m.responses for m in manifests),
         "fetch_errors": sum(len(m.fetch_errors) for m in manifests),
+        "item_errors": sum(len(m.item_errors) for m in manifests),
     }
     yield Metadata(asset, extra)
     return {k: extra[k] for k in ("source", "snapshot_date", "responses", "fetch_errors")}

@@ -7,11 +7,11 @@ its WARC paths; the other batches of the day load, each in its own transaction.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from dramatrack.catalog import load_catalog
-from dramatrack.pipeline.stage import StagedBatch, stage_appstore_batch
+from dramatrack.pipeline.stage import StagedBatch, item_batch_id, stage_batch
 from dramatrack.pipeline.staging_store import load_staged, save_staged
 from dramatrack.settings import Settings
 from extractors.batches import BatchManifest
@@ -24,14 +24,15 @@ def staging_dir(settings: Settings) -> Path:
     return settings.data_dir / "staging"
 
 
-def _frame(staged: list[StagedBatch], attr: str):
+def _frame(staged: list[StagedBatch], attr: str, *, item_ids: bool = False):
+    """One frame of every batch's records of one kind, with the batch (or item) id each row belongs to."""
     import pandas as pd
 
     rows = []
     for batch in staged:
         for record in getattr(batch, attr):
             row = to_dict(record)
-            row["batch_id"] = batch.batch_id
+            row["batch_id"] = item_batch_id(batch.batch_id, row["app_id"]) if item_ids else batch.batch_id
             rows.append(row)
     return pd.DataFrame(rows)
 
@@ -40,47 +41,98 @@ def _failure(expectation: str, count: int, examples: list[str], column: str | No
     return {"expectation": expectation, "column": column, "unexpected_count": count, "examples": examples[:5]}
 
 
+def _previous_installs(settings: Settings, staged: list[StagedBatch]) -> dict[tuple[str, str], int]:
+    """Last loaded exact installs per (country, app) before each batch's day, from the analysts' snapshot.
+
+    Read from the published snapshot, never the warehouse, so validation never waits on the writer.
+    """
+    wanted = [b for b in staged if b.play_details]
+    if not wanted or not settings.snapshot_path.exists():
+        return {}
+    import duckdb
+
+    from warehouse.queries import query_sql
+
+    day = min(b.snapshot_date for b in wanted)
+    with duckdb.connect(str(settings.snapshot_path), read_only=True) as conn:
+        rows = conn.execute(query_sql("previous_play_installs"), {"snapshot_date": day}).fetchall()
+    return {(country, app_id): installs for country, app_id, installs in rows}
+
+
+def _details_frame(settings: Settings, staged: list[StagedBatch]):
+    frame = _frame(staged, "play_details", item_ids=True)
+    if frame.empty:
+        return frame
+    previous = _previous_installs(settings, staged)
+    frame["prev_real_installs"] = [previous.get((c, a)) for c, a in zip(frame["country"], frame["app_id"], strict=True)]
+    frame["installs_tolerance"] = settings.installs_drop_tolerance
+    return frame
+
+
 def stage_and_validate(settings: Settings, manifests: list[BatchManifest], run_id: str) -> Path:
-    """Stage every batch, validate them with the GX suites, save staged records; return the report path."""
+    """Stage every batch, validate them with the GX suites, save staged records; return the report path.
+
+    A batch fails as a whole (charts, lookups, fetch or parse problems); one app page (an *item*) fails
+    alone, and its batch loads without it.
+    """
     from expectations.runner import validate_frame
 
     catalog = load_catalog(settings.catalog_path)
-    staged = [stage_appstore_batch(m, catalog) for m in manifests]
+    staged = [stage_batch(m, catalog) for m in manifests]
     failures: dict[str, list[dict]] = {b.batch_id: [] for b in staged}
+    parents: dict[str, str] = {}
     for batch in staged:
         if batch.problems:
             failures[batch.batch_id].append(_failure(PROBLEM_EXPECTATION, len(batch.problems), batch.problems))
         elif not batch.chart_entries:
             failures[batch.batch_id].append(_failure(PROBLEM_EXPECTATION, 1, ["the batch holds no chart entry"]))
+        for item, problems in batch.item_problems.items():
+            parents[item] = batch.batch_id
+            failures.setdefault(item, []).append(_failure(PROBLEM_EXPECTATION, len(problems), problems))
+        for details in batch.play_details:
+            parents[item_batch_id(batch.batch_id, details.app_id)] = batch.batch_id
 
     data_docs = []
-    for suite, attr in (("chart_entries", "chart_entries"), ("app_lookups", "lookups")):
-        frame = _frame(staged, attr)
+    frames = (("chart_entries", _frame(staged, "chart_entries")), ("app_lookups", _frame(staged, "lookups")),
+              ("play_app_details", _details_frame(settings, staged)))
+    for suite, frame in frames:
         if frame.empty:
             continue
-        outcome = validate_frame(suite, frame, settings=settings)
+        outcome = validate_frame(suite, frame, settings=settings, run_name=run_id)
         if outcome.data_docs_url:
             data_docs.append(outcome.data_docs_url)
         for batch_id, failed in outcome.failed_batches.items():
             for f in failed:
-                failures[batch_id].append(_failure(f.expectation_type, f.unexpected_count, list(f.examples), f.column))
+                failures.setdefault(batch_id, []).append(
+                    _failure(f.expectation_type, f.unexpected_count, list(f.examples), f.column))
 
+    failed_items = {i for i in parents if failures.get(i)}
     report_batches = []
     for batch in staged:
+        batch.drop_items(failed_items)
         folder = save_staged(batch, staging_dir(settings))
         report_batches.append({
             "batch_id": batch.batch_id,
+            "source": batch.manifest.source,
             "country": batch.manifest.country,
+            "snapshot_date": batch.manifest.snapshot_date,
             "folder": str(folder),
             "status": "failed" if failures[batch.batch_id] else "passed",
             "failures": failures[batch.batch_id],
             "counts": batch.counts(),
             "warc_paths": list(batch.manifest.warc_paths),
         })
+        for item in sorted(i for i in failed_items if parents[i] == batch.batch_id):
+            report_batches.append({
+                "batch_id": item, "parent": batch.batch_id, "source": batch.manifest.source,
+                "country": batch.manifest.country, "snapshot_date": batch.manifest.snapshot_date,
+                "folder": None, "status": "failed", "failures": failures[item], "counts": {},
+                "warc_paths": list(batch.manifest.warc_paths),
+            })
     first = manifests[0] if manifests else None
     report = {
         "run_id": run_id,
-        "source": first.source if first else None,
+        "sources": sorted({m.source for m in manifests}),
         "snapshot_dates": sorted({m.snapshot_date for m in manifests}),
         "created_at": datetime.now(UTC).isoformat(),
         "data_docs_urls": data_docs,
@@ -88,7 +140,7 @@ def stage_and_validate(settings: Settings, manifests: list[BatchManifest], run_i
     }
     safe_run = "".join(c if c.isalnum() or c in "-_." else "_" for c in run_id)
     day = first.snapshot_date if first else "none"
-    path = staging_dir(settings) / (first.source if first else "none") / day / f"report-{safe_run}.json"
+    path = staging_dir(settings) / "reports" / day / f"report-{safe_run}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
     return path
@@ -106,12 +158,20 @@ def load_report(settings: Settings, report_path: Path | str) -> dict:
     with writer(settings.warehouse_path) as conn:
         sync_catalog(conn, catalog)
         for entry in report["batches"]:
+            if entry.get("parent"):  # a failed item: quarantined alone; its batch carries the fetch log
+                quarantine_batch(conn, batch_id=entry["batch_id"], source=entry["source"],
+                                 snapshot_date=date.fromisoformat(entry["snapshot_date"]), country=entry["country"],
+                                 failed_expectations=entry["failures"], warc_paths=entry["warc_paths"],
+                                 data_docs_url=data_docs, fetch_log_rows=[])
+                quarantined.append(entry["batch_id"])
+                continue
             staged = load_staged(Path(entry["folder"]))
             m = staged.manifest
             if entry["status"] == "passed":
                 counts = load_batch(conn, batch_id=m.batch_id, source=m.source, snapshot_date=staged.snapshot_date,
                                     country=m.country, chart_entries=staged.chart_entries, lookups=staged.lookups,
-                                    apps=staged.apps, fetch_log_rows=staged.fetch_log_rows)
+                                    play_details=staged.play_details, apps=staged.apps,
+                                    fetch_log_rows=staged.fetch_log_rows)
                 rows += sum(v for v in counts.values() if isinstance(v, int))
                 loaded.append(m.batch_id)
             else:
@@ -121,7 +181,7 @@ def load_report(settings: Settings, report_path: Path | str) -> dict:
                                  fetch_log_rows=staged.fetch_log_rows)
                 quarantined.append(m.batch_id)
     return {
-        "source": report["source"],
+        "sources": report["sources"],
         "snapshot_dates": report["snapshot_dates"],
         "loaded_batches": loaded,
         "quarantined_batches": quarantined,

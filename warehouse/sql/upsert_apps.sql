@@ -42,13 +42,20 @@ WHEN NOT MATCHED THEN INSERT
     VALUES (s.app_key, s.name, s.publisher, s.is_short_drama, s.status, s.classification_reason,
             s.seen_date, s.seen_date, s.verified);
 
--- Store ids: a listing mapped to a catalog app stays there unless the new owner is a catalog app too.
+-- Store listings: each keeps its own key (a listing owned by a catalog app stays with it unless the new
+-- claimant is a catalog app too) and its own latest description (latest snapshot wins; ties: the later load).
+-- app_key is set to the own key here; warehouse/sql/resolve_products.sql then applies overrides and
+-- cross-store name matches, in the same transaction.
 MERGE INTO core.app_store_ids AS t
 USING (
     SELECT
         s.store, s.store_app_id, s.bundle_id,
         CASE WHEN owner.status = 'catalog' AND coalesce(claimant.status <> 'catalog', true)
-             THEN cur.app_key ELSE s.app_key END AS app_key
+             THEN cur.own_app_key ELSE s.app_key END AS own_app_key,
+        cur.last_seen_date IS NULL OR CAST($snapshot_date AS DATE) >= cur.last_seen_date AS take_new,
+        s.name, s.publisher, s.name_key, s.publisher_key, s.is_short_drama, s.status,
+        s.classification_reason, s.verified,
+        CAST($snapshot_date AS DATE) AS seen_date
     FROM (
         SELECT staging_apps.*
         FROM staging_apps
@@ -60,12 +67,33 @@ USING (
         ) = 1
     ) AS s
     LEFT JOIN core.app_store_ids AS cur USING (store, store_app_id)
-    LEFT JOIN core.apps AS owner ON owner.app_key = cur.app_key
+    LEFT JOIN core.apps AS owner ON owner.app_key = cur.own_app_key
     LEFT JOIN core.apps AS claimant ON claimant.app_key = s.app_key
 ) AS s
 ON t.store = s.store AND t.store_app_id = s.store_app_id
 WHEN MATCHED THEN UPDATE SET
-    app_key   = s.app_key,
-    bundle_id = coalesce(s.bundle_id, t.bundle_id)
-WHEN NOT MATCHED THEN INSERT (store, store_app_id, app_key, bundle_id)
-    VALUES (s.store, s.store_app_id, s.app_key, s.bundle_id);
+    app_key                = s.own_app_key,
+    own_app_key            = s.own_app_key,
+    mapped_by              = 'own_key',
+    bundle_id              = coalesce(s.bundle_id, t.bundle_id),
+    listing_name           = CASE WHEN s.take_new THEN s.name ELSE t.listing_name END,
+    listing_publisher      = CASE WHEN s.take_new AND s.publisher IS NOT NULL THEN s.publisher
+                                  ELSE t.listing_publisher END,
+    name_key               = CASE WHEN s.take_new THEN s.name_key ELSE t.name_key END,
+    publisher_key          = CASE WHEN s.take_new AND s.publisher IS NOT NULL THEN s.publisher_key
+                                  ELSE t.publisher_key END,
+    listing_is_short_drama = CASE WHEN s.take_new THEN s.is_short_drama ELSE t.listing_is_short_drama END,
+    listing_status         = CASE WHEN s.take_new THEN s.status ELSE t.listing_status END,
+    listing_reason         = CASE WHEN s.take_new THEN s.classification_reason ELSE t.listing_reason END,
+    listing_verified       = CASE WHEN s.take_new THEN s.verified ELSE t.listing_verified END,
+    first_seen_date        = least(t.first_seen_date, s.seen_date),
+    last_seen_date         = greatest(t.last_seen_date, s.seen_date)
+WHEN NOT MATCHED THEN INSERT (
+    store, store_app_id, app_key, bundle_id, own_app_key, mapped_by, listing_name, listing_publisher,
+    name_key, publisher_key, listing_is_short_drama, listing_status, listing_reason, listing_verified,
+    first_seen_date, last_seen_date
+) VALUES (
+    s.store, s.store_app_id, s.own_app_key, s.bundle_id, s.own_app_key, 'own_key', s.name, s.publisher,
+    s.name_key, s.publisher_key, s.is_short_drama, s.status, s.classification_reason, s.verified,
+    s.seen_date, s.seen_date
+);

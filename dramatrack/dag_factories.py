@@ -1,0 +1,39 @@
+"""DAG builders shared by several DAG files (wiring only: schedules, params, assets, retries)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import DAG, Asset, Param, task
+
+
+def ingest_dag(*, dag_id: str, source: str, asset: Asset, schedule: str, doc_md: str,
+               execution_timeout: timedelta = timedelta(hours=2), queue: str | None = None) -> DAG:
+    """A daily ingest DAG: one task that fetches and archives ``source`` and emits ``asset``."""
+    with DAG(
+        dag_id=dag_id,
+        schedule=schedule,
+        start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+        catchup=False,
+        max_active_runs=1,
+        tags=["dramatrack", source, "ingest"],
+        doc_md=doc_md,
+        params={
+            "countries": Param(None, type=["null", "array"], description="ISO country codes; default: all configured"),
+            "replay": Param(None, type=["null", "string"],
+                            description="WARC file or folder to replay instead of fetching"),
+            "date": Param(None, type=["null", "string"], description="Day to collect (YYYY-MM-DD); default logical date"),
+        },
+        default_args={"retries": 2, "retry_delay": timedelta(minutes=10), "retry_exponential_backoff": True},
+    ) as dag:
+        extra = {"queue": queue} if queue else {}
+
+        @task(outlets=[asset], execution_timeout=execution_timeout, **extra)
+        def fetch_and_archive(**context):
+            from dramatrack.pipeline import tasks
+
+            return (yield from tasks.ingest(source, context, asset))
+
+        fetch_and_archive()
+    return dag
