@@ -12,32 +12,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlencode
-
-from transforms.google_play_chart import parse_play_chart
 
 from dramatrack.settings import Settings
 from extractors.batches import BatchManifest, batch_id_for, fetch_countries
-from extractors.google_play_urls import build_chart_request_body, chart_url
+from extractors.google_play_urls import build_chart_request_body, chart_url, details_url
 from extractors.http_client import FetchError, FetchRequest, PoliteClient
 from extractors.warc_archive import ArchivedResponse, WarcArchive
 from transforms.errors import ParseError
+from transforms.google_play_chart import parse_play_chart
 
 SOURCE = "google_play"
-# (store-neutral chart name, Play collection, Play category)
-PLAY_CHARTS = [
-    ("top-free", "topselling_free", "ENTERTAINMENT"),
-    ("top-grossing", "topgrossing", "ENTERTAINMENT"),
-    ("top-free", "topselling_free", "APPLICATION"),
-]
+# (store-neutral chart name, Play category)
+PLAY_CHARTS = [("top-free", "ENTERTAINMENT"), ("top-grossing", "ENTERTAINMENT"), ("top-free", "APPLICATION")]
 DETAILS_CATEGORIES = {"ENTERTAINMENT"}
 FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded;charset=UTF-8"}
-
-
-def details_url(base_url: str, app_id: str, country: str, language: str) -> str:
-    """The public details page of one app in one storefront."""
-    query = urlencode({"id": app_id, "hl": language, "gl": country.upper()})
-    return f"{base_url.rstrip('/')}/store/apps/details?{query}"
 
 
 def chart_requests(settings: Settings, country: str) -> list[FetchRequest]:
@@ -47,11 +35,11 @@ def chart_requests(settings: Settings, country: str) -> list[FetchRequest]:
         FetchRequest(
             url=url,
             method="POST",
-            data=build_chart_request_body(collection, category, settings.play_chart_count),
+            data=build_chart_request_body(chart, category, settings.play_chart_count),
             headers=FORM_HEADERS,
             tags={"source": SOURCE, "kind": "chart", "country": country, "chart": chart, "genre": category},
         )
-        for chart, collection, category in PLAY_CHARTS
+        for chart, category in PLAY_CHARTS
     ]
 
 

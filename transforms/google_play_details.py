@@ -24,16 +24,18 @@ SOURCE = "gplay-details"
 _BLOCK = b"AF_initDataCallback({"
 _BRACE_AT = len(_BLOCK) - 1
 _BRACE_TRIES = 64
-_HEAD = re.compile(rb"AF_initDataCallback\(\{\s*key:\s*'([^'\\]{1,40})',\s*hash:\s*'[^'\\]{0,40}',\s*data:\s*")
+_DATA = b"data:"
+_HEAD_MAX = 160  # "AF_initDataCallback({key: 'ds:N', hash: '...', data:" is far shorter
 _DATA_END = b", sideChannel:"
 # Cheap pre-check on the head of a block's JSON: `[<short data[0]>,[<scalar>,<scalar>,[["` is how the
 # app block starts (`[[[[]]],[null,null,[["Title"]...`). It only decides which blocks are decoded
 # first; a block is accepted on its decoded content, and all others are still tried when none of
 # these qualifies.
-_LIKELY_APP = re.compile(rb'\[[^,]{0,40},\[[^,\[\]]{0,24},[^,\[\]]{0,24},\[\["')
+_LIKELY_APP = re.compile(rb'\s*\[[^,]{0,40},\[[^,\[\]]{0,24},[^,\[\]]{0,24},\[\["')
 _PACKAGE = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+")
 _CANONICAL = re.compile(rb'<link rel="canonical" href="[^"]*?[?&](?:amp;)?id=([A-Za-z0-9_.]{1,255})')
 _COUNTRY = re.compile(r"[a-z]{2}")
+_HIGH_RUN = re.compile("[\x80-\xff]+")
 _MAX_EPOCH = 4_102_444_800  # 2100-01-01: anything later is not a real update time
 
 # Paths under data[1][2] (see the reference README); used in error messages as data[1][2][i][j].
@@ -48,6 +50,7 @@ P_RATINGS = (51, 2, 1)
 P_REVIEWS = (51, 3, 1)
 P_DEVELOPER = (68, 0)
 P_DESCRIPTION = (72, 0, 1)
+P_SUMMARY = (73, 0, 1)
 P_PACKAGE = (77, 0)
 P_GENRE = (79, 0, 0, 0)
 P_GENRE_ID = (79, 0, 0, 2)
@@ -65,16 +68,36 @@ def _where(path: tuple[int, ...]) -> str:
 
 def _at(node: Any, path: tuple[int, ...]) -> Any:
     """``node[path[0]][path[1]]...`` through lists only; None when any step is missing."""
-    for i in path:
-        if type(node) is not list or i >= len(node):
-            return None
-        node = node[i]
+    try:
+        for i in path:
+            if type(node) is not list:  # not a str or dict, whose indexing would "work"
+                return None
+            node = node[i]
+    except IndexError:
+        return None
     return node
 
 
 def _str(app: list[Any], path: tuple[int, ...]) -> str | None:
     value = _at(app, path)
-    return value if type(value) is str and value.strip() else None
+    if type(value) is not str or not value or value.isspace():
+        return None
+    return value if value.isascii() else _utf8(value)
+
+
+def _utf8(value: str) -> str:
+    """A string of the latin-1-decoded JSON (see ``_decode``) as the UTF-8 text it was."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:  # a \u escape beside raw UTF-8, or bytes that are not UTF-8: run by run
+        return _HIGH_RUN.sub(_utf8_run, value)
+
+
+def _utf8_run(run: re.Match[str]) -> str:
+    try:
+        return run.group().encode("latin-1").decode("utf-8")
+    except UnicodeDecodeError:  # \u0080-\u00ff escapes, or invalid UTF-8: kept as they are
+        return run.group()
 
 
 def _int(app: list[Any], path: tuple[int, ...]) -> int | None:
@@ -92,20 +115,6 @@ def _required(app: list[Any], path: tuple[int, ...], field: str) -> str:
 # --------------------------------------------------------------------------------------------- blocks
 
 
-def _rfind_block(body: bytes, limit: int) -> int:
-    """Start of the last ``AF_initDataCallback({`` that ends at or before ``limit``, or -1."""
-    # A one-byte rfind is a memrchr, several times faster than a multi-byte search, and "{" is rare
-    # in the JSON near the end of the page; after a few misses fall back to the general search.
-    for _ in range(_BRACE_TRIES):
-        brace = body.rfind(b"{", 0, limit)
-        if brace < _BRACE_AT:
-            return -1
-        if body.startswith(_BLOCK, brace - _BRACE_AT):
-            return brace - _BRACE_AT
-        limit = brace
-    return body.rfind(_BLOCK, 0, limit)
-
-
 def _decode(body: bytes, start: int, limit: int) -> Any:
     """The JSON of the block whose data starts at ``start`` (the next block starts at ``limit``)."""
     # The last ", sideChannel:" before the next block ends this block's data: the JSON cannot end
@@ -114,9 +123,12 @@ def _decode(body: bytes, start: int, limit: int) -> Any:
     if end < 0:
         return None
     try:
-        # NaN / Infinity are let through: every number read later is type- and range-checked.
-        return json.loads(body[start:end].decode("utf-8"))
-    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        # Decoded as latin-1, a plain copy, then parsed: JSON's syntax is ASCII, so raw UTF-8 bytes
+        # only ever sit inside strings, and the few strings kept are re-decoded by _str. This skips
+        # UTF-8 decoding the whole block (~10% of the parse). NaN / Infinity are let through: every
+        # number read is type- and range-checked.
+        return json.loads(body[start:end].decode("latin-1"))
+    except (ValueError, RecursionError):
         return None
 
 
@@ -126,26 +138,41 @@ def _app_node(data: Any) -> list[Any] | None:
     return node if type(node) is list and type(_at(node, P_TITLE)) is str else None
 
 
-def find_app_data(body: bytes) -> list[Any]:
+def _find_app_data(body: bytes) -> list[Any]:
     """The decoded ``data[1][2]`` of the page's app block (located by content, not by ``ds:`` key).
 
-    Blocks are visited from the end of the page (where they sit, so only a small tail of the page is
-    scanned); those whose JSON starts like the app block are decoded first, then all the others.
+    Blocks are visited from the end of the page, where they sit, so only a small tail of the page
+    is scanned before the app block; those whose JSON starts like the app block are decoded at
+    once, the others only if none of these is it (then in document order).
     """
+    rfind, startswith = body.rfind, body.startswith
     deferred = []
-    limit = len(body)
-    while (start := _rfind_block(body, limit)) >= 0:
-        head = _HEAD.match(body, start)
-        if head is not None:
-            data_at = head.end()
+    limit = scan = len(body)  # limit: start of the block after the current one
+    misses = 0
+    while True:
+        # A one-byte rfind is a memrchr, several times faster than a multi-byte search, and "{" is
+        # rare in the JSON near the end of the page; after many misses use the general search.
+        if misses < _BRACE_TRIES:
+            scan = rfind(b"{", 0, scan)
+            if scan < _BRACE_AT:
+                break
+            if not startswith(_BLOCK, scan - _BRACE_AT):
+                misses += 1
+                continue
+            scan -= _BRACE_AT
+        elif (scan := rfind(_BLOCK, 0, scan)) < 0:
+            break
+        data_at = body.find(_DATA, scan, scan + _HEAD_MAX)
+        if data_at >= 0:
+            data_at += len(_DATA)
             if _LIKELY_APP.match(body, data_at):
                 node = _app_node(_decode(body, data_at, limit))
                 if node is not None:
                     return node
             else:
                 deferred.append((data_at, limit))
-        limit = start
-    for data_at, block_limit in reversed(deferred):  # document order
+        limit = scan
+    for data_at, block_limit in reversed(deferred):
         node = _app_node(_decode(body, data_at, block_limit))
         if node is not None:
             return node
@@ -155,20 +182,17 @@ def find_app_data(body: bytes) -> list[Any]:
 # --------------------------------------------------------------------------------------------- fields
 
 
-def _installs(app: list[Any]) -> tuple[str, int | None]:
-    text = _required(app, P_INSTALLS_TEXT, "installs_text")
+def _min_installs(app: list[Any], text: str) -> int | None:
     low = _int(app, P_MIN_INSTALLS)
-    if low is None:
+    if low is None:  # derive it from the band's text ("1,000,000+")
         digits = re.sub(r"\D", "", text)
         low = int(digits) if digits and len(digits) <= 15 else None
-    return text, low
+    return low
 
 
 def _score(app: list[Any]) -> float | None:
     value = _at(app, P_SCORE)
-    if type(value) in (int, float) and 0 <= value <= 5:
-        return float(value)
-    return None
+    return float(value) if type(value) in (int, float) and 0 <= value <= 5 else None
 
 
 def _histogram(app: list[Any]) -> tuple[int, int, int, int, int] | None:
@@ -191,20 +215,16 @@ def _updated(app: list[Any]) -> str | None:
 
 
 def _app_id(app: list[Any], body: bytes, given: str | None) -> str:
-    on_page = _str(app, P_PACKAGE)
-    if on_page is not None and not _PACKAGE.fullmatch(on_page):
-        on_page = None
-    if given is not None:
-        if not isinstance(given, str) or not _PACKAGE.fullmatch(given):
-            raise _fail(f"app_id {given!r} is not a package name", field="app_id")
-        if on_page is not None and on_page != given:
+    on_page = _at(app, P_PACKAGE)
+    if given is not None:  # already checked to be a package name
+        if type(on_page) is str and on_page != given and _PACKAGE.fullmatch(on_page):
             raise _fail(f"page is for {on_page}, not {given}", field="app_id")
         return given
-    if on_page is not None:
+    if type(on_page) is str and _PACKAGE.fullmatch(on_page):
         return on_page
     found = _CANONICAL.search(body)  # slow path: a scan of the whole page
-    if found:
-        return found.group(1).decode("ascii")
+    if found and _PACKAGE.fullmatch(package := found.group(1).decode("ascii")):
+        return package
     raise _fail(f"missing field app_id ({_where(P_PACKAGE)} or canonical link); pass the app id",
                 field="app_id")
 
@@ -216,30 +236,35 @@ def parse_play_details(body: bytes, *, app_id: str | None = None, country: str =
     ``field`` names it); every other field is None when absent or not of the expected type.
     ``app_id`` defaults to the package named on the page and, when given, must match it.
     """
-    if not isinstance(country, str) or not _COUNTRY.fullmatch(country.lower()):
-        raise _fail(f"country {country!r} is not an ISO alpha-2 code")
-    if isinstance(body, str):
-        body = body.encode("utf-8", "surrogatepass")
-    elif isinstance(body, bytearray | memoryview):
-        body = bytes(body)
-    elif not isinstance(body, bytes):
-        raise _fail(f"body must be bytes, got {type(body).__name__}")
+    if type(country) is not str or not _COUNTRY.fullmatch(country):
+        if not isinstance(country, str) or not _COUNTRY.fullmatch(country.lower()):
+            raise _fail(f"country {country!r} is not an ISO alpha-2 code")
+        country = country.lower()
+    if app_id is not None and (not isinstance(app_id, str) or not _PACKAGE.fullmatch(app_id)):
+        raise _fail(f"app_id {app_id!r} is not a package name", field="app_id")
+    if type(body) is not bytes:
+        if isinstance(body, str):
+            body = body.encode("utf-8", "surrogatepass")
+        elif isinstance(body, bytes | bytearray | memoryview):
+            body = bytes(body)
+        else:
+            raise _fail(f"body must be bytes, got {type(body).__name__}")
     if not body or body.isspace():
         raise _fail("body is empty")
 
-    app = find_app_data(body)
+    app = _find_app_data(body)
     title = _required(app, P_TITLE, "title")
     developer = _required(app, P_DEVELOPER, "developer")
-    installs_text, min_installs = _installs(app)
+    installs_text = _required(app, P_INSTALLS_TEXT, "installs_text")
     return PlayAppDetails(
         app_id=_app_id(app, body, app_id),
-        country=country.lower(),
+        country=country,
         title=title,
         developer=developer,
         genre=_str(app, P_GENRE),
         genre_id=_str(app, P_GENRE_ID),
         installs_text=installs_text,
-        min_installs=min_installs,
+        min_installs=_min_installs(app, installs_text),
         real_installs=_int(app, P_REAL_INSTALLS),
         score=_score(app),
         ratings=_int(app, P_RATINGS),
@@ -248,5 +273,5 @@ def parse_play_details(body: bytes, *, app_id: str | None = None, country: str =
         updated=_updated(app),
         released=_str(app, P_RELEASED),
         version=_str(app, P_VERSION),
-        description=_str(app, P_DESCRIPTION),
+        description=_str(app, P_SUMMARY) or _str(app, P_DESCRIPTION),
     )

@@ -80,7 +80,7 @@ class PlayAppDetails:
     updated: str | None  # ISO timestamp (UTC) of the last update
     released: str | None  # release date as shown ("Jun 1, 2022")
     version: str | None
-    description: str | None
+    description: str | None  # the short description (one-line summary), else the full one
 
 
 def to_dict(record: Any) -> dict[str, Any]:
