@@ -23,36 +23,53 @@ from pathlib import Path
 
 from dramatrack.catalog import load_catalog
 from dramatrack.settings import Settings
+from extractors import google_play
 from extractors.appstore import chart_requests, ids_in_charts, lookup_requests
 from extractors.warc_archive import WarcArchive
-from sample_data.market import MarketApp, build_market, ranked
+from sample_data.market import MarketApp, build_market, play_app, play_package, ranked, with_ratings
 from sample_data.payloads import render_legacy_rss, render_lookup, render_rss_v2
+from sample_data.play_payloads import render_chart, render_details_page
 
 DEMO_COUNTRIES = ["us", "gb", "ca", "au", "de", "fr", "jp", "kr", "br", "mx", "ph", "in"]
 CONTENT_TYPES = {"rss_v2": "application/json; charset=utf-8", "legacy_rss": "text/javascript; charset=utf-8",
-                 "lookup": "text/javascript; charset=utf-8"}
+                 "lookup": "text/javascript; charset=utf-8", "chart": "application/json; charset=utf-8",
+                 "details": "text/html; charset=utf-8"}
+PLAY_COLLECTIONS = {"top-free": "topselling_free", "top-grossing": "topgrossing"}
 
 
 def _chart_apps(apps: list[MarketApp], tags: dict, country: str, day_index: int, settings: Settings) -> list:
     if tags["kind"] == "rss_v2":
         pool = "free" if tags["chart"] == "top-free" else "paid"
-        return ranked(apps, pool, country, day_index, settings.rss_v2_limit)
-    return ranked(apps, "ent", country, day_index, settings.legacy_rss_limit, grossing=tags["chart"] == "top-grossing")
+        chosen = ranked(apps, pool, country, day_index, settings.rss_v2_limit)
+    else:
+        chosen = ranked(apps, "ent", country, day_index, settings.legacy_rss_limit,
+                        grossing=tags["chart"] == "top-grossing")
+    return [m.app for m in chosen]
+
+
+def _recorder(archive: WarcArchive, settings: Settings, day: date, hour: int):
+    """Archive one request/response pair the way the client would."""
+    clock = datetime(day.year, day.month, day.day, hour, 0, tzinfo=UTC)
+
+    def record(req, body: bytes, seq: int, status: int = 200):
+        headers = [("Content-Type", CONTENT_TYPES[req.tags["kind"]]), ("Cache-Control", "max-age=300"),
+                   ("Date", (clock + timedelta(seconds=seq)).strftime("%a, %d %b %Y %H:%M:%S GMT"))]
+        request_headers = [("User-Agent", settings.user_agent), ("Accept-Encoding", "gzip, deflate"),
+                           ("Accept", "*/*"), *(req.headers or {}).items()]
+        return archive.record(method=req.method, url=req.url, request_headers=request_headers,
+                              request_body=req.data, status=status, reason="OK" if status == 200 else "Not Found",
+                              response_headers=headers, body=body, fetched_at=clock + timedelta(seconds=seq),
+                              tags={**req.tags, "attempt": 1})
+
+    return record, clock
 
 
 def write_batch(archive: WarcArchive, settings: Settings, apps: list[MarketApp], country: str, day: date,
-                day_index: int, catalog_ios_ids: list[str], plant_defect: bool = False) -> None:
-    """Archive one country's day: the four charts, then the lookups the fetch plan asks for."""
-    clock = datetime(day.year, day.month, day.day, 6, 0, tzinfo=UTC)
-    by_id = {a.app.track_id: a.app for a in apps}
-    request_headers = [("User-Agent", settings.user_agent), ("Accept-Encoding", "gzip, deflate"), ("Accept", "*/*")]
-
-    def record(req, body: bytes, seq: int):
-        headers = [("Content-Type", CONTENT_TYPES[req.tags["kind"]]), ("Cache-Control", "max-age=300"),
-                   ("Date", (clock + timedelta(seconds=seq)).strftime("%a, %d %b %Y %H:%M:%S GMT"))]
-        return archive.record(method="GET", url=req.url, request_headers=request_headers, request_body=None,
-                              status=200, reason="OK", response_headers=headers, body=body,
-                              fetched_at=clock + timedelta(seconds=seq), tags={**req.tags, "attempt": 1})
+                day_index: int, catalog_ios_ids: list[str], plant_defect: bool = False,
+                countries: tuple[str, ...] = ("us",)) -> None:
+    """Archive one country's App Store day: the four charts, then the lookups the fetch plan asks for."""
+    record, clock = _recorder(archive, settings, day, 6)
+    by_id = {a.app.track_id: a for a in apps}
 
     chart_responses = []
     for seq, req in enumerate(chart_requests(settings, country)):
@@ -68,16 +85,40 @@ def write_batch(archive: WarcArchive, settings: Settings, apps: list[MarketApp],
     ids += [i for i in catalog_ios_ids if i not in ids]
     for seq, req in enumerate(lookup_requests(settings, country, ids), start=10):
         wanted = req.url.split("id=", 1)[1].split("&", 1)[0].split(",")
-        found = [by_id[i] for i in wanted if i in by_id]
+        found = [with_ratings(by_id[i], countries, day_index) for i in wanted if i in by_id]
         record(req, render_lookup(country, found), seq)
 
 
+def write_play_batch(archive: WarcArchive, settings: Settings, apps: list[MarketApp], country: str, day: date,
+                     day_index: int, start: date, catalog_packages: list[str], countries: tuple[str, ...]) -> None:
+    """Archive one country's Google Play day: the three charts, then every app page the plan asks for."""
+    record, _ = _recorder(archive, settings, day, 7)
+    by_package = {play_package(a): a for a in apps}
+    chart_responses = []
+    for seq, req in enumerate(google_play.chart_requests(settings, country)):
+        tags = req.tags
+        pool = "ent" if tags["genre"] == "ENTERTAINMENT" else "free"
+        chosen = ranked(apps, pool, country, day_index, settings.play_chart_count,
+                        grossing=tags["chart"] == "top-grossing")
+        listings = [play_app(a, countries, day_index, start) for a in chosen]
+        chart_responses.append(record(req, render_chart(listings, PLAY_COLLECTIONS[tags["chart"]], tags["genre"]), seq))
+    packages = google_play.apps_to_detail(chart_responses, catalog_packages)
+    for seq, req in enumerate(google_play.details_requests(settings, country, packages), start=10):
+        app = by_package.get(req.tags["app_id"])
+        if app is None:
+            record(req, b"<!doctype html><title>Not Found</title>", seq, status=404)
+        else:
+            record(req, render_details_page(play_app(app, countries, day_index, start)), seq)
+
+
 def generate(out: Path, start: date, days: int, countries: list[str], *, plant_defect: tuple[str, int] | None = None,
-             settings: Settings | None = None) -> list[Path]:
+             settings: Settings | None = None, sources: tuple[str, ...] = ("app_store", "google_play")) -> list[Path]:
     """Write the capture; return the WARC paths. Deterministic for the same arguments (but WARC record ids)."""
     settings = settings or Settings()
     catalog = load_catalog(settings.catalog_path)
+    packages = [a.android_package for a in catalog.apps if a.android_package]
     apps = build_market()
+    market = tuple(countries)
     paths = []
     for day_index in range(days):
         day = start + timedelta(days=day_index)
@@ -86,11 +127,18 @@ def generate(out: Path, start: date, days: int, countries: list[str], *, plant_d
             path.unlink(missing_ok=True)
             defect = plant_defect is not None and plant_defect == (country, day_index)
             with WarcArchive(path) as archive:
-                write_batch(archive, settings, apps, country, day, day_index, catalog.ios_ids(), defect)
+                write_batch(archive, settings, apps, country, day, day_index, catalog.ios_ids(), defect, market)
             paths.append(path)
+            if "google_play" in sources:
+                path = out / "google_play" / day.isoformat() / f"{country}.warc.gz"
+                path.unlink(missing_ok=True)
+                with WarcArchive(path) as archive:
+                    write_play_batch(archive, settings, apps, country, day, day_index, start, packages, market)
+                paths.append(path)
     (out / "capture.json").write_text(json.dumps({
         "start": start.isoformat(), "days": days, "countries": countries,
         "planted_defect": list(plant_defect) if plant_defect else None,
+        "sources": list(sources),
         "generator": "sample_data.generate_capture",
     }, indent=1), encoding="utf-8")
     return paths

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
-from datetime import date
+import zlib
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 from sample_data.payloads import SampleApp
+from sample_data.play_payloads import PlayApp
 
 ENTERTAINMENT = ("6016", "Entertainment")
 OTHER_GENRES = [
@@ -156,20 +159,94 @@ def build_market(seed: int = 20261124) -> list[MarketApp]:
     return apps
 
 
-def popularity(app: MarketApp, country: str, day_index: int, seed: int = 20261124) -> float:
-    """Log-popularity of an app in a country on day ``day_index``: a country effect plus a seeded random walk."""
-    rng = random.Random(f"{seed}:{app.app.track_id}:{country}")
+@lru_cache(maxsize=None)
+def _walk(track_id: str, country: str, days: int, seed: int) -> tuple[float, ...]:
+    """A country effect plus a seeded random walk, day 0..days-1 (cached: every chart of a day reads it)."""
+    rng = random.Random(f"{seed}:{track_id}:{country}")
     country_effect = rng.gauss(0, 0.8)
-    walk = 0.0
-    for _ in range(day_index + 1):
+    out, walk = [], 0.0
+    for _ in range(days):
         walk += rng.gauss(0, 0.25)
+        out.append(country_effect + walk)
+    return tuple(out)
+
+
+def popularity(app: MarketApp, country: str, day_index: int, seed: int = 20261124) -> float:
+    """Log-popularity of an app in a country on day ``day_index``."""
+    days = 64 * (day_index // 64 + 1)  # cache whole blocks of days
+    effect = _walk(app.app.track_id, country, days, seed)[day_index]
     if app.short_drama and country in ("us", "ca", "gb", "au", "ph"):
-        country_effect += 0.6  # the short-drama apps earn most in English-speaking markets
-    return app.base + country_effect + walk
+        effect += 0.6  # the short-drama apps earn most in English-speaking markets
+    return app.base + effect
+
+
+def daily_downloads(app: MarketApp, country: str, day_index: int) -> int:
+    """Downloads of an app in a country on a day: grows with popularity (ranks follow from popularity)."""
+    return int(3 * math.exp(popularity(app, country, day_index)))
+
+
+def cumulative_downloads(app: MarketApp, countries: tuple[str, ...], day_index: int) -> int:
+    """Downloads across the given countries from day 0 up to and including ``day_index``."""
+    return sum(daily_downloads(app, c, d) for c in countries for d in range(day_index + 1))
+
+
+def with_ratings(app: MarketApp, countries: tuple[str, ...], day_index: int) -> SampleApp:
+    """The app's lookup record on a day: its rating count grows with downloads (about 1 rating per 60)."""
+    if app.app.user_rating_count is None:
+        return app.app
+    return replace(app.app, user_rating_count=app.app.user_rating_count
+                   + cumulative_downloads(app, countries, day_index) // 60)
+
+
+ANDROID_PACKAGES = {
+    "ReelShort": "com.newleaf.app.android.victor", "DramaBox": "com.storymatrix.drama", "ShortMax": "live.shorttv.apps",
+    "NetShort": "com.netshort.abroad", "GoodShort": "com.newreading.goodreels", "FlexTV": "com.flextv.livestore",
+    "Melolo": "com.worldance.drama", "MoboReels": "com.chao.novel.moboreels", "TopShort": "com.topshort.video",
+}
+PLAY_CATEGORY = {"Entertainment": ("ENTERTAINMENT", "Entertainment"), "Social Networking": ("SOCIAL", "Social"),
+                 "Photo & Video": ("VIDEO_PLAYERS", "Video Players & Editors"), "Shopping": ("SHOPPING", "Shopping"),
+                 "Productivity": ("PRODUCTIVITY", "Productivity"), "Games": ("GAME_CASUAL", "Casual"),
+                 "Music": ("MUSIC_AND_AUDIO", "Music & Audio"), "Utilities": ("TOOLS", "Tools"),
+                 "Education": ("EDUCATION", "Education"), "Health & Fitness": ("HEALTH_AND_FITNESS", "Health & Fitness"),
+                 "Finance": ("FINANCE", "Finance"), "Travel": ("TRAVEL_AND_LOCAL", "Travel & Local"),
+                 "Food & Drink": ("FOOD_AND_DRINK", "Food & Drink")}
+
+
+def play_package(app: MarketApp) -> str:
+    """The app's Android package: the real one for tracked apps, a synthetic one otherwise."""
+    product = app.app.name.split(" - ")[0].split(":")[0].strip()
+    if product in ANDROID_PACKAGES:
+        return ANDROID_PACKAGES[product]
+    slug = "".join(ch for ch in product.lower() if ch.isalnum())[:20] or "app"
+    return f"com.{slug}.a{zlib.crc32(app.app.track_id.encode()) % 1000}"
+
+
+def play_app(app: MarketApp, countries: tuple[str, ...], day_index: int, start: date) -> PlayApp:
+    """The app's Play listing on a day: exact installs = a base plus every download so far (never falls)."""
+    rng = random.Random(f"play:{app.app.track_id}")
+    base = int(math.exp(app.base) * rng.uniform(2000, 6000))
+    installs = base + cumulative_downloads(app, countries, day_index)
+    category, category_name = PLAY_CATEGORY.get(app.app.genre_name, ("ENTERTAINMENT", "Entertainment"))
+    ratings = installs // rng.randint(40, 90)
+    return PlayApp(
+        package=play_package(app),
+        title=app.app.name,
+        developer=app.app.seller,
+        category=category,
+        category_name=category_name,
+        score=round(rng.uniform(3.6, 4.8), 7),
+        ratings=ratings,
+        reviews=ratings // 25,
+        real_installs=installs,
+        version=app.app.version,
+        updated=datetime(start.year, start.month, start.day, tzinfo=UTC) - timedelta(days=rng.randrange(30)),
+        released=app.app.release_date if isinstance(app.app.release_date, str) else str(app.app.release_date),
+        summary=(app.app.description or "")[:120],
+    )
 
 
 def ranked(apps: list[MarketApp], pool: str, country: str, day_index: int, limit: int,
-           grossing: bool = False) -> list[SampleApp]:
+           grossing: bool = False) -> list[MarketApp]:
     """The chart for a pool ("free", "paid", "ent"), best first. Grossing favours in-app-purchase earners."""
     scored = []
     for app in apps:
@@ -179,6 +256,6 @@ def ranked(apps: list[MarketApp], pool: str, country: str, day_index: int, limit
         if grossing:
             score += 1.5 if app.short_drama else 0.0
             score += math.log1p(app.app.user_rating_count or 0) * 0.05
-        scored.append((-score, app.app.track_id, app.app))
-    scored.sort()
+        scored.append((-score, app.app.track_id, app))
+    scored.sort(key=lambda entry: entry[:2])
     return [entry[2] for entry in scored[:limit]]

@@ -41,6 +41,7 @@ def pipeline(tmp_path_factory, airflow_db):
     data_dir = tmp_path_factory.mktemp("data")
     os.environ["DRAMATRACK_DATA_DIR"] = str(data_dir)
     os.environ["DRAMATRACK_COUNTRIES"] = ",".join(COUNTRIES)
+    os.environ["DRAMATRACK_PLAY_CHART_COUNT"] = "30"
     get_settings.cache_clear()
     settings = get_settings()
     from dramatrack_cli.run_cmd import run_days
@@ -49,10 +50,11 @@ def pipeline(tmp_path_factory, airflow_db):
     capture = data_dir / "capture"
     generate(capture, START, 2, COUNTRIES, plant_defect=DEFECT, settings=settings)
     lines: list[str] = []
-    results = run_days([START, date(2026, 11, 2)], ["app_store"], COUNTRIES, capture, echo=lines.append)
+    results = run_days([START, date(2026, 11, 2)], ["app_store", "google_play"], COUNTRIES, capture,
+                       echo=lines.append)
     first_hashes = table_hashes(settings.warehouse_path)
     yield {"settings": settings, "results": results, "capture": capture, "hashes": first_hashes, "lines": lines}
-    del os.environ["DRAMATRACK_DATA_DIR"], os.environ["DRAMATRACK_COUNTRIES"]
+    del os.environ["DRAMATRACK_DATA_DIR"], os.environ["DRAMATRACK_COUNTRIES"], os.environ["DRAMATRACK_PLAY_CHART_COUNT"]
     get_settings.cache_clear()
 
 
@@ -61,9 +63,10 @@ def test_chain_runs_every_dag_through_airflow(pipeline):
     for result in pipeline["results"]:
         by_dag.setdefault(result.dag_id, []).append(result.state)
     assert by_dag["appstore_ingest"] == ["success", "success"]
-    assert by_dag["marts_build"] == ["success", "success"]
-    # day 1 is clean; day 2 quarantines the planted batch, so that run fails visibly
-    assert by_dag["stage_validate_load"] == ["success", "failed"]
+    assert by_dag["google_play_ingest"] == ["success", "success"]
+    assert by_dag["marts_build"] == ["success"] * 4
+    # day 1 is clean; day 2's App Store run quarantines the planted batch, so that run fails visibly
+    assert by_dag["stage_validate_load"] == ["success", "success", "failed", "success"]
     failed = [r for r in pipeline["results"] if r.state == "failed"][0]
     assert failed.failed_tasks == ["fail_on_quarantine"]
 
@@ -72,8 +75,8 @@ def test_defective_batch_is_quarantined_and_the_rest_loads(pipeline):
     settings = pipeline["settings"]
     with duckdb.connect(str(settings.snapshot_path), read_only=True) as conn:
         loaded = conn.execute(
-            "SELECT snapshot_date::VARCHAR, country, count(*) FROM core.chart_entries GROUP BY ALL ORDER BY ALL"
-        ).fetchall()
+            "SELECT snapshot_date::VARCHAR, country, count(*) FROM core.chart_entries WHERE store = 'app_store' "
+            "GROUP BY ALL ORDER BY ALL").fetchall()
         quarantine = conn.execute(
             "SELECT batch_id, status, failed_expectations, warc_paths FROM ops.quarantine").fetchall()
     days_countries = {(d, c) for d, c, _ in loaded}
@@ -107,7 +110,8 @@ def test_every_response_is_indexed_in_the_fetch_log(pipeline):
     settings = pipeline["settings"]
     with duckdb.connect(str(settings.snapshot_path), read_only=True) as conn:
         per_batch = dict(conn.execute("SELECT batch_id, count(*) FROM ops.fetch_log GROUP BY 1").fetchall())
-    assert set(per_batch) == {f"app_store:{d}:{c}" for d in ("2026-11-01", "2026-11-02") for c in COUNTRIES}
+    assert set(per_batch) == {f"{s}:{d}:{c}" for s in ("app_store", "google_play")
+                              for d in ("2026-11-01", "2026-11-02") for c in COUNTRIES}
     assert all(n >= 5 for n in per_batch.values())  # 4 charts + lookups, quarantined batch included
 
 
@@ -115,5 +119,24 @@ def test_running_the_same_day_again_leaves_core_and_marts_identical(pipeline):
     from dramatrack_cli.run_cmd import run_days
 
     settings = pipeline["settings"]
-    run_days([date(2026, 11, 2)], ["app_store"], COUNTRIES, pipeline["capture"], echo=lambda *_: None)
+    run_days([date(2026, 11, 2)], ["app_store", "google_play"], COUNTRIES, pipeline["capture"], echo=lambda *_: None)
     assert table_hashes(settings.warehouse_path) == pipeline["hashes"]
+
+
+def test_google_play_loads_and_one_app_spans_both_stores(pipeline):
+    settings = pipeline["settings"]
+    with duckdb.connect(str(settings.snapshot_path), read_only=True) as conn:
+        play_days = conn.execute(
+            "SELECT count(DISTINCT (snapshot_date, country)) FROM core.chart_entries WHERE store = 'google_play'"
+        ).fetchone()[0]
+        installs = conn.execute(
+            "SELECT count(*) FROM core.app_metrics WHERE store = 'google_play' AND real_installs > 0").fetchone()[0]
+        reelshort = conn.execute(
+            "SELECT store, store_app_id FROM core.app_store_ids WHERE app_key = 'reelshort' ORDER BY store").fetchall()
+        apps_rows = conn.execute("SELECT count(*) FROM core.apps WHERE app_key = 'reelshort'").fetchone()[0]
+        stores = {r[0] for r in conn.execute("SELECT DISTINCT store FROM marts.market_share").fetchall()}
+    assert play_days == 2 * len(COUNTRIES)
+    assert installs > 0
+    assert apps_rows == 1
+    assert reelshort == [("app_store", "1636235979"), ("google_play", "com.newleaf.app.android.victor")]
+    assert stores == {"app_store", "google_play", "both"}
