@@ -1,0 +1,107 @@
+"""Which tracked apps an article names.
+
+Matching rules (one compiled regex for all apps, built once by ``build_matcher``):
+
+* A Latin name written as one word ("ReelShort", "KalosTV") matches case-insensitively at ASCII word
+  boundaries, with an optional plural/possessive ending: "ReelShort's", "ReelShorts", "REELSHORT" match,
+  "TheReelShort" does not. CJK text around it is fine ("短剧应用ReelShort在美国").
+* A Latin name with spaces ("Reel Short", "Drama Box", "Kalos TV") matches only in its catalog
+  capitalisation (any run of whitespace between the words), so "reel short film" or "a drama box set"
+  are not mentions. Title-Case prose that happens to spell the alias ("A Reel Short Film") still is.
+* A name containing CJK characters ("红果短剧") matches as a substring, as Chinese has no word breaks.
+
+At one position the longest name wins, so "红果免费短剧" is one match.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from transforms.news_records import Article, Mention
+
+_CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002ffff]")
+_BEFORE = r"(?<![A-Za-z0-9])"
+_AFTER = r"(?:['’]s|s)?(?![A-Za-z0-9])"
+
+AppNames = list[tuple[str, list[str]]]
+
+
+@dataclass(frozen=True, slots=True)
+class AppSpan:
+    """One app name found in a text."""
+
+    start: int
+    end: int
+    app_key: str
+    matched: str
+
+
+class AppMatcher:
+    """All tracked apps' names compiled into one regex; reuse it across articles."""
+
+    __slots__ = ("_regex", "_group_app", "display_names")
+
+    def __init__(self, apps: AppNames):
+        alternatives: list[tuple[int, str, str]] = []  # (name length, pattern, app group)
+        self._group_app: dict[str, str] = {}
+        self.display_names: dict[str, str] = {}
+        for index, (app_key, names) in enumerate(apps):
+            group = f"a{index}"
+            self._group_app[group] = app_key
+            clean = [n.strip() for n in names if n and n.strip()]
+            self.display_names.setdefault(app_key, clean[0] if clean else app_key)
+            for name in dict.fromkeys(clean):
+                alternatives.append((len(name), _name_pattern(name), group))
+        # Longest first so a longer alias wins at the same position; the index keeps it deterministic.
+        alternatives.sort(key=lambda item: -item[0])
+        parts = [f"(?P<{g}_{i}>{p})" for i, (_, p, g) in enumerate(alternatives)]
+        self._regex = re.compile("|".join(parts)) if parts else None
+
+    def finditer(self, text: str) -> list[AppSpan]:
+        """Non-overlapping app names in ``text``, in order of appearance."""
+        if self._regex is None or not text:
+            return []
+        spans = []
+        for m in self._regex.finditer(text):
+            group = m.lastgroup or ""
+            app_key = self._group_app[group.rsplit("_", 1)[0]]
+            spans.append(AppSpan(m.start(), m.end(), app_key, m.group()))
+        return spans
+
+
+def _name_pattern(name: str) -> str:
+    if _CJK.search(name):
+        return f"(?i:{re.escape(name)})"
+    words = name.split()
+    if len(words) == 1:
+        return f"{_BEFORE}(?i:{re.escape(name)}){_AFTER}"
+    return _BEFORE + r"\s+".join(re.escape(w) for w in words) + _AFTER
+
+
+def build_matcher(apps: AppNames) -> AppMatcher:
+    """Compile ``apps`` — ``(app_key, [display name, aliases..., Chinese aliases...])`` — once."""
+    return _cached_matcher(tuple((key, tuple(names)) for key, names in apps))
+
+
+@lru_cache(maxsize=16)
+def _cached_matcher(apps: tuple[tuple[str, tuple[str, ...]], ...]) -> AppMatcher:
+    return AppMatcher([(key, list(names)) for key, names in apps])
+
+
+def find_mentions(article: Article, apps: AppNames | AppMatcher, *, text: str | None = None) -> list[Mention]:
+    """One ``Mention`` per app per field (title, summary, and ``text`` — the article body — when given).
+
+    ``matched`` is the first occurrence as written. Order: field, then first position.
+    """
+    matcher = apps if isinstance(apps, AppMatcher) else build_matcher(apps)
+    mentions: list[Mention] = []
+    for field, value in (("title", article.title), ("summary", article.summary), ("text", text)):
+        seen: set[str] = set()
+        for span in matcher.finditer(value or ""):
+            if span.app_key in seen:
+                continue
+            seen.add(span.app_key)
+            mentions.append(Mention(article.canonical_url, span.app_key, span.matched, field))
+    return mentions
