@@ -9,6 +9,7 @@ start the consumer DAG with them (``conf["asset_events"]``), as the scheduler wo
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -58,6 +59,7 @@ class DagRunResult:
     run_id: str
     state: str
     failed_tasks: list[str]
+    seconds: float = 0.0
 
 
 class EmbeddedAirflow:
@@ -79,7 +81,9 @@ class EmbeddedAirflow:
         import pendulum
 
         logical = pendulum.datetime(day.year, day.month, day.day, 6, 0, tz="UTC")
+        started = time.monotonic()
         run = dag.test(logical_date=logical, run_conf=conf or {})
+        seconds = time.monotonic() - started
         with create_session() as session:
             failed = session.scalars(
                 select(TaskInstance.task_id).where(
@@ -87,7 +91,7 @@ class EmbeddedAirflow:
                     TaskInstance.state.in_(["failed", "upstream_failed"]),
                 )
             ).all()
-        return DagRunResult(dag_id, run.run_id, str(run.state), list(failed))
+        return DagRunResult(dag_id, run.run_id, str(run.state), list(failed), seconds)
 
     @staticmethod
     def emitted(result: DagRunResult) -> dict[str, list[dict]]:

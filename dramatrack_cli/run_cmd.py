@@ -41,7 +41,7 @@ def run_days(days: list[date], sources: list[str], countries: list[str] | None, 
             chain = airflow.run_chain(SOURCES[source], day, conf)
             for result in chain:
                 failed = f" (failed: {', '.join(result.failed_tasks)})" if result.failed_tasks else ""
-                echo(f"{day} {result.dag_id}: {result.state}{failed}")
+                echo(f"{day} {result.dag_id}: {result.state}{failed} ({result.seconds:.1f} s)")
             results.extend(chain)
     return results
 

@@ -106,7 +106,7 @@ class MarketApp:
 
 def _sample_app(track_id: str, name: str, seller: str, genre: tuple[str, str], price: float, rng: random.Random,
                 description: str, ratings: bool = True) -> SampleApp:
-    slug = "".join(ch for ch in name.lower() if ch.isalnum())[:24] or "app"
+    slug = "".join(ch for ch in name.lower() if ch.isascii() and ch.isalnum())[:24] or "app"
     count = int(rng.lognormvariate(9, 2)) if ratings else None
     return SampleApp(
         track_id=track_id,
@@ -217,7 +217,7 @@ def play_package(app: MarketApp) -> str:
     product = app.app.name.split(" - ")[0].split(":")[0].strip()
     if product in ANDROID_PACKAGES:
         return ANDROID_PACKAGES[product]
-    slug = "".join(ch for ch in product.lower() if ch.isalnum())[:20] or "app"
+    slug = "".join(ch for ch in product.lower() if ch.isascii() and ch.isalnum())[:20] or "app"
     return f"com.{slug}.a{zlib.crc32(app.app.track_id.encode()) % 1000}"
 
 
