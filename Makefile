@@ -10,6 +10,8 @@ help:
 	@echo "make test   - run the test suite (no internet needed)"
 	@echo "make lint   - ruff"
 	@echo "make clean  - remove data/ (warehouse, archive, Airflow metadata)"
+	@echo "make up     - production deployment: docker compose up -d (creates .env first; docs/deployment.md)"
+	@echo "make down   - docker compose down (volumes are kept)"
 
 bootstrap:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -18,7 +20,7 @@ bootstrap:
 demo: bootstrap
 	$(PY) -m dramatrack_cli demo
 
-test: bootstrap
+test: bootstrap test-prereqs
 	$(PY) -m pytest -q -p no:cacheprovider
 
 lint: bootstrap
@@ -26,3 +28,26 @@ lint: bootstrap
 
 clean:
 	rm -rf data
+
+# ---- production deployment (docker-compose.yml, docs/deployment.md) --------------------------------------------
+.PHONY: up down env-file test-prereqs
+COMPOSE = $$(docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
+SECRET_KEYS = POSTGRES_PASSWORD|AIRFLOW_ADMIN_PASSWORD|AIRFLOW__CORE__FERNET_KEY|AIRFLOW__API__SECRET_KEY|AIRFLOW__API_AUTH__JWT_SECRET
+
+# Tools the tests use beyond the venv: Debian's docker-compose validates docker-compose.yml offline.
+test-prereqs:
+	@command -v docker-compose >/dev/null || (apt-get update -qq && apt-get install -y -qq docker-compose) >/dev/null 2>&1 || true
+
+# .env from .env.example, every empty secret filled with a random value (existing values are kept).
+env-file:
+	@test -f .env || { cp .env.example .env && chmod 600 .env && echo "created .env from .env.example"; }
+	@python3 -c 'import base64, os, re, secrets; p = ".env"; s = open(p).read(); \
+	gen = lambda k: base64.urlsafe_b64encode(os.urandom(32)).decode() if k.endswith("FERNET_KEY") else secrets.token_urlsafe(32); \
+	t = re.sub(r"(?m)^($(SECRET_KEYS))=[ \t]*$$", lambda m: m.group(1) + "=" + gen(m.group(1)), s); \
+	t != s and (open(p, "w").write(t), print("generated the empty secrets in .env (the UI login: AIRFLOW_ADMIN_USERNAME / AIRFLOW_ADMIN_PASSWORD)"))'
+
+up: env-file
+	$(COMPOSE) up -d --build
+
+down:
+	$(COMPOSE) down
