@@ -123,18 +123,24 @@ class EmbeddedAirflow:
                 out.append(dag_id)
         return out
 
-    def run_chain(self, dag_id: str, day: date, conf: dict | None = None) -> list[DagRunResult]:
-        """Run a DAG, then every DAG scheduled on an asset it emitted, and so on down the chain."""
-        results: list[DagRunResult] = []
-        queue: list[tuple[str, dict | None]] = [(dag_id, conf)]
-        while queue:
-            current, current_conf = queue.pop(0)
-            result = self.run(current, day, current_conf)
-            results.append(result)
-            for uri, extras in self.emitted(result).items():
-                queue.extend((consumer, {"asset_events": extras}) for consumer in self.consumers_of(uri))
-        return results
+    def run_chain(self, dag_ids: list[str] | str, day: date, conf: dict | None = None) -> list[DagRunResult]:
+        """Run producer DAGs, then every DAG scheduled on an asset they emitted, and so on down the chain.
 
+        Like the scheduler, a consumer whose assets received several events since its last run starts
+        once, with all of them: each wave of runs is followed by one run per triggered consumer.
+        """
+        results: list[DagRunResult] = []
+        wave: list[tuple[str, dict | None]] = [(d, conf) for d in ([dag_ids] if isinstance(dag_ids, str) else dag_ids)]
+        while wave:
+            pending: dict[str, list[dict]] = {}
+            for current, current_conf in wave:
+                result = self.run(current, day, current_conf)
+                results.append(result)
+                for uri, extras in self.emitted(result).items():
+                    for consumer in self.consumers_of(uri):
+                        pending.setdefault(consumer, []).extend(extras)
+            wave = [(consumer, {"asset_events": extras}) for consumer, extras in pending.items()]
+        return results
 
 def _asset_uris(condition: object) -> set[str]:
     """Every asset URI in a schedule condition (an Asset, or AssetAll/AssetAny nesting them)."""

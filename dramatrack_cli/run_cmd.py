@@ -26,7 +26,7 @@ def _days(dates: list[str] | None, start: str | None, end: str | None) -> list[d
 
 def run_days(days: list[date], sources: list[str], countries: list[str] | None, replay: Path | None,
              echo=typer.echo) -> list:
-    """Run each source's ingest DAG and the asset-triggered chain below it, day by day."""
+    """Run each source's ingest DAG, then the asset-triggered chain below them, day by day."""
     from dramatrack.local_airflow import EmbeddedAirflow, configure_embedded_airflow, ensure_metadata_db
     from dramatrack.settings import get_settings
 
@@ -36,13 +36,12 @@ def run_days(days: list[date], sources: list[str], countries: list[str] | None, 
     airflow = EmbeddedAirflow()
     results = []
     for day in days:
-        for source in sources:
-            conf = {"date": day.isoformat(), "countries": countries, "replay": str(replay) if replay else None}
-            chain = airflow.run_chain(SOURCES[source], day, conf)
-            for result in chain:
-                failed = f" (failed: {', '.join(result.failed_tasks)})" if result.failed_tasks else ""
-                echo(f"{day} {result.dag_id}: {result.state}{failed} ({result.seconds:.1f} s)")
-            results.extend(chain)
+        conf = {"date": day.isoformat(), "countries": countries, "replay": str(replay) if replay else None}
+        chain = airflow.run_chain([SOURCES[s] for s in sources], day, conf)
+        for result in chain:
+            failed = f" (failed: {', '.join(result.failed_tasks)})" if result.failed_tasks else ""
+            echo(f"{day} {result.dag_id}: {result.state}{failed} ({result.seconds:.1f} s)")
+        results.extend(chain)
     return results
 
 

@@ -185,9 +185,11 @@ def daily_downloads(app: MarketApp, country: str, day_index: int) -> int:
     return int(3 * math.exp(popularity(app, country, day_index)))
 
 
+@lru_cache(maxsize=None)
 def cumulative_downloads(app: MarketApp, countries: tuple[str, ...], day_index: int) -> int:
     """Downloads across the given countries from day 0 up to and including ``day_index``."""
-    return sum(daily_downloads(app, c, d) for c in countries for d in range(day_index + 1))
+    today = sum(daily_downloads(app, c, day_index) for c in countries)
+    return today + (cumulative_downloads(app, countries, day_index - 1) if day_index else 0)
 
 
 def with_ratings(app: MarketApp, countries: tuple[str, ...], day_index: int) -> SampleApp:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
+from functools import cache
 from typing import Any
 
 # Store-neutral chart names; the genre is a field of its own ("all" for an overall chart).
@@ -84,12 +85,21 @@ class PlayAppDetails:
 
 
 def to_dict(record: Any) -> dict[str, Any]:
-    """A record as a plain dict (tuples become lists so it serialises to JSON)."""
-    out = asdict(record)
-    for key, value in out.items():
-        if isinstance(value, tuple):
-            out[key] = list(value)
+    """A record as a plain dict (tuples become lists so it serialises to JSON).
+
+    Shallow on purpose: records hold only scalars and tuples of scalars, and ``dataclasses.asdict``
+    deep-copies, which made this the hottest function of the stage step.
+    """
+    out = {}
+    for name in _field_names(type(record)):
+        value = getattr(record, name)
+        out[name] = list(value) if isinstance(value, tuple) else value
     return out
+
+
+@cache
+def _field_names(record_type: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(record_type))
 
 
 def field_names(record_type: type) -> list[str]:

@@ -98,7 +98,7 @@ def stage_and_validate(settings: Settings, manifests: list[BatchManifest], run_i
     for suite, frame in frames:
         if frame.empty:
             continue
-        outcome = validate_frame(suite, frame, settings=settings, run_name=run_id)
+        outcome = validate_frame(suite, frame, settings=settings, run_name=run_id, build_docs="on_failure")
         if outcome.data_docs_url:
             data_docs.append(outcome.data_docs_url)
         for batch_id, failed in outcome.failed_batches.items():
