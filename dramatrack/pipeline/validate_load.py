@@ -205,17 +205,21 @@ def quarantine_message(report_path: Path | str) -> str | None:
     return "\n".join(lines) or None
 
 
-def build_marts_and_publish(settings: Settings) -> dict:
-    """Rebuild the marts in the warehouse, then publish the analysts' read-only snapshot."""
+def build_marts_and_publish(settings: Settings, changed_dates=None) -> dict:
+    """Rebuild the estimates and marts in the warehouse, then publish the analysts' read-only snapshot.
+
+    ``changed_dates`` (e.g. the load's ``snapshot_dates``) refreshes only what those days touch; None (the
+    default) rebuilds everything. Both give the same tables.
+    """
     from warehouse.connection import writer
-    from warehouse.marts import build_marts
+    from warehouse.marts import refresh_marts
     from warehouse.queries import run_query
     from warehouse.snapshot import publish_snapshot
 
     with writer(settings.warehouse_path) as conn:
-        build_marts(conn)
+        build = refresh_marts(conn, changed_dates)
         conn.execute("CHECKPOINT")
         _, rows = run_query(conn, "market_share_rows_by_grain")
         counts = dict(rows)
     publish_snapshot(settings.warehouse_path, settings.snapshot_path)
-    return {"market_share_rows": counts, "snapshot": str(settings.snapshot_path)}
+    return {"market_share_rows": counts, "snapshot": str(settings.snapshot_path), "marts_build": build.as_dict()}

@@ -15,8 +15,14 @@
 -- with one store only would just repeat that store's group and make 'both' shares jump with coverage. So
 -- stores_in_group is 2 for every 'both' row (1 for a store's own rows), and a 'both' week sums the daily
 -- weights of the days on which both stores were captured. Shares sum to 1 in every group, 'both' included.
+--
+-- Incremental (warehouse/marts.py): only the days and ISO weeks of the refresh weeks (TEMP refresh_weeks,
+-- warehouse/estimates/sql/scope.sql) are recomputed; a full build (refresh_mode.full_rebuild) clears all.
 
-DELETE FROM marts.market_share WHERE basis = 'chart_presence';
+DELETE FROM marts.market_share
+WHERE basis = 'chart_presence'
+  AND ((SELECT full_rebuild FROM refresh_mode)
+       OR CAST(date_trunc('week', period_start) AS DATE) IN (SELECT week_start FROM refresh_weeks));
 
 INSERT INTO marts.market_share (
     basis, grain, period_start, iso_week, store, country, chart, genre, app_key, app_name,
@@ -37,12 +43,14 @@ store_weighted AS (
     JOIN core.apps AS a ON a.app_key = ce.app_key AND a.is_short_drama
     LEFT JOIN core.chart_families AS f ON f.store = ce.store AND f.genre = ce.genre
     CROSS JOIN params AS p
+    WHERE CAST(date_trunc('week', ce.snapshot_date) AS DATE) IN (SELECT week_start FROM refresh_weeks)
 ),
 both_store_days AS (
     -- (day, country, chart, family) captured in both stores
     SELECT ce.snapshot_date, ce.country, ce.chart, f.family
     FROM core.chart_entries AS ce
     JOIN core.chart_families AS f ON f.store = ce.store AND f.genre = ce.genre
+    WHERE CAST(date_trunc('week', ce.snapshot_date) AS DATE) IN (SELECT week_start FROM refresh_weeks)
     GROUP BY ALL
     HAVING count(DISTINCT ce.store) = 2
 ),

@@ -1,0 +1,420 @@
+"""The marts on a simulated warehouse (3 countries x 10 days x both stores, warehouse/estimates/simulate.py):
+download trends, the extended market share, rank movers, incremental refresh = full rebuild, comments
+and the generated docs/marts.md."""
+
+from __future__ import annotations
+
+import math
+import shutil
+import time
+from collections import defaultdict
+from datetime import date, timedelta
+
+import pytest
+
+from transforms.records import ChartEntry, PlayAppDetails
+from warehouse.connection import connect
+from warehouse.docs_marts import DEFAULT_OUT, render
+from warehouse.estimates.simulate import days_from, load_market, simulate_market
+from warehouse.loaders import AppRecord, load_batch
+from warehouse.marts import build_marts, refresh_marts
+
+COUNTRIES = ["us", "gb", "jp"]
+START = date(2026, 11, 16)  # a Monday
+DAYS = days_from(START, 11)  # the base warehouse has the first 10; the 11th is added later
+MARTS = ["marts.download_trends", "marts.market_share", "marts.market_share_top", "marts.rank_movers"]
+
+
+def table_hashes(conn) -> dict[str, str]:
+    """A content hash of every core and marts table (order-independent), as tests/test_pipeline_chain.py."""
+    names = conn.execute(
+        "SELECT table_schema || '.' || table_name FROM information_schema.tables "
+        "WHERE table_schema IN ('core', 'marts') ORDER BY 1"
+    ).fetchall()
+    return {
+        name: conn.execute(f"SELECT count(*) || ':' || coalesce(md5(string_agg(t::VARCHAR, '|' ORDER BY t::VARCHAR)), '') "
+                           f"FROM {name} t").fetchone()[0]
+        for (name,) in names
+    }  # fmt: skip
+
+
+def rows(conn, sql: str) -> list[dict]:
+    cursor = conn.execute(sql)
+    cols = [d[0] for d in cursor.description]
+    return [dict(zip(cols, r, strict=True)) for r in cursor.fetchall()]
+
+
+@pytest.fixture(scope="module")
+def warehouses(tmp_path_factory):
+    """Base warehouse (10 days, full build), then copies: A adds day 11 incrementally, B rebuilds in full."""
+    root = tmp_path_factory.mktemp("marts")
+    market = simulate_market(DAYS, COUNTRIES, n_drama=12, n_other=80, depth=25, seed=3)
+    base = root / "base.duckdb"
+    conn = connect(base)
+    load_market(conn, market, DAYS[:10])
+    full_base = refresh_marts(conn)
+    conn.close()
+    shutil.copy(base, root / "a.duckdb")
+    shutil.copy(base, root / "b.duckdb")
+
+    a = connect(root / "a.duckdb")
+    load_market(a, market, DAYS[10:])
+    incremental = refresh_marts(a, changed_dates=[DAYS[10]])
+    b = connect(root / "b.duckdb")
+    load_market(b, market, DAYS[10:])
+    full = refresh_marts(b)
+    timing = {
+        "full_10_days": full_base.seconds,
+        "full_11_days": full.seconds,
+        "incremental_day_11": incremental.seconds,
+    }
+    print(f"\nbuild timings (s): {timing}")
+    yield {"a": a, "b": b, "market": market, "incremental": incremental, "full": full, "timing": timing,
+           "root": root}  # fmt: skip
+    a.close()
+    b.close()
+
+
+# --- incremental refresh -----------------------------------------------------------------------------------
+
+
+def test_adding_a_day_incrementally_gives_the_full_rebuild(warehouses):
+    inc, full = table_hashes(warehouses["a"]), table_hashes(warehouses["b"])
+    assert set(MARTS) <= set(inc) and "core.estimate_params" in inc and "core.app_estimates" in inc
+    assert inc == full, [k for k in inc if inc[k] != full.get(k)]
+    assert warehouses["incremental"].estimates["weeks"] == ["2026-11-23"]  # only the week of day 11 refit
+    assert warehouses["full"].estimates["weeks"] == ["2026-11-16", "2026-11-23"]
+
+
+def test_a_rebuild_is_byte_identical(warehouses):
+    b = warehouses["b"]
+    before = table_hashes(b)
+    assert build_marts(b) == ["market_share.sql"]
+    assert table_hashes(b) == before
+    refresh_marts(b, changed_dates=[])  # nothing changed: nothing to do
+    assert table_hashes(b) == before
+
+
+def test_back_filling_a_middle_day_incrementally_gives_the_full_rebuild(tmp_path):
+    days = days_from(date(2026, 11, 26), 10)  # Thursday to Saturday: three ISO weeks and two months
+    market = simulate_market(days, ["us"], n_drama=6, n_other=25, depth=20, seed=9)
+    hole = days[4]  # Monday 2026-11-30: its growth pair reaches into the next snapshot too
+    one = connect(tmp_path / "one.duckdb")
+    load_market(one, market, [d for d in days if d != hole])
+    build_marts(one)
+    load_market(one, market, [hole])
+    refresh_marts(one, changed_dates=[hole.isoformat()])
+    two = connect(tmp_path / "two.duckdb")
+    load_market(two, market)
+    build_marts(two)
+    h1, h2 = table_hashes(one), table_hashes(two)
+    assert h1 == h2, [k for k in h1 if h1[k] != h2.get(k)]
+    one.close()
+    two.close()
+
+
+# --- download trends ---------------------------------------------------------------------------------------
+
+
+def test_download_trends_has_a_row_per_tracked_app_store_country_and_day(warehouses):
+    a = warehouses["a"]
+    tracked = {
+        (r["store"], r["app_key"])
+        for r in rows(
+            a,
+            """
+        SELECT DISTINCT ids.store, ids.app_key FROM core.app_store_ids AS ids
+        JOIN core.apps AS a ON a.app_key = ids.app_key AND a.is_short_drama""",
+        )
+    }
+    assert len(tracked) == 2 * 12 and len({k for _, k in tracked}) == 12  # one product in both stores
+    expected = {(d, s, c, k) for d in DAYS for (s, k) in tracked for c in COUNTRIES}
+    got = rows(a, "SELECT * FROM marts.download_trends")
+    assert {(r["snapshot_date"], r["store"], r["country"], r["app_key"]) for r in got} == expected
+    assert len(got) == len(expected)
+    for r in got:
+        assert r["est_downloads"] > 0 and r["est_revenue"] > 0  # unranked days are not zero downloads
+        assert r["downloads_low"] <= r["est_downloads"] <= r["downloads_high"]
+        assert r["region"] == {"us": "north_america", "gb": "europe", "jp": "east_asia"}[r["country"]]
+        if r["downloads_basis"] == "tail":
+            assert r["downloads_low"] == 0 and r["est_downloads"] == 0.5 * r["downloads_high"]
+        assert (r["best_rank"] is None) == (r["charts_ranked"] == 0)
+        assert r["days_7d"] == min(7, (r["snapshot_date"] - START).days + 1)
+        assert (r["wow_change"] is None) == ((r["snapshot_date"] - START).days < 10)
+    assert {r["downloads_basis"] for r in got} == {"ranked", "tail"}
+
+
+def test_rolling_sums_and_week_over_week(warehouses):
+    a = warehouses["a"]
+    got = rows(a, "SELECT * FROM marts.download_trends ORDER BY app_key, store, country, snapshot_date")
+    series = defaultdict(list)
+    for r in got:
+        series[(r["app_key"], r["store"], r["country"])].append(r)
+    for days in series.values():
+        for i, r in enumerate(days):
+            last7 = [d["est_downloads"] for d in days[max(0, i - 6) : i + 1]]
+            assert r["downloads_7d"] == pytest.approx(sum(last7), rel=1e-12)
+            assert r["downloads_28d"] == pytest.approx(
+                sum(d["est_downloads"] for d in days[: i + 1]), rel=1e-12
+            )
+            assert r["revenue_7d"] == pytest.approx(
+                sum(d["est_revenue"] for d in days[max(0, i - 6) : i + 1]), rel=1e-12
+            )
+            if i == 10:
+                prev = [d["est_downloads"] for d in days[0:4]]  # t-13..t-7 = the first 4 days
+                assert r["wow_change"] == pytest.approx((sum(last7) / 7) / (sum(prev) / 4) - 1, rel=1e-9)
+
+
+def test_install_milestones_are_reported_on_the_day_they_are_crossed(tmp_path):
+    conn = connect(tmp_path / "wh.duckdb")
+    app = AppRecord(
+        app_key="gp_com_x",
+        name="X Drama",
+        publisher="X",
+        store="google_play",
+        store_app_id="com.x",
+        bundle_id="com.x",
+        is_short_drama=True,
+        status="candidate",
+        classification_reason="t",
+    )
+    installs = [(9_700_000, "5,000,000+", 5_000_000), (10_200_000, "10,000,000+", 10_000_000),
+                (10_900_000, "10,000,000+", 10_000_000)]  # fmt: skip
+    for i, (real, text, low) in enumerate(installs):
+        day = date(2026, 11, 20) + timedelta(days=i)
+        entries = [
+            ChartEntry(
+                store="google_play",
+                country="us",
+                chart="top-free",
+                genre="APPLICATION",
+                feed="batchexecute",
+                rank=3,
+                store_app_id="com.x",
+                name="X Drama",
+            )
+        ]
+        details = [PlayAppDetails(app_id="com.x", country="us", title="X Drama", developer="X", genre="Entertainment",
+                                  genre_id="ENTERTAINMENT", installs_text=text, min_installs=low, real_installs=real,
+                                  score=4.0, ratings=100, reviews=1, histogram=None, updated=None, released=None,
+                                  version=None, description=None)]  # fmt: skip
+        load_batch(
+            conn,
+            batch_id=f"b{i}",
+            source="googleplay",
+            snapshot_date=day,
+            country="us",
+            chart_entries=entries,
+            lookups=[],
+            apps=[app],
+            fetch_log_rows=[],
+            play_details=details,
+        )
+    build_marts(conn)
+    got = {r["snapshot_date"].day: r for r in rows(conn, "SELECT * FROM marts.download_trends")}
+    assert got[20]["milestones_crossed"] == []  # no earlier snapshot to compare with
+    assert got[21]["milestones_crossed"] == ["band:10,000,000+", "installs:10M"]
+    assert got[22]["milestones_crossed"] == [] and got[22]["real_installs"] == 10_900_000
+    conn.close()
+
+
+# --- market share ------------------------------------------------------------------------------------------
+
+
+GROUP = ("basis", "grain", "period_start", "store", "geo_level", "geo", "chart", "genre")
+
+
+def share_groups(conn) -> dict[tuple, list[dict]]:
+    groups = defaultdict(list)
+    for r in rows(conn, "SELECT * FROM marts.market_share_top"):
+        groups[tuple(r[k] for k in GROUP)].append(r)
+    return groups
+
+
+def test_market_share_top_groups_sum_to_one_with_top_n_and_others(warehouses):
+    groups = share_groups(warehouses["a"])
+    combos = {(k[0], k[1], k[4]) for k in groups}
+    assert combos == {
+        (b, g, lv)
+        for b in ("chart_presence", "estimated_downloads", "estimated_revenue")
+        for g in ("day", "week", "month")
+        for lv in ("country", "region", "global")
+    }
+    geos = {k[5] for k in groups}
+    assert {"us", "gb", "jp", "north_america", "europe", "east_asia", "global"} == geos
+    for key, members in groups.items():
+        assert math.isclose(sum(m["share"] for m in members), 1.0, abs_tol=1e-9), key
+        n = members[0]["apps_in_group"]
+        assert sum(m["apps_in_row"] for m in members) == n
+        assert len(members) == min(n, 10) + (1 if n > 10 else 0)
+        assert sorted(m["position"] for m in members) == list(range(1, len(members) + 1))
+        others = [m for m in members if m["app_key"] == "others"]
+        assert (len(others) == 1) == (n > 10)
+        ranked = sorted((m for m in members if m["app_key"] != "others"), key=lambda m: m["position"])
+        assert all(x["value"] >= y["value"] for x, y in zip(ranked, ranked[1:], strict=False))
+    assert any(m[0]["apps_in_group"] > 10 for m in groups.values())
+    months = {k[2] for k in groups if k[1] == "month"}
+    weeks = {k[2] for k in groups if k[1] == "week"}
+    assert months == {date(2026, 11, 1)} and weeks == {date(2026, 11, 16), date(2026, 11, 23)}
+
+
+def test_estimated_share_is_the_apps_downloads_over_the_total(warehouses):
+    a = warehouses["a"]
+    trends = rows(
+        a,
+        "SELECT * FROM marts.download_trends WHERE snapshot_date BETWEEN DATE '2026-11-16' "
+        "AND DATE '2026-11-22'",
+    )
+    totals = defaultdict(float)
+    for r in trends:
+        if r["country"] in ("gb",):
+            totals[r["app_key"]] += r["est_downloads"]
+    grand = sum(totals.values())
+    got = share_groups(a)[
+        ("estimated_downloads", "week", date(2026, 11, 16), "both", "region", "europe", "all", "all")
+    ]
+    for m in got:
+        if m["app_key"] != "others":
+            assert m["share"] == pytest.approx(totals[m["app_key"]] / grand, rel=1e-9)
+            assert m["value"] == pytest.approx(totals[m["app_key"]], rel=1e-9)
+            assert m["stores_in_group"] == 2 and m["countries_in_group"] == 1
+
+
+def test_top_n_is_configurable(warehouses, tmp_path):
+    shutil.copy(warehouses["root"] / "base.duckdb", tmp_path / "c.duckdb")
+    conn = connect(tmp_path / "c.duckdb")
+    refresh_marts(conn, top_n=3)
+    for key, members in share_groups(conn).items():
+        n = members[0]["apps_in_group"]
+        assert len(members) == min(n, 3) + (n > 3), key
+        assert math.isclose(sum(m["share"] for m in members), 1.0, abs_tol=1e-9)
+    conn.close()
+
+
+def test_chart_presence_rows_of_the_existing_mart_are_unchanged(warehouses):
+    a = warehouses["a"]
+    assert {r["grain"] for r in rows(a, "SELECT DISTINCT grain FROM marts.market_share")} == {"day", "week"}
+    sums = rows(
+        a,
+        "SELECT grain, period_start, store, country, chart, genre, sum(share) AS s "
+        "FROM marts.market_share GROUP BY ALL",
+    )
+    assert sums and all(abs(r["s"] - 1) < 1e-9 for r in sums)
+    day = rows(
+        a,
+        "SELECT app_key, weight_sum FROM marts.market_share WHERE grain = 'day' AND store = 'app_store' "
+        "AND country = 'us' AND chart = 'top-free' AND genre = 'all' AND period_start = DATE '2026-11-20'",
+    )
+    top = {
+        r["app_key"]: r["value"]
+        for r in rows(
+            a,
+            """
+        SELECT app_key, value FROM marts.market_share_top WHERE basis = 'chart_presence' AND grain = 'day'
+          AND store = 'app_store' AND geo = 'us' AND chart = 'top-free' AND genre = 'all'
+          AND period_start = DATE '2026-11-20' AND app_key <> 'others'""",
+        )
+    }
+    for r in day:
+        if r["app_key"] in top:
+            assert top[r["app_key"]] == pytest.approx(r["weight_sum"], rel=1e-12)
+
+
+# --- rank movers -------------------------------------------------------------------------------------------
+
+
+def test_rank_movers_classify_moves_entrants_and_drop_outs(tmp_path):
+    conn = connect(tmp_path / "wh.duckdb")
+    charts = {0: "ABC", 1: "BAD", 2: "BAC", **{i: "BAC" for i in range(3, 10)}, 10: "BDC"}
+    apps = {x: AppRecord(app_key=f"ios_{x}", name=f"App {x}", publisher=x, store="app_store", store_app_id=x,
+                         bundle_id=None, is_short_drama=x in "AD", status="candidate", classification_reason="t")
+            for x in "ABCD"}  # fmt: skip
+    start = date(2026, 11, 1)
+    for i, order in charts.items():
+        entries = [
+            ChartEntry(
+                store="app_store",
+                country="us",
+                chart="top-free",
+                genre="all",
+                feed="rss_v2",
+                rank=r,
+                store_app_id=x,
+                name=f"App {x}",
+            )
+            for r, x in enumerate(order, start=1)
+        ]
+        load_batch(
+            conn,
+            batch_id=f"b{i}",
+            source="appstore",
+            snapshot_date=start + timedelta(days=i),
+            country="us",
+            chart_entries=entries,
+            lookups=[],
+            apps=[apps[x] for x in order],
+            fetch_log_rows=[],
+        )
+    build_marts(conn)
+    got = {
+        (r["snapshot_date"].day, r["store_app_id"]): r for r in rows(conn, "SELECT * FROM marts.rank_movers")
+    }
+    assert {got[(1, x)]["movement"] for x in "ABC"} == {"baseline"}
+    assert (got[(2, "B")]["movement"], got[(2, "B")]["rank_change"], got[(2, "B")]["mover_position"]) == (
+        "up",
+        1,
+        1,
+    )
+    assert (got[(2, "A")]["movement"], got[(2, "A")]["rank_change"]) == ("down", -1)
+    assert (got[(2, "D")]["movement"], got[(2, "D")]["entrant_position"]) == ("new_entrant", 1)
+    assert (got[(2, "C")]["movement"], got[(2, "C")]["prev_rank"], got[(2, "C")]["rank"]) == (
+        "dropped",
+        3,
+        None,
+    )
+    assert (got[(3, "C")]["movement"], got[(3, "C")]["days_absent"]) == ("re_entry", 1)
+    assert got[(4, "A")]["movement"] == "same" and got[(4, "A")]["mover_position"] is None
+    # D: last seen on day 2, back on day 11 after 8 days absent → a new entrant again
+    assert (got[(11, "D")]["movement"], got[(11, "D")]["days_absent"]) == ("new_entrant", 8)
+    assert got[(11, "A")]["movement"] == "dropped" and got[(11, "D")]["is_short_drama"] is True
+    assert got[(11, "D")]["app_name"] == "App D"
+    conn.close()
+
+
+# --- comments and docs -------------------------------------------------------------------------------------
+
+
+def test_every_mart_and_model_table_and_column_is_commented(warehouses):
+    a = warehouses["a"]
+    new = {"core.estimate_params", "core.app_estimates", "core.countries", "core.estimate_priors",
+           "core.estimate_settings", "core.market_totals"}  # fmt: skip
+    tables = {
+        f"{r['schema_name']}.{r['table_name']}": r["comment"]
+        for r in rows(a, "SELECT schema_name, table_name, comment FROM duckdb_tables()")
+    }
+    wanted = {t for t in tables if t.startswith("marts.")} | new
+    assert set(MARTS) | new <= wanted
+    assert [t for t in sorted(wanted) if not tables[t]] == []
+    columns = rows(
+        a, "SELECT schema_name || '.' || table_name AS t, column_name, comment FROM duckdb_columns()"
+    )
+    missing = [(c["t"], c["column_name"]) for c in columns if c["t"] in wanted and not c["comment"]]
+    assert missing == []
+
+
+def test_docs_marts_md_is_generated_from_the_comments(warehouses):
+    text = render(warehouses["a"])
+    assert DEFAULT_OUT.read_text(encoding="utf-8") == text, "regenerate: python -m warehouse.docs_marts"
+    for table in MARTS + ["core.estimate_params", "core.app_estimates"]:
+        assert f"### `{table}`" in text
+    fresh = connect(":memory:")
+    assert render(fresh) == text  # the comments come from the migrations, not from the data
+    fresh.close()
+
+
+def test_build_timings_are_reported(warehouses):
+    timing = warehouses["timing"]
+    assert all(t > 0 for t in timing.values())
+    start = time.perf_counter()
+    refresh_marts(warehouses["b"], changed_dates=[DAYS[10]])
+    assert time.perf_counter() - start < 60

@@ -1,0 +1,188 @@
+"""Pure numpy fitting of the rank → downloads power law d(r) = b · r^(−a) (Garg & Telang 2013).
+
+Every function here is deterministic: same inputs in the same order → bit-identical outputs (no randomness,
+no threads). ``warehouse/estimates/run.py`` feeds them observations read from the warehouse in a fixed order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+
+class PowerLawFit(NamedTuple):
+    """Log-log least squares of downloads on rank."""
+
+    a: float  # rank exponent: d(r) = b r^(-a)
+    b: float  # scale: d(1)
+    residuals: np.ndarray  # log(d) - log(b r^(-a)) per input point; NaN where the point was left out
+    r2: float  # R² on the log scale (of the points used)
+
+
+@dataclass(frozen=True)
+class Calibrated:
+    """A curve calibrated on data with the paper's shape as the prior."""
+
+    a: float
+    b: float  # mean-unbiased scale (smeared): E[d(r)] = b r^(-a)
+    sigma: float  # log-scale sd of one app-day around the curve (residual sd and intercept uncertainty)
+    a_fit: float  # unshrunk slope
+    b_fit: float  # unshrunk scale
+    a_fit_se: float  # standard error of a_fit
+    r2: float  # R² of the calibrated curve
+    n: int  # points used
+    n_zero: int  # points left out (downloads <= 0 or not finite)
+    residuals: np.ndarray  # log residuals around the median curve exp(log b) r^(-a) (NaN where left out)
+
+
+def _dot(u: np.ndarray, v: np.ndarray) -> float:
+    """Σ u·v, correctly rounded (math.fsum): the same bits whatever the BLAS, memory alignment or order."""
+    return math.fsum((u * v).tolist())
+
+
+def _mean(x: np.ndarray) -> float:
+    return math.fsum(x.tolist()) / x.size
+
+
+def _usable(ranks: Sequence[float] | np.ndarray, downloads: Sequence[float] | np.ndarray):
+    r = np.asarray(ranks, dtype=np.float64)
+    d = np.asarray(downloads, dtype=np.float64)
+    if r.shape != d.shape or r.ndim != 1:
+        raise ValueError("ranks and downloads must be 1-d sequences of the same length")
+    ok = np.isfinite(r) & np.isfinite(d) & (r > 0) & (d > 0)
+    return r, d, ok
+
+
+def fit_power_law(
+    ranks: Sequence[float] | np.ndarray, downloads: Sequence[float] | np.ndarray
+) -> PowerLawFit:
+    """Fit d = b r^(-a) by ordinary least squares of log d on log r.
+
+    Robust to zeros: points with downloads <= 0 (no growth observed: log undefined) or not finite are left
+    out of the fit; their residual is NaN. Needs at least two usable points with different ranks.
+    """
+    r, d, ok = _usable(ranks, downloads)
+    x, y = np.log(r[ok]), np.log(d[ok])
+    if x.size < 2 or np.ptp(x) == 0:
+        raise ValueError("need at least two usable points with different ranks")
+    xm, ym = _mean(x), _mean(y)
+    sxx = _dot(x - xm, x - xm)
+    slope = _dot(x - xm, y - ym) / sxx
+    intercept = ym - slope * xm
+    fitted = intercept + slope * x
+    resid = y - fitted
+    ss_tot = _dot(y - ym, y - ym)
+    r2 = 1.0 - _dot(resid, resid) / ss_tot if ss_tot > 0 else 1.0
+    residuals = np.full(r.shape, np.nan)
+    residuals[ok] = resid
+    return PowerLawFit(a=-slope, b=float(math.exp(intercept)), residuals=residuals, r2=r2)
+
+
+def slope_standard_error(ranks: Sequence[float] | np.ndarray, fit: PowerLawFit) -> float:
+    """Standard error of the fitted exponent a (OLS, n - 2 degrees of freedom; inf with only 2 points)."""
+    r = np.asarray(ranks, dtype=np.float64)
+    ok = np.isfinite(fit.residuals)
+    n = int(ok.sum())
+    if n <= 2:
+        return math.inf
+    x = np.log(r[ok])
+    e = fit.residuals[ok]
+    s2 = _dot(e, e) / (n - 2)
+    sxx = _dot(x - _mean(x), x - _mean(x))
+    return math.sqrt(s2 / sxx)
+
+
+def shrink_exponent(a_fit: float, a_fit_se: float, a_prior: float, a_prior_sd: float) -> float:
+    """Precision-weighted mean of the paper's a (the prior) and the data's a.
+
+    The data's weight 1/se² grows with the sample size, so a large, clean sample moves a wherever the data
+    say, and a small or noisy one stays near the paper.
+    """
+    if not math.isfinite(a_fit_se):
+        return a_prior
+    if a_fit_se == 0:
+        return a_fit
+    w_prior, w_data = 1.0 / a_prior_sd**2, 1.0 / a_fit_se**2
+    return (w_prior * a_prior + w_data * a_fit) / (w_prior + w_data)
+
+
+def calibrate(
+    ranks: Sequence[float] | np.ndarray,
+    downloads: Sequence[float] | np.ndarray,
+    *,
+    a_prior: float,
+    a_prior_sd: float,
+) -> Calibrated:
+    """Calibrate one curve: the data's log-log fit, a shrunk toward the paper's, b re-fitted at that a.
+
+    b is the least-squares scale given the shrunk a, log b = mean(log d + a log r), times Duan's smearing
+    factor mean(exp(residual)): log-scale least squares fits the median curve, and the estimates must be
+    mean-unbiased so that their sums (7-day, regional, market totals) add up. sigma combines the residual
+    sd of the calibrated curve with the uncertainty of log b (sd / sqrt(n)).
+    """
+    r, d, ok = _usable(ranks, downloads)
+    fit = fit_power_law(r, d)
+    se = slope_standard_error(r, fit)
+    a = shrink_exponent(fit.a, se, a_prior, a_prior_sd)
+    x, y = np.log(r[ok]), np.log(d[ok])
+    n = int(x.size)
+    log_b = _mean(y + a * x)
+    resid = y - (log_b - a * x)
+    ss_res = _dot(resid, resid)
+    ss_tot = _dot(y - _mean(y), y - _mean(y))
+    resid_sd = math.sqrt(ss_res / (n - 1)) if n > 1 else 0.0
+    sigma = math.sqrt(resid_sd**2 * (1.0 + 1.0 / n))
+    smearing = _mean(np.exp(resid))
+    residuals = np.full(r.shape, np.nan)
+    residuals[ok] = resid
+    return Calibrated(
+        a=a, b=math.exp(log_b) * smearing, sigma=sigma, a_fit=fit.a, b_fit=fit.b, a_fit_se=se,
+        r2=1.0 - ss_res / ss_tot if ss_tot > 0 else 1.0, n=n, n_zero=int((~ok).sum()), residuals=residuals,
+    )  # fmt: skip
+
+
+def ratings_per_download(
+    ratings_gained: Sequence[float], installs_gained: Sequence[float]
+) -> tuple[float, float]:
+    """The ratings-per-download ratio of a set of listings: the median of their ratios, and the log-sd.
+
+    Each listing's ratio is its ratings gained / installs gained over the fit window (listings with no
+    install growth or no positive ratio are left out by the caller). The median keeps one odd listing
+    (a rating campaign, a count reset) from moving the ratio.
+    """
+    g = np.asarray(ratings_gained, dtype=np.float64)
+    i = np.asarray(installs_gained, dtype=np.float64)
+    ratios = g / i
+    rho = float(np.median(ratios))
+    logs = np.log(ratios / rho)
+    sd = float(math.sqrt(_dot(logs, logs) / (logs.size - 1))) if logs.size > 1 else 0.0
+    return rho, sd
+
+
+def pooled(
+    a_values: Sequence[float], b_values: Sequence[float], sigmas: Sequence[float], weights: Sequence[float]
+) -> tuple[float, float, float]:
+    """A curve for a country without its own fit: the weighted mean a and log b of the same chart in other
+    countries that week, with a sigma widened by the spread of their log b."""
+    a = np.asarray(a_values, dtype=np.float64)
+    lb = np.log(np.asarray(b_values, dtype=np.float64))
+    s = np.asarray(sigmas, dtype=np.float64)
+    w = np.asarray(weights, dtype=np.float64)
+    w = w / math.fsum(w.tolist())
+    a_bar = _dot(w, a)
+    lb_bar = _dot(w, lb)
+    spread = _dot(w, (lb - lb_bar) ** 2)
+    sigma = math.sqrt(_dot(w, s**2) + spread)
+    return a_bar, math.exp(lb_bar), sigma
+
+
+def prior_scale(daily_total: float, rank_weight_per_day: float) -> float:
+    """b from a published total: the b for which the curve summed over the tracked short-drama apps' ranks
+    (Σ r^(−a) per day, computed in SQL) equals the published daily total: b = total / Σ r^(−a)."""
+    if rank_weight_per_day <= 0:
+        raise ValueError("no ranked short-drama apps to spread the published total over")
+    return daily_total / rank_weight_per_day

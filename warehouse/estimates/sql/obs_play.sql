@@ -1,0 +1,72 @@
+-- Google Play observations: measured daily downloads of ranked listings per download curve.
+-- real_installs is global, the charts are per country: a listing's installs per day (growth / gap) are
+-- split over the tracked countries whose chart of that (chart, genre) was captured that day, in proportion
+-- to the prior curve: r^(-a_prior) where ranked, tail_fraction * (N+1)^(-a_prior) where not. Only the
+-- ranked countries' shares are observations, and only where the listing was ranked in that country's chart
+-- at both ends of the growth pair (docs/methodology.md, "Google Play").
+WITH gap AS (SELECT value AS days FROM core.estimate_settings WHERE name = 'max_gap_days'),
+tail AS (SELECT value AS k FROM core.estimate_settings WHERE name = 'tail_fraction'),
+prior AS (SELECT a_prior AS a0 FROM core.estimate_priors WHERE store = 'google_play' AND measure = 'downloads'),
+series AS (
+    SELECT store_app_id, snapshot_date, max(real_installs) AS installs
+    FROM core.app_metrics
+    WHERE store = 'google_play' AND real_installs IS NOT NULL
+      AND snapshot_date >= (SELECT min(week_start) FROM refresh_weeks) - INTERVAL 8 DAY
+    GROUP BY ALL
+),
+daily AS (
+    SELECT store_app_id, snapshot_date, prev_date, d_installs / gap_days AS per_day
+    FROM (
+        SELECT store_app_id, snapshot_date, lag(snapshot_date) OVER w AS prev_date,
+               snapshot_date - lag(snapshot_date) OVER w AS gap_days,
+               installs - lag(installs) OVER w AS d_installs
+        FROM series
+        WINDOW w AS (PARTITION BY store_app_id ORDER BY snapshot_date)
+    )
+    WHERE gap_days <= (SELECT days FROM gap) AND d_installs >= 0
+      AND CAST(date_trunc('week', snapshot_date) AS DATE) IN (SELECT week_start FROM refresh_weeks)
+),
+caps AS (
+    SELECT snapshot_date, country, chart, genre, max(rank) AS depth
+    FROM core.chart_entries
+    WHERE store = 'google_play' AND chart_measure(chart) = 'downloads'
+      AND CAST(date_trunc('week', snapshot_date) AS DATE) IN (SELECT week_start FROM refresh_weeks)
+    GROUP BY ALL
+),
+entries AS (
+    SELECT snapshot_date, country, chart, genre, store_app_id, min(rank) AS rank, arg_min(app_key, rank) AS app_key
+    FROM core.chart_entries
+    WHERE store = 'google_play' AND chart_measure(chart) = 'downloads'
+      AND snapshot_date >= (SELECT min(week_start) FROM refresh_weeks) - INTERVAL 8 DAY
+    GROUP BY ALL
+),
+weighted AS (
+    SELECT
+        d.snapshot_date, d.prev_date, c.country, c.chart, c.genre, d.store_app_id, e.app_key, e.rank, d.per_day,
+        -- exact decimals: the split does not depend on the order the weights are added in
+        CAST(CASE WHEN e.rank IS NOT NULL THEN pow(e.rank, -p.a0)
+                  ELSE t.k * pow(c.depth + 1, -p.a0) END AS DECIMAL(38, 18)) AS w
+    FROM daily AS d
+    JOIN caps AS c ON c.snapshot_date = d.snapshot_date
+    LEFT JOIN entries AS e
+        ON e.snapshot_date = d.snapshot_date AND e.country = c.country AND e.chart = c.chart
+       AND e.genre = c.genre AND e.store_app_id = d.store_app_id
+    CROSS JOIN prior AS p
+    CROSS JOIN tail AS t
+),
+shared AS (
+    SELECT *, sum(w) OVER (PARTITION BY store_app_id, snapshot_date, chart, genre) AS w_total,
+           count(rank) OVER (PARTITION BY store_app_id, snapshot_date, chart, genre) AS ranked_countries
+    FROM weighted
+)
+SELECT
+    CAST(date_trunc('week', snapshot_date) AS DATE) AS window_start,
+    'google_play' AS store, country, chart, genre,
+    store_app_id, coalesce(app_key, store_app_id) AS obs_key, snapshot_date, rank,
+    per_day * CAST(w AS DOUBLE) / CAST(w_total AS DOUBLE) AS downloads
+FROM shared AS x
+WHERE rank IS NOT NULL
+  AND EXISTS (SELECT 1 FROM entries AS s
+              WHERE s.snapshot_date = x.prev_date AND s.country = x.country AND s.chart = x.chart
+                AND s.genre = x.genre AND s.store_app_id = x.store_app_id)
+ORDER BY window_start, store, country, chart, genre, store_app_id, snapshot_date;
