@@ -96,12 +96,16 @@ def fail_on_quarantine(report_path: str) -> None:
 
 
 def build_marts(context: Any, asset: Any) -> Generator:
-    """Rebuild the marts and publish the analysts' snapshot; emit the marts asset."""
+    """Refresh the marts for the days the triggering loads touched (all of them when unknown), publish the
+    analysts' snapshot, and emit the marts asset."""
     from airflow.sdk import Metadata
 
     from dramatrack.pipeline.validate_load import build_marts_and_publish
 
-    summary = build_marts_and_publish(get_settings())
-    summary["triggered_by"] = [e.get("snapshot_dates") for e in triggering_extras(context)]
+    extras = triggering_extras(context)
+    changed = sorted({d for e in extras for d in (e.get("snapshot_dates") or [])})
+    # A run with no dated trigger (manual, or a catalog change) rebuilds everything.
+    summary = build_marts_and_publish(get_settings(), changed_dates=changed or None)
+    summary["triggered_by"] = changed
     yield Metadata(asset, summary)
     return summary
