@@ -26,6 +26,10 @@ test: bootstrap test-prereqs
 lint: bootstrap
 	$(PY) -m ruff check .
 
+# Benchmarks (bench/, docs/performance.md): writes bench/results.json and prints one table; under 15 min on 2 cores.
+bench: bootstrap
+	$(PY) -m bench.run_all
+
 clean:
 	rm -rf data
 
@@ -34,9 +38,13 @@ clean:
 COMPOSE = $$(docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 SECRET_KEYS = POSTGRES_PASSWORD|AIRFLOW_ADMIN_PASSWORD|AIRFLOW__CORE__FERNET_KEY|AIRFLOW__API__SECRET_KEY|AIRFLOW__API_AUTH__JWT_SECRET
 
-# Tools the tests use beyond the venv: Debian's docker-compose validates docker-compose.yml offline.
+# Tools the tests use beyond the venv: Debian's docker-compose validates docker-compose.yml offline; Graphviz's
+# `dot` draws docs/asset_graph.png (docs/make_asset_graph.py).
 test-prereqs:
 	@command -v docker-compose >/dev/null || (apt-get update -qq && apt-get install -y -qq docker-compose) >/dev/null 2>&1 || true
+	@command -v dot >/dev/null || (apt-get update -qq && apt-get install -y -qq graphviz) >/dev/null 2>&1 || true
+# Headless Chromium renders the HTML report in tests/test_report.py (the test skips, saying why, without it)
+	@command -v chromium >/dev/null || apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null 2>&1 || true
 
 # .env from .env.example, every empty secret filled with a random value (existing values are kept).
 env-file:

@@ -1,5 +1,6 @@
 """Airflow DAG — daily Google Play ingest: top charts (batchexecute) and app pages for every configured country, to WARC.
 
+Scheduled daily at 06:30 UTC (a floor) or on the Google Play watchers (chart feed changed, inbox item).
 Emits `raw_google_play` with the batch manifests; `stage_validate_load` runs on it. Google throttles
 readily: the client keeps play.google.com at about one request per second, so this DAG is slow by design.
 Params: `countries`, `replay`, `date` (as for `appstore_ingest`).

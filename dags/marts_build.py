@@ -1,4 +1,10 @@
-"""Rebuild the marts whenever the core tables change, then publish the analysts' read-only snapshot."""
+"""Rebuild the marts whenever the core tables change, then publish the analysts' read-only snapshot.
+
+Then look for market events on the days the build covered: short-drama apps that entered a tracked chart or
+moved at least `rank_jump_threshold` ranks (dramatrack/market_events.py). New ones are emitted as one
+`market_events` asset event listing the apps (`app_deep_dive` runs on it); with nothing new the task is
+skipped and emits nothing.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import DAG, task
 
-from dramatrack.assets import CORE_TABLES, DUCKDB_WRITER_POOL, MARTS
+from dramatrack.assets import CORE_TABLES, DUCKDB_WRITER_POOL, MARKET_EVENTS, MARTS
 
 with DAG(
     dag_id="marts_build",
@@ -25,4 +31,10 @@ with DAG(
 
         return (yield from tasks.build_marts(context, MARTS))
 
-    build_marts()
+    @task(pool=DUCKDB_WRITER_POOL, outlets=[MARKET_EVENTS])
+    def detect_market_events(build_summary: dict):
+        from dramatrack.pipeline import tasks
+
+        return (yield from tasks.detect_market_events(build_summary, MARKET_EVENTS))
+
+    detect_market_events(build_marts())

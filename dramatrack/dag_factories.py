@@ -5,15 +5,35 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import DAG, Asset, Param, task
+from airflow.sdk import DAG, Asset, AssetOrTimeSchedule, CronTriggerTimetable, Param, task
+
+
+def ingest_schedule(source: str, cron: str) -> AssetOrTimeSchedule | str:
+    """The cron as a floor, or any event of the source's watched assets (chart feed changed, inbox item); a
+    source without watchers runs on the cron alone.
+
+    ``DRAMATRACK_INGEST_FLOOR_CRON`` (``{"source": "cron"}``) overrides the cron where the DAG is parsed.
+    """
+    from dramatrack.assets import WATCHED
+    from dramatrack.settings import get_settings
+
+    floor = get_settings().ingest_floor_cron.get(source) or cron
+    if source not in WATCHED:
+        return floor
+    feed, inbox = WATCHED[source]
+    return AssetOrTimeSchedule(timetable=CronTriggerTimetable(floor, timezone="UTC"), assets=feed | inbox)
 
 
 def ingest_dag(*, dag_id: str, source: str, asset: Asset, schedule: str, doc_md: str,
                execution_timeout: timedelta = timedelta(hours=2), queue: str | None = None) -> DAG:
-    """A daily ingest DAG: one task that fetches and archives ``source`` and emits ``asset``."""
+    """An ingest DAG: one task that fetches (or replays) and archives ``source`` and emits ``asset``.
+
+    Runs daily at ``schedule`` (a cron, UTC) and whenever the source's watchers fire; a watcher-started run
+    takes its day, countries and replay path from the event (``dramatrack.pipeline.tasks.ingest``).
+    """
     with DAG(
         dag_id=dag_id,
-        schedule=schedule,
+        schedule=ingest_schedule(source, schedule),
         start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
         catchup=False,
         max_active_runs=1,

@@ -24,6 +24,10 @@ DEFAULT_COUNTRIES = [
 
 CommaList = Annotated[list[str], NoDecode]
 
+DEFAULT_NEWS_EDITIONS = ["en-US:US", "zh-CN:CN"]
+DEFAULT_NEWS_TOPICS = ["short drama app", "micro drama", "vertical drama", "短剧 出海", "微短剧 海外", "短剧 APP"]
+DEFAULT_NEWS_FEEDS = ["https://www.businessofapps.com/feed/", "zh-CN|https://36kr.com/feed"]
+
 
 def _split_list(value: Any) -> Any:
     if isinstance(value, str):
@@ -40,6 +44,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DRAMATRACK_", extra="ignore")
 
     data_dir: Path = Field(default=REPO_ROOT / "data", description="Warehouse, WARC archive, snapshots, Data Docs.")
+    duckdb_lock_timeout_seconds: float = Field(
+        default=300.0, ge=0,
+        description="How long a read-write warehouse connection waits for another process's DuckDB lock.",
+    )
     catalog_path: Path = Field(default=REPO_ROOT / "catalog" / "apps.yaml", description="The tracked-app catalog.")
     countries: CommaList = Field(default_factory=lambda: list(DEFAULT_COUNTRIES))
 
@@ -109,6 +117,92 @@ class Settings(BaseSettings):
 
     _split = field_validator("countries", "allowed_hosts", "alert_emails", mode="before")(_split_list)
 
+    # Event-driven orchestration (docs/orchestration.md).
+    ingest_floor_cron: dict[str, str] = Field(
+        default_factory=dict,
+        description='{"source": "cron"} overriding the daily floor of an ingest DAG (read when the DAG file is '
+                    'parsed); watcher events start ingests in between.',
+    )
+    feed_watch_interval_seconds: float = Field(
+        default=900.0, ge=0, description="How often the chart-feed watchers poll (0 = feed watchers stay idle)."
+    )
+    feed_watch_countries: CommaList = Field(
+        default_factory=lambda: ["us"], description="Storefronts whose top-free chart the feed watchers poll."
+    )
+    feed_watch_cooldown_minutes: float = Field(
+        default=180.0, ge=0, description="A feed watcher fires at most once per this many minutes."
+    )
+    inbox_poll_seconds: float = Field(default=10.0, gt=0, description="How often the inbox watchers scan.")
+    inbox_settle_seconds: float = Field(
+        default=2.0, ge=0, description="An inbox file is picked up once unmodified for this long (half-written drops wait)."
+    )
+    inbox_redis_url: str | None = Field(
+        default=None, description="Redis to subscribe to for re-run requests (channel inbox_redis_channel); None = off."
+    )
+    inbox_redis_channel: str = "dramatrack:inbox"
+    rank_jump_threshold: int = Field(
+        default=20, ge=1, description="A short-drama app moving at least this many ranks in a chart is a market event."
+    )
+    entrant_lookback_days: int = Field(
+        default=7, ge=1, description="A new entrant was in none of the chart's snapshots of this many days before."
+    )
+    deep_dive_fetch: str = Field(
+        default="auto", pattern="^(auto|live|archive|off)$",
+        description="app_deep_dive: live, archive (answer from the replayed data's WARC only), off, or auto "
+                    "(archive when the market event came from replayed batches, else live).",
+    )
+    deep_dive_max_apps: int = Field(default=50, ge=1, description="Cap on apps fetched by one deep dive.")
+    catalog_candidates_path: Path | None = Field(
+        default=None, description="Where app_deep_dive records new candidate apps; default candidates.yaml "
+                                  "beside catalog_path (apps.yaml is never rewritten).",
+    )
+
+    _split_events = field_validator("feed_watch_countries", mode="before")(_split_list)
+
+    # News: Google News RSS searches (every catalog app + news_topics, per edition) and industry feeds
+    # (extractors/news.py). One news batch per edition per day; a bad feed response fails only itself.
+    news_editions: CommaList = Field(
+        default_factory=lambda: list(DEFAULT_NEWS_EDITIONS),
+        description='Google News editions as "language:country" (hl:gl), e.g. en-US:US, zh-CN:CN; the ceid '
+                    'language may follow as a third part (zh-CN:CN:zh-Hans).',
+    )
+    news_topics: CommaList = Field(
+        default_factory=lambda: list(DEFAULT_NEWS_TOPICS),
+        description="Market queries searched besides the app names (CJK queries in CJK editions only).",
+    )
+    news_feeds: CommaList = Field(
+        default_factory=lambda: list(DEFAULT_NEWS_FEEDS),
+        description='Industry RSS/Atom feed URLs (fetched live only); "zh-CN|https://..." files a feed under that '
+                    "edition's batch (default: the first edition). Their hosts are allowed.",
+    )
+    news_future_tolerance_hours: float = Field(
+        default=6.0, ge=0, description="An article published more than this many hours after it was fetched fails "
+                                       "validation (its feed is quarantined).",
+    )
+
+    _split_news = field_validator("news_editions", "news_topics", "news_feeds", mode="before")(_split_list)
+
+    @field_validator("news_editions")
+    @classmethod
+    def _check_news_editions(cls, value: list[str]) -> list[str]:
+        import re
+
+        bad = [e for e in value if not re.fullmatch(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*:[A-Z]{2}(?::[A-Za-z-]+)?", e)]
+        if bad or not value:
+            raise ValueError(f'news_editions must be "language:COUNTRY" (en-US:US), got {bad or value}')
+        return value
+
+    def news_feed_hosts(self) -> set[str]:
+        """Hosts of the configured industry feeds (allowed, like the source base URLs)."""
+        hosts = set()
+        for entry in self.news_feeds:
+            url = entry.split("|", 1)[-1].strip()
+            try:
+                hosts.add((urlsplit(url).hostname or "").lower())
+            except ValueError:
+                continue
+        return hosts - {""}
+
     @field_validator("countries")
     @classmethod
     def _lower_countries(cls, value: list[str]) -> list[str]:
@@ -140,7 +234,7 @@ class Settings(BaseSettings):
         return {urlsplit(u).hostname or "" for u in urls} - {""}
 
     def all_allowed_hosts(self) -> set[str]:
-        return set(self.allowed_hosts) | self.source_hosts()
+        return set(self.allowed_hosts) | self.source_hosts() | self.news_feed_hosts()
 
     def rate_for_host(self, host: str) -> float:
         return self.host_rate_overrides.get(host, self.requests_per_second_per_host)

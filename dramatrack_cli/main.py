@@ -22,4 +22,4 @@ def main() -> None:  # pragma: no cover - console entry point
 
 
 # Sub-command modules register themselves on the apps above.
-from dramatrack_cli import parse_cmd, run_cmd  # noqa: E402,F401
+from dramatrack_cli import parse_cmd, quarantine_cmd, query_cmd, report_cmd, run_cmd  # noqa: E402,F401

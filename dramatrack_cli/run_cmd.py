@@ -10,7 +10,7 @@ import typer
 
 from dramatrack_cli.main import app
 
-SOURCES = {"app_store": "appstore_ingest", "google_play": "google_play_ingest"}
+SOURCES = {"app_store": "appstore_ingest", "google_play": "google_play_ingest", "news": "news_ingest"}
 
 
 def _days(dates: list[str] | None, start: str | None, end: str | None) -> list[date]:
@@ -25,8 +25,19 @@ def _days(dates: list[str] | None, start: str | None, end: str | None) -> list[d
 
 
 def run_days(days: list[date], sources: list[str], countries: list[str] | None, replay: Path | None,
-             echo=typer.echo) -> list:
-    """Run each source's ingest DAG, then the asset-triggered chain below them, day by day."""
+             echo=typer.echo, show_progress: bool = True) -> list:
+    """Run each source's ingest DAG, then the asset-triggered chain below them, day by day (with a progress bar
+    over the days on stderr; the per-run lines still go to ``echo``)."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     from dramatrack.local_airflow import EmbeddedAirflow, configure_embedded_airflow, ensure_metadata_db
     from dramatrack.settings import get_settings
 
@@ -35,13 +46,21 @@ def run_days(days: list[date], sources: list[str], countries: list[str] | None, 
     ensure_metadata_db()
     airflow = EmbeddedAirflow()
     results = []
-    for day in days:
-        conf = {"date": day.isoformat(), "countries": countries, "replay": str(replay) if replay else None}
-        chain = airflow.run_chain([SOURCES[s] for s in sources], day, conf)
-        for result in chain:
-            failed = f" (failed: {', '.join(result.failed_tasks)})" if result.failed_tasks else ""
-            echo(f"{day} {result.dag_id}: {result.state}{failed} ({result.seconds:.1f} s)")
-        results.extend(chain)
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("days"),
+                        TimeElapsedColumn(), TimeRemainingColumn(), console=Console(stderr=True),
+                        disable=not show_progress)  # fmt: skip
+    with progress:
+        task = progress.add_task("Running the DAGs", total=len(days))
+        for day in days:
+            progress.update(task, description=f"Running the DAGs: {day}")
+            conf = {"date": day.isoformat(), "countries": countries, "replay": str(replay) if replay else None}
+            chain = airflow.run_chain([SOURCES[s] for s in sources], day, conf)
+            for result in chain:
+                failed = f" (failed: {', '.join(result.failed_tasks)})" if result.failed_tasks else ""
+                echo(f"{day} {result.dag_id}: {result.state}{failed} ({result.seconds:.1f} s)")
+            results.extend(chain)
+            progress.advance(task)
+        progress.update(task, description="Ran the DAGs")
     return results
 
 
@@ -74,9 +93,8 @@ def demo(
     start: Annotated[str, typer.Option(help="First day of the sample capture.")] = "2026-11-01",
 ) -> None:
     """Run the whole pipeline on the bundled sample capture and print the market share."""
-    import time
-
     import os
+    import time
 
     from dramatrack.settings import get_settings
     from sample_data.generate_capture import DEMO_COUNTRIES, generate
@@ -92,6 +110,15 @@ def demo(
                f" under {capture}")
     generate(capture, first, days, DEMO_COUNTRIES, plant_defect=("mx", min(9, days - 1)), settings=settings)
     results = run_days([first + timedelta(days=i) for i in range(days)], list(SOURCES), DEMO_COUNTRIES, capture)
+    from dramatrack.report import ReportError
+    from dramatrack_cli.report_cmd import generate_report
     from dramatrack_cli.show import print_demo_summary
 
     print_demo_summary(settings, results, time.monotonic() - t0)
+    try:
+        report = generate_report()
+    except ReportError as exc:
+        typer.echo(f"dramatrack demo: no report: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"Charts (PNG): {report.html_path.parent}")
+    typer.echo(f"Report: {report.html_path}")

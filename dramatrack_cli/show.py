@@ -3,19 +3,39 @@
 from __future__ import annotations
 
 import json
+import re
+from decimal import Decimal
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from dramatrack.settings import Settings
 
+# C0/C1 control characters (ESC sequences could drive the terminal), except tab and newline.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
-def table_of(title: str, columns: list[str], rows: list[tuple]) -> Table:
+
+def cell_text(value: object) -> Text:
+    """A table cell for any value: plain text (scraped names with [brackets] are not Rich markup) with
+    control characters shown as escapes."""
+    if value is None:
+        return Text("")
+    return Text(_CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", str(value)))
+
+
+def _numeric(values: list) -> bool:
+    present = [v for v in values if v is not None]
+    return bool(present) and all(isinstance(v, int | float | Decimal) and not isinstance(v, bool) for v in present)
+
+
+def table_of(title: str | None, columns: list[str], rows: list[tuple]) -> Table:
+    """A Rich table of query results: every value as plain text, numeric columns right-aligned."""
     table = Table(title=title, title_justify="left")
-    for column in columns:
-        table.add_column(column)
+    for i, column in enumerate(columns):
+        table.add_column(cell_text(column), justify="right" if _numeric([row[i] for row in rows]) else "left")
     for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
+        table.add_row(*(cell_text(v) for v in row))
     return table
 
 

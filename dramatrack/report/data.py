@@ -1,0 +1,143 @@
+"""The report's data: named read-only queries (``warehouse/queries/report_*.sql``) on the analysts' snapshot."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from warehouse.queries import query_sql
+
+STORES = ("app_store", "google_play", "both")
+
+
+class ReportError(Exception):
+    """A problem the user can fix (no snapshot, unknown geography, empty marts): one line, no traceback."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the report shows: a store (or both) and a geography (a country, a region, or global)."""
+
+    store: str = "both"
+    geo_level: str = "global"
+    geo: str = "global"
+    weeks: int = 12
+    top_apps: int = 8
+    heat_apps: int = 20
+    movers: int = 15
+
+    def params(self) -> dict[str, Any]:
+        return {"store": self.store, "geo_level": self.geo_level, "geo": self.geo, "weeks": self.weeks,
+                "top_apps": self.top_apps, "heat_apps": self.heat_apps, "movers": self.movers}  # fmt: skip
+
+
+@dataclass
+class Table:
+    columns: list[str]
+    rows: list[tuple]
+
+    def records(self) -> list[dict[str, Any]]:
+        """JSON-ready dicts (dates as ISO strings, decimals as floats)."""
+        return [{c: _jsonable(v) for c, v in zip(self.columns, row, strict=True)} for row in self.rows]
+
+
+@dataclass
+class ReportData:
+    selection: Selection
+    snapshot_path: Path
+    snapshot_mtime: dt.datetime
+    last_day: str | None
+    share: Table
+    trends: Table
+    heatmap: Table
+    movers: Table
+    notes: list[str] = field(default_factory=list)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    return value
+
+
+def run_named(conn: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> Table:
+    """Run ``warehouse/queries/<name>.sql`` (one statement) with the named parameters it uses."""
+    sql = query_sql(name)
+    statements = conn.extract_statements(sql)
+    if len(statements) != 1:
+        raise ValueError(f"query {name} must hold exactly one statement, not {len(statements)}")
+    statement = statements[0]
+    wanted = set(statement.named_parameters)
+    missing = wanted - set(params or {})
+    if missing:
+        raise ValueError(f"query {name}: missing parameters {sorted(missing)}")
+    args = {k: (params or {})[k] for k in wanted}
+    cursor = conn.execute(statement, args) if args else conn.execute(statement)
+    return Table([d[0] for d in cursor.description], cursor.fetchall())
+
+
+def open_snapshot(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the snapshot; a :class:`ReportError` if it is missing or unreadable."""
+    if not path.is_file():
+        raise ReportError(f"no analytics snapshot at {path}: run the pipeline (`dramatrack demo` or `dramatrack run`) "
+                          "to build the marts and publish it")  # fmt: skip
+    try:
+        return duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        raise ReportError(f"cannot open the analytics snapshot {path}: {_first_line(exc)}") from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def resolve_selection(conn: duckdb.DuckDBPyConnection, *, store: str, geo: str, weeks: int,
+                      **sizes: int) -> tuple[Selection, str | None]:
+    """Check the store and map ``geo`` (a country code, a region, or ``global``) to the mart's geo_level."""
+    if store not in STORES:
+        raise ReportError(f"unknown store {store!r}; one of {', '.join(STORES)}")
+    if weeks < 1:
+        raise ReportError("--weeks must be at least 1")
+    try:
+        geos = run_named(conn, "report_geos")
+    except duckdb.CatalogException as exc:
+        raise ReportError(f"the snapshot has no usable marts ({_first_line(exc)}); rebuild them") from exc
+    if not geos.rows:
+        raise ReportError("marts.market_share_top is empty in the snapshot: load some days and build the marts")
+    wanted = geo.strip().lower()
+    levels = {g: level for level, g, _, _ in geos.rows}
+    if wanted not in levels:
+        regions = sorted(g for g, level in levels.items() if level == "region")
+        countries = sorted(g for g, level in levels.items() if level == "country")
+        raise ReportError(f"no data for {geo!r}: use global, a region ({', '.join(regions)}) "
+                          f"or a country ({', '.join(countries)})")  # fmt: skip
+    last_day = geos.rows[0][3]
+    selection = Selection(store=store, geo_level=levels[wanted], geo=wanted, weeks=weeks, **sizes)
+    return selection, (last_day.isoformat() if last_day else None)
+
+
+def load_report_data(conn: duckdb.DuckDBPyConnection, selection: Selection, snapshot_path: Path,
+                     last_day: str | None, step=lambda name: None) -> ReportData:
+    """Run the four report queries; ``step(name)`` is called after each (progress)."""
+    params = selection.params()
+    tables = {}
+    for key, name in (("share", "report_share_weekly"), ("trends", "report_download_trends"),
+                      ("heatmap", "report_rank_heatmap"), ("movers", "report_movers")):  # fmt: skip
+        tables[key] = run_named(conn, name, params)
+        step(name)
+    mtime = dt.datetime.fromtimestamp(snapshot_path.stat().st_mtime, tz=dt.UTC)
+    data = ReportData(selection=selection, snapshot_path=snapshot_path, snapshot_mtime=mtime, last_day=last_day,
+                      **tables)  # fmt: skip
+    if not data.share.rows:
+        data.notes.append("No weekly market share for this selection.")
+    if not data.trends.rows:
+        data.notes.append("No download estimates for this selection.")
+    return data
