@@ -12,11 +12,11 @@ import pendulum
 from airflow.sdk import DAG, task
 
 from dramatrack.alerts.notifier import ValidationAlertNotifier
-from dramatrack.assets import CORE_TABLES, DUCKDB_WRITER_POOL, RAW_APPSTORE, RAW_GOOGLE_PLAY
+from dramatrack.assets import CORE_TABLES, DUCKDB_WRITER_POOL, RAW_APPSTORE, RAW_GOOGLE_PLAY, RAW_NEWS
 
 with DAG(
     dag_id="stage_validate_load",
-    schedule=RAW_APPSTORE | RAW_GOOGLE_PLAY,
+    schedule=RAW_APPSTORE | RAW_GOOGLE_PLAY | RAW_NEWS,
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     tags=["dramatrack", "validate", "load"],

@@ -8,7 +8,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from expectations.suites import APP_LOOKUPS, CHART_ENTRIES, CHART_KEY, PLAY_APP_DETAILS
+from expectations.suites import (
+    APP_LOOKUPS,
+    CHART_ENTRIES,
+    CHART_KEY,
+    NEWS_ARTICLES,
+    PLAY_APP_DETAILS,
+    REPORTED_METRICS,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -60,10 +67,36 @@ def add_play_details_columns(df: pd.DataFrame, batch_column: str = "batch_id") -
     return out
 
 
+def add_news_article_columns(df: pd.DataFrame, batch_column: str = "batch_id") -> pd.DataFrame:
+    """A copy with ``future_hours``: hours from when the feed was served (``fetched_at``: its Date header, else the
+    fetch time) to the article's ``published_at`` (positive = published "after" it was served); null when either
+    time is unknown.
+
+    Measured against the response, not the clock, so re-validating an old capture gives the same verdict.
+    """
+    import pandas as pd
+
+    out = df.copy()
+    if out.empty or "published_at" not in out.columns or "fetched_at" not in out.columns:
+        out["future_hours"] = pd.Series(dtype="float64", index=out.index)
+        return out
+    published = pd.to_datetime(out["published_at"], utc=True, errors="coerce")
+    fetched = pd.to_datetime(out["fetched_at"], utc=True, errors="coerce")
+    out["future_hours"] = ((published - fetched).dt.total_seconds() / 3600).astype("float64")
+    return out
+
+
+def add_reported_metric_columns(df: pd.DataFrame, batch_column: str = "batch_id") -> pd.DataFrame:
+    """Reported figures need no derived columns (every check is already per row)."""
+    return df.copy()
+
+
 DERIVERS: dict[str, Callable[[pd.DataFrame, str], pd.DataFrame]] = {
     CHART_ENTRIES: add_chart_entry_columns,
     APP_LOOKUPS: add_lookup_columns,
     PLAY_APP_DETAILS: add_play_details_columns,
+    NEWS_ARTICLES: add_news_article_columns,
+    REPORTED_METRICS: add_reported_metric_columns,
 }
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from transforms.news_records import METRICS as NEWS_METRICS
 from transforms.records import CHARTS
 
 if TYPE_CHECKING:
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
 CHART_ENTRIES = "chart_entries"
 APP_LOOKUPS = "app_lookups"
 PLAY_APP_DETAILS = "play_app_details"
+NEWS_ARTICLES = "news_articles"
+REPORTED_METRICS = "reported_metrics"
 
 STORES = ("app_store", "google_play")
 MAX_RANK = 200
@@ -169,10 +172,95 @@ def play_app_details_suite(settings: Settings, *, batch_column: str = "batch_id"
     return gx.ExpectationSuite(name=PLAY_APP_DETAILS, expectations=expectations)
 
 
+# --- news (frames from dramatrack.pipeline.stage_news.news_frames: batch_id is the search/feed item, batch the
+# edition's day batch, so a failure quarantines that feed alone) ---------------------------------------------
+
+PERIOD_REGEX = r"^[0-9]{4}(?:-(?:0[1-9]|1[0-2]|Q[1-4]|H[12]))?$"
+
+
+def news_languages(settings: Settings) -> list[str]:
+    """Primary language subtags of the configured news editions (en, zh): the languages known to the marts."""
+    return sorted({e.split(":", 1)[0].split("-", 1)[0].lower() for e in settings.news_editions})
+
+
+def news_articles_suite(settings: Settings, *, batch_column: str = "batch_id") -> gx.ExpectationSuite:
+    """The suite for news-article frames (NewsArticleRow fields + batch columns + derived ``future_hours``)."""
+    import great_expectations as gx
+
+    E = gx.expectations
+    tolerance = settings.news_future_tolerance_hours
+    expectations: list[Any] = [
+        *[
+            E.ExpectColumnValuesToNotBeNull(column=col, description=f"Every article has a {col}.")
+            for col in ("canonical_url", "url", "lang")
+        ],
+        E.ExpectCompoundColumnsToBeUnique(
+            column_list=["batch", "canonical_url"],
+            description="One article per canonical URL in a batch (stories are deduplicated in the stage step).",
+        ),
+        E.ExpectColumnValuesToMatchRegex(
+            column="canonical_url", regex=r"^https?://[^\s]+$", description="The canonical URL is an http(s) URL."
+        ),
+        E.ExpectColumnValuesToBeInSet(
+            column="lang",
+            value_set=news_languages(settings),
+            description="The article's language is one of the configured editions' languages.",
+        ),
+        E.ExpectColumnValuesToBeBetween(
+            column="future_hours",
+            max_value=tolerance,
+            description=f"No publish time more than {tolerance:g} hours after the feed was fetched "
+                        "(future_hours = published_at - fetched_at).",
+        ),
+    ]
+    return gx.ExpectationSuite(name=NEWS_ARTICLES, expectations=expectations)
+
+
+def reported_metrics_suite(settings: Settings, *, batch_column: str = "batch_id") -> gx.ExpectationSuite:
+    """The suite for reported-figure frames (NewsMetricRow fields + batch columns)."""
+    import great_expectations as gx
+    from great_expectations.expectations.row_conditions import Column
+
+    E = gx.expectations
+    expectations: list[Any] = [
+        *[
+            E.ExpectColumnValuesToNotBeNull(column=col, description=f"Every figure has a {col}.")
+            for col in ("canonical_url", "subject_key", "metric", "value", "sentence")
+        ],
+        E.ExpectColumnValuesToBeInSet(column="metric", value_set=list(NEWS_METRICS), description="Known metric."),
+        E.ExpectColumnValuesToBeInSet(
+            column="subject", value_set=["app", "apps", "market"], description="Known subject kind."
+        ),
+        E.ExpectColumnValuesToBeBetween(
+            column="value", min_value=0, strict_min=True, description="Reported values are positive."
+        ),
+        E.ExpectColumnValuesToBeBetween(
+            column="value",
+            min_value=0,
+            max_value=1,
+            row_condition=Column(name="metric") == "market_share",
+            description="Shares are fractions in [0, 1].",
+        ),
+        E.ExpectColumnValuesToMatchRegex(
+            column="currency", regex=r"^[A-Z]{3}$", description="Currencies are ISO 4217 codes when present."
+        ),
+        E.ExpectColumnValuesToMatchRegex(
+            column="period", regex=PERIOD_REGEX, description="Periods are YYYY, YYYY-MM, YYYY-Qn or YYYY-Hn."
+        ),
+        E.ExpectCompoundColumnsToBeUnique(
+            column_list=["batch", "canonical_url", "figure_key"],
+            description="One row per figure per story in a batch.",
+        ),
+    ]
+    return gx.ExpectationSuite(name=REPORTED_METRICS, expectations=expectations)
+
+
 SuiteBuilder = Callable[..., Any]
 
 SUITES: dict[str, SuiteBuilder] = {
     CHART_ENTRIES: chart_entries_suite,
     APP_LOOKUPS: app_lookups_suite,
     PLAY_APP_DETAILS: play_app_details_suite,
+    NEWS_ARTICLES: news_articles_suite,
+    REPORTED_METRICS: reported_metrics_suite,
 }

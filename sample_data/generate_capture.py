@@ -23,9 +23,10 @@ from pathlib import Path
 
 from dramatrack.catalog import load_catalog
 from dramatrack.settings import Settings
-from extractors import google_play
+from extractors import google_play, news
 from extractors.appstore import chart_requests, ids_in_charts, lookup_requests
 from extractors.warc_archive import WarcArchive
+from sample_data import news_payloads
 from sample_data.market import MarketApp, build_market, play_app, play_package, ranked, with_ratings
 from sample_data.payloads import render_legacy_rss, render_lookup, render_rss_v2
 from sample_data.play_payloads import render_chart, render_details_page
@@ -33,7 +34,9 @@ from sample_data.play_payloads import render_chart, render_details_page
 DEMO_COUNTRIES = ["us", "gb", "ca", "au", "de", "fr", "jp", "kr", "br", "mx", "ph", "in"]
 CONTENT_TYPES = {"rss_v2": "application/json; charset=utf-8", "legacy_rss": "text/javascript; charset=utf-8",
                  "lookup": "text/javascript; charset=utf-8", "chart": "application/json; charset=utf-8",
-                 "details": "text/html; charset=utf-8"}
+                 "details": "text/html; charset=utf-8", "gnews": "application/xml; charset=UTF-8",
+                 "feed": "application/rss+xml; charset=UTF-8"}
+NEWS_STORIES_PER_DAY = {"en": 3, "zh": 2}  # per edition language; a few dozen feed items a day in all
 PLAY_COLLECTIONS = {"top-free": "topselling_free", "top-grossing": "topgrossing"}
 
 
@@ -111,8 +114,28 @@ def write_play_batch(archive: WarcArchive, settings: Settings, apps: list[Market
             record(req, render_details_page(play_app(app, countries, day_index, start)), seq)
 
 
+def write_news_batch(archive: WarcArchive, settings: Settings, catalog, edition: news.Edition, day: date,
+                     start: date) -> None:
+    """Archive one edition's news day: every search and feed of the fetch plan, rendered from the seeded stories
+    (``sample_data.news_payloads``) visible that day."""
+    record, clock = _recorder(archive, settings, day, 6)
+    per_day = NEWS_STORIES_PER_DAY.get(edition.language, 2)
+    visible = news_payloads.visible_stories(day, edition.code, per_day, start)
+    for seq, req in enumerate(news.news_requests(settings, catalog, edition)):
+        built = clock + timedelta(seconds=seq)
+        if req.tags["kind"] == news.GNEWS:
+            found = [s for s in visible if s.matches(req.tags["query"])]
+            body = news_payloads.render_google_news(req.tags["query"], edition.hl, edition.gl,
+                                                    f"{edition.gl}:{edition.ceid_language}", found, built)
+        else:
+            recent = [s for s in visible if s.in_feed and (day - s.published.date()).days < 2]
+            body = news_payloads.render_industry_feed(req.url, edition.hl, recent, built)
+        record(req, body, seq)
+
+
 def generate(out: Path, start: date, days: int, countries: list[str], *, plant_defect: tuple[str, int] | None = None,
-             settings: Settings | None = None, sources: tuple[str, ...] = ("app_store", "google_play")) -> list[Path]:
+             settings: Settings | None = None,
+             sources: tuple[str, ...] = ("app_store", "google_play", "news")) -> list[Path]:
     """Write the capture; return the WARC paths. Deterministic for the same arguments (but WARC record ids)."""
     settings = settings or Settings()
     catalog = load_catalog(settings.catalog_path)
@@ -134,6 +157,13 @@ def generate(out: Path, start: date, days: int, countries: list[str], *, plant_d
                 path.unlink(missing_ok=True)
                 with WarcArchive(path) as archive:
                     write_play_batch(archive, settings, apps, country, day, day_index, start, packages, market)
+                paths.append(path)
+        if "news" in sources:  # one WARC per edition: OUT/news/<date>/<edition>.warc.gz
+            for edition in news.editions(settings):
+                path = out / "news" / day.isoformat() / f"{edition.code}.warc.gz"
+                path.unlink(missing_ok=True)
+                with WarcArchive(path) as archive:
+                    write_news_batch(archive, settings, catalog, edition, day, start)
                 paths.append(path)
     (out / "capture.json").write_text(json.dumps({
         "start": start.isoformat(), "days": days, "countries": countries,

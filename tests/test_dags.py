@@ -23,7 +23,8 @@ def dagbag(airflow_db):
 
 def test_every_dag_file_imports_without_errors(dagbag):
     assert dagbag.import_errors == {}
-    assert {"appstore_ingest", "google_play_ingest", "stage_validate_load", "marts_build"} <= set(dagbag.dags)
+    assert {"appstore_ingest", "google_play_ingest", "news_ingest", "stage_validate_load", "marts_build"} <= set(
+        dagbag.dags)
 
 
 @pytest.mark.parametrize("dag_file", DAG_FILES, ids=lambda p: p.name)
@@ -49,17 +50,27 @@ def _schedule_uris(dag) -> set[str]:
 
 
 def test_asset_chain_wiring(dagbag):
-    from dramatrack.assets import CORE_TABLES, DUCKDB_WRITER_POOL, MARTS, RAW_APPSTORE, RAW_GOOGLE_PLAY
+    from dramatrack.assets import (
+        CORE_TABLES,
+        DUCKDB_WRITER_POOL,
+        MARTS,
+        RAW_APPSTORE,
+        RAW_ASSETS,
+        RAW_GOOGLE_PLAY,
+        RAW_NEWS,
+    )
 
     for dag_id, asset, queue in (("appstore_ingest", RAW_APPSTORE, "appstore"),
-                                 ("google_play_ingest", RAW_GOOGLE_PLAY, "google_play")):
+                                 ("google_play_ingest", RAW_GOOGLE_PLAY, "google_play"),
+                                 ("news_ingest", RAW_NEWS, "default")):
         fetch = dagbag.get_dag(dag_id).get_task("fetch_and_archive")
         assert [o.uri for o in fetch.outlets] == [asset.uri]
         assert fetch.retries >= 1
         assert fetch.queue == queue  # per-host politeness holds across Celery workers
 
     svl = dagbag.get_dag("stage_validate_load")
-    assert _schedule_uris(svl) == {RAW_APPSTORE.uri, RAW_GOOGLE_PLAY.uri}
+    assert _schedule_uris(svl) == {RAW_APPSTORE.uri, RAW_GOOGLE_PLAY.uri, RAW_NEWS.uri} == {a.uri for a in RAW_ASSETS}
+    assert getattr(dagbag.get_dag("news_ingest").timetable, "expression", None) == "0 * * * *"  # hourly
     load = svl.get_task("load")
     assert load.pool == DUCKDB_WRITER_POOL
     assert [o.uri for o in load.outlets] == [CORE_TABLES.uri]

@@ -135,6 +135,17 @@ _SHARE_OF = re.compile(
     r"\s*of\s+(?:the\s+)?(?:[\w'’.-]+\s+){0,4}?(?:revenue|revenues|downloads|installs|spending|spend|IAP|"
     r"in-app|market|sales|income|gross|bookings|total|earnings)(?![A-Za-z])", re.I)
 _SHARE_ZH_BEFORE = re.compile(r"占[^，,。；;:：]{0,24}$")
+# "六成的收入", "32%的下载量": a percentage of revenue/downloads written before the noun.
+_SHARE_ZH_AFTER = re.compile(r"\s*的?(?:海外|美国|全球|国内|总|市场)?(?:内购收入|收入|营收|流水|下载量|下载|市场份额|份额)")
+# "28% and 24% of revenue": the later percentages of a list share the "of ..." that follows the list.
+_PERCENT_LIST = re.compile(r"(?:\s*(?:,|，|、|/|&|\band\b|\bor\b|和|与|及)\s*(?:about |around |roughly |nearly )?"
+                           r"\d+(?:\.\d+)?\s?(?:%|percent(?![A-Za-z])|per\s?cent(?![A-Za-z])))+", re.I)
+# Chinese tenths: "六成" = 60%, "3成" = 30% (not 成本, 成为, 成功, 一成不变...).
+_TENTHS_ZH = re.compile(r"(?<![一二三四五六七八九十两\d.])(?P<n>[一二三四五六七八九]|[1-9](?:\.\d)?)成"
+                        r"(?![本为功立长交员绩果熟型品不是])")
+# "downloaded 14.7 million times": the count is of downloads, not a multiplier.
+_TIMES_AFTER = re.compile(r"\s*times(?![A-Za-z])", re.I)
+_DOWNLOADED_BEFORE = re.compile(r"(?<![A-Za-z])(?:downloaded|installed)(?![A-Za-z])", re.I)
 _COUNT_NOUN_RE = re.compile(
     r"\s*(?:[+]|plus)?\s*(?:[A-Za-z][\w'-]*\s+){0,2}?(?:" + "|".join(map(re.escape, COUNT_NOUNS))
     + r")(?![A-Za-z])", re.I)
@@ -145,7 +156,8 @@ _COMPARE_RE = re.compile(rf"{COMPARE_BEFORE}\s*(?:{APPROX}\s*)*[$€£¥￥]?$",
 _LEVEL_BEFORE = re.compile(rf"(?:\bto|至|到|达到?|为)\s*(?:{APPROX}\s*)*$", re.I)
 _MONTH_NAME = r"(?:January|February|March|April|May|June|July|August|September|October|November|December" \
               r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)"
-_NEXT_TO_DATE = re.compile(rf"(?:{_MONTH_NAME}\.?\s*$)|(?:^\s*(?:st|nd|rd|th)?\s*(?:of\s+)?{_MONTH_NAME}\b)")
+_DATE_BEFORE = re.compile(rf"{_MONTH_NAME}\.?\s*$")  # "August 5"
+_DATE_AFTER = re.compile(rf"^\s*(?:st|nd|rd|th)?\s*(?:of\s+)?{_MONTH_NAME}\b")  # "5 August", "5th of May"
 _BEFORE_SKIP = re.compile(r"(?:\btop[\s-]*|第|前|\bno\.?\s*|#\s*|\bQ|\bH|\bFY\s*)$", re.I)
 _CLAUSE_BREAK = re.compile(r"[;；:：。!?！？()（）]|[，、]|,(?!\d{3}(?!\d))")
 _RESET_RE = re.compile(
@@ -426,7 +438,16 @@ def _next_after(sorted_positions: list[int], position: int) -> int | None:
 
 def _find_figures(text: str) -> list[_Figure]:
     figures = []
+    tenths = []
+    for m in _TENTHS_ZH.finditer(text):
+        n = m.group("n")
+        value = Decimal(n) if n[0].isdigit() else Decimal(ZH_DIGITS[n])
+        tenths.append(_Figure(m.start(), m.end(), m.group(), "percent", value * 10, None))
+    covered = {i for f in tenths for i in range(f.start, f.end)}
+    figures += tenths
     for m in _FIGURE.finditer(text):
+        if m.start() in covered:
+            continue  # the digit of "3成"
         num = m.group("num").replace(",", "")
         if len(num.split(".")[0]) > 15 or len(num) > 24:
             continue  # not a figure anyone reports
@@ -453,7 +474,7 @@ def _find_figures(text: str) -> list[_Figure]:
         currency = _currency(prefix, suffix, bool(m.group("scale_zh")), text)
         kind = "money" if currency else "count"
         figures.append(_Figure(m.start(), m.end(), figure_text, kind, value * scale, currency, scale != 1))
-    return figures
+    return sorted(figures, key=lambda f: f.start)
 
 
 def _currency(prefix: str, suffix: str, chinese_scale: bool, sentence: str) -> str | None:
@@ -486,7 +507,10 @@ def _classify(fig: _Figure, ctx: _Sentence) -> str | None:
         if _is_growth(fig, ctx):
             return None
         share = ctx.nearest("share", _SHARE_RE, fig)
-        if (share is not None and share <= 60) or _SHARE_OF.match(after) or _SHARE_ZH_BEFORE.search(before):
+        listed = _PERCENT_LIST.match(after)
+        share_of = _SHARE_OF.match(after[listed.end():] if listed else after)
+        if ((share is not None and share <= 60) or share_of or _SHARE_ZH_BEFORE.search(before)
+                or _SHARE_ZH_AFTER.match(after)):
             return "market_share"
         return None
     if _DELTA_RE.search(before):
@@ -494,9 +518,11 @@ def _classify(fig: _Figure, ctx: _Sentence) -> str | None:
     if fig.kind == "count":
         if not fig.has_scale and "." not in fig.text and "," not in fig.text and 1900 <= fig.value <= 2100:
             return None  # a year
-        if _NEXT_TO_DATE.search(before[-12:]) or _NEXT_TO_DATE.search(after[:16]):
+        if _DATE_BEFORE.search(before[-12:]) or _DATE_AFTER.search(after[:16]):
             return None  # a day of a month
-        if _BEFORE_SKIP.search(before[-8:]) or _is_thing_count(after):
+        downloaded_times = bool(_TIMES_AFTER.match(after)
+                                and _DOWNLOADED_BEFORE.search(ctx.clause_before(fig.start, 60)))
+        if _BEFORE_SKIP.search(before[-8:]) or (_is_thing_count(after) and not downloaded_times):
             return None
         wanted = ("downloads", "users", "revenue", "market_size", "other_money")
     else:

@@ -7,22 +7,26 @@ batch twice leaves every core table identical (timestamps and attempt numbers li
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import threading
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from dramatrack.catalog import Catalog
 from transforms.app_identity import normalize_app_name
 from transforms.records import AppLookup, ChartEntry, PlayAppDetails
-from warehouse.connection import run_sql, transaction
+from warehouse.connection import read_sql, transaction
 
 APP_STORE = "app_store"
 GOOGLE_PLAY = "google_play"
@@ -139,9 +143,15 @@ CATALOG_APP_SCHEMA = pa.schema(
 STORE_ID_SCHEMA = pa.schema([("store", _S), ("store_app_id", _S), ("app_key", _S), ("bundle_id", _S)])
 
 
+def _columns_table(columns: Iterable[Sequence[Any]], schema: pa.Schema) -> pa.Table:
+    arrays = [pa.array(values, type=field.type) for values, field in zip(columns, schema, strict=True)]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
 def _records_table(records: Sequence[Any], schema: pa.Schema) -> pa.Table:
-    columns = {name: [getattr(r, name) for r in records] for name in schema.names}
-    return pa.table(columns, schema=schema)
+    if not records:
+        return schema.empty_table()
+    return _columns_table(zip(*map(attrgetter(*schema.names), records), strict=True), schema)
 
 
 def _dicts_table(rows: Sequence[Mapping[str, Any]], schema: pa.Schema) -> pa.Table:
@@ -149,14 +159,26 @@ def _dicts_table(rows: Sequence[Mapping[str, Any]], schema: pa.Schema) -> pa.Tab
     return pa.table(columns, schema=schema)
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _name_key(name: str | None) -> str | None:
+    return normalize_app_name(name or "") or None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _publisher_key(publisher: str | None) -> str | None:
+    return normalize_publisher(publisher) or None
+
+
+_APP_FIELDS = APP_RECORD_SCHEMA.names[:-2]  # the AppRecord fields; name_key and publisher_key are derived
+
+
 def _apps_table(apps: Sequence[AppRecord]) -> pa.Table:
-    rows = []
-    for a in apps:
-        row = {name: getattr(a, name) for name in APP_RECORD_SCHEMA.names if hasattr(a, name)}
-        row["name_key"] = normalize_app_name(a.name or "") or None
-        row["publisher_key"] = normalize_publisher(a.publisher) or None
-        rows.append(row)
-    return _dicts_table(rows, APP_RECORD_SCHEMA)
+    if not apps:
+        return APP_RECORD_SCHEMA.empty_table()
+    columns = list(zip(*map(attrgetter(*_APP_FIELDS), apps), strict=True))
+    names, publishers = columns[_APP_FIELDS.index("name")], columns[_APP_FIELDS.index("publisher")]
+    columns += [list(map(_name_key, names)), list(map(_publisher_key, publishers))]
+    return _columns_table(columns, APP_RECORD_SCHEMA)
 
 
 def _play_details_table(details: Sequence[PlayAppDetails]) -> pa.Table:
@@ -193,18 +215,150 @@ def _warc_paths(fetch_log_rows: Iterable[Mapping[str, Any]], extra: Iterable[str
     return sorted({str(r["warc_path"]) for r in fetch_log_rows if r.get("warc_path")} | set(extra))
 
 
+class _Relations:
+    """Arrow tables registered on a connection as relations (``staging_*``, ...), unregistered on exit."""
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection) -> None:
+        self.conn = conn
+        self.names: set[str] = set()
+
+    def add(self, name: str, table: pa.Table) -> pa.Table:
+        self.conn.register(name, table)  # replaces a relation registered under the same name
+        self.names.add(name)
+        return table
+
+
 @contextmanager
-def _registered(conn: duckdb.DuckDBPyConnection, relations: Mapping[str, pa.Table]) -> Iterator[None]:
-    for name, table in relations.items():
-        conn.register(name, table)
+def _registered(conn: duckdb.DuckDBPyConnection, relations: Mapping[str, pa.Table]) -> Iterator[_Relations]:
+    registered = _Relations(conn)
     try:
-        yield
+        for name, table in relations.items():
+            registered.add(name, table)
+        yield registered
     finally:
-        for name in relations:
-            conn.unregister(name)
+        for name in registered.names:
+            try:
+                conn.unregister(name)
+            except duckdb.TransactionException:
+                pass  # an aborted transaction: its rollback drops the relations registered in it
+
+
+# --- running the .sql files ------------------------------------------------------------------------------
+
+_PARSE_LOCK = threading.Lock()
+
+
+@functools.cache
+def _parser() -> duckdb.DuckDBPyConnection:
+    return duckdb.connect()
+
+
+@functools.cache
+def _statements(name: str) -> tuple[tuple[duckdb.Statement, frozenset[str]], ...]:
+    """The parsed statements of a ``warehouse/sql`` file and their parameters, parsed once per process
+    (parsing a long statement costs DuckDB milliseconds; a parsed statement runs on any connection)."""
+    with _PARSE_LOCK:
+        statements = _parser().extract_statements(read_sql(name))
+    return tuple((s, frozenset(s.named_parameters)) for s in statements)
+
+
+def _run(
+    conn: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Like ``warehouse.connection.run_sql`` (each statement gets the parameters it uses; the connection
+    holding the last result is returned), with the file's statements parsed once."""
+    statements = _statements(name)
+    params = params or {}
+    missing = set().union(*(names for _, names in statements)) - params.keys()
+    if missing:
+        raise ValueError(f"{name}: missing SQL parameters {sorted(missing)}")
+    result = conn
+    for statement, names in statements:
+        result = conn.execute(statement, {k: params[k] for k in names}) if names else conn.execute(statement)
+    return result
+
+
+def _select(conn: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> pa.Table:
+    """The rows of a one-statement SELECT file, as an Arrow table."""
+    [(statement, names)] = _statements(name)
+    params = params or {}
+    missing = names - params.keys()
+    if missing:
+        raise ValueError(f"{name}: missing SQL parameters {sorted(missing)}")
+    return conn.sql(statement, params={k: params[k] for k in names}).to_arrow_table()
+
+
+# --- products across stores (shared by sync_catalog and load_batches) -----------------------------------
+
+SEED_SCHEMA = pa.schema(
+    [("store", _S), ("store_app_id", _S), ("own_app_key", _S), ("name_key", _S), ("publisher_key", _S),
+     ("app_key", _S)]
+)  # fmt: skip
+PRODUCT_SCHEMA = pa.schema([("app_key", _S)])
+FACT_LISTING_SCHEMA = pa.schema(
+    [("store", _S), ("store_app_id", _S), ("first_date", pa.date32()), ("last_date", pa.date32())]
+)
+BATCH_SCHEMA = pa.schema(
+    [("pos", pa.int32()), ("batch_id", _S), ("source", _S), ("snapshot_date", pa.date32()), ("country", _S),
+     ("row_counts", _S), ("warc_paths", _S)]
+)  # fmt: skip
+STAGED_APPS_SCHEMA = APP_RECORD_SCHEMA.append(pa.field("pos", pa.int32())).append(
+    pa.field("snapshot_date", pa.date32())
+)
+
+
+def _products_table(keys: Iterable[str | None]) -> pa.Table:
+    """batch_products: products to re-derive besides those the batches have records of."""
+    return _columns_table([sorted({k for k in keys if k is not None})], PRODUCT_SCHEMA)
+
+
+def _resolve(
+    conn: duckdb.DuckDBPyConnection,
+    relations: _Relations,
+    seeds: pa.Table | None,
+    new_listings: Iterable[tuple[str, str]] = (),
+) -> pa.Table:
+    """Re-resolve products (every listing when ``seeds`` is None, else the ones connected to the seeds), apply
+    the changes and move the facts of listings whose product changed; returns the changed listings."""
+    relations.add("resolve_seeds", SEED_SCHEMA.empty_table() if seeds is None else seeds)
+    resolved = _select(conn, "resolve_products.sql", {"all": seeds is None})
+    if resolved.num_rows:
+        relations.add("resolved_listings", resolved)
+        _run(conn, "apply_resolution.sql")
+        new = set(new_listings)  # a listing created by this load has no facts yet
+        rows = zip(
+            *(resolved[c].to_pylist() for c in ("store", "store_app_id", "old_app_key", "app_key")),
+            strict=True,
+        )
+        if any(old != key and (store, sid) not in new for store, sid, old, key in rows):
+            _run(conn, "repoint_facts.sql")
+    return resolved
+
+
+def _adopt_orphan_facts(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    """Facts loaded before their listing existed join it; returns the products of the listings concerned."""
+    adopted = _run(conn, "adopt_orphan_listings.sql").fetchall()
+    if adopted:
+        _run(conn, "adopt_orphan_facts.sql")
+    return [app_key for (app_key,) in adopted]
 
 
 # --- public API ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One validated batch to load: the keyword arguments of :func:`load_batch`."""
+
+    batch_id: str
+    source: str
+    snapshot_date: date
+    country: str | None
+    chart_entries: Sequence[ChartEntry]
+    lookups: Sequence[AppLookup]
+    apps: Sequence[AppRecord]
+    fetch_log_rows: Sequence[Mapping[str, Any]]
+    play_details: Sequence[PlayAppDetails] = ()
 
 
 def sync_catalog(conn: duckdb.DuckDBPyConnection, catalog: Catalog) -> dict[str, int]:
@@ -213,7 +367,10 @@ def sync_catalog(conn: duckdb.DuckDBPyConnection, catalog: Catalog) -> dict[str,
 
     Idempotent. A store id first discovered in the charts is re-pointed to its catalog app, together with
     the chart entries and metrics that referenced it; products are then re-resolved across stores
-    (``warehouse/sql/resolve_products.sql``). Returns the counts synced.
+    (``warehouse/sql/resolve_products.sql``) and re-derived (``derive_products.sql``) for what the change
+    touches: the listings connected to a changed catalog store id, override or catalog app. A catalog the
+    warehouse is already in sync with changes nothing and costs one query (``stage_catalog.sql``). Returns
+    the counts synced.
     """
     apps = [
         {
@@ -247,19 +404,62 @@ def sync_catalog(conn: duckdb.DuckDBPyConnection, catalog: Catalog) -> dict[str,
         "staging_catalog_apps": _dicts_table(apps, CATALOG_APP_SCHEMA),
         "staging_catalog_store_ids": _dicts_table(ids, STORE_ID_SCHEMA),
         "staging_overrides": _dicts_table(overrides, OVERRIDE_SCHEMA),
+        "staging_apps": STAGED_APPS_SCHEMA.empty_table(),
     }
-    with _registered(conn, relations), transaction(conn):
-        run_sql(conn, "upsert_catalog.sql")
-        run_sql(conn, "replace_overrides.sql")
-        _resolve_products(conn)
+    with _registered(conn, relations) as registered, transaction(conn):
+        changes = _select(conn, "stage_catalog.sql")
+        if changes.num_rows:
+            _run(conn, "upsert_catalog.sql")
+            _run(conn, "replace_overrides.sql")
+            _update_products(conn, registered, changes)
     return {"apps": len(apps), "app_store_ids": len(ids), "overrides": len(overrides)}
 
 
-def _resolve_products(conn: duckdb.DuckDBPyConnection) -> None:
-    """Apply overrides and cross-store name matches, then re-point facts and fix seen dates (in a transaction)."""
-    run_sql(conn, "resolve_products.sql")
-    run_sql(conn, "refresh_app_keys.sql")
-    run_sql(conn, "widen_listing_seen.sql")
+def _update_products(conn: duckdb.DuckDBPyConnection, relations: _Relations, changes: pa.Table) -> None:
+    """After sync_catalog's upserts: re-resolve what the catalog changes touch and re-derive its products."""
+    seeds: list[list[Any]] = [[] for _ in SEED_SCHEMA.names]
+    products: list[str | None] = []
+    new: list[tuple[str, str]] = []
+    for change in changes.to_pylist():
+        kind = change["kind"]
+        # a changed listing with its former own key and name group; a catalog app (its status may change);
+        # a listing whose override changed, with the override it had
+        extra_key = {"app": change["app_key"], "override": change["old_app_key"]}.get(kind)
+        for column, value in zip(
+            seeds,
+            (change["store"], change["store_app_id"], change["old_own_app_key"], change["old_name_key"],
+             change["old_publisher_key"], extra_key),
+            strict=True,
+        ):  # fmt: skip
+            column.append(value)
+        if kind == "app":
+            products.append(change["app_key"])
+        elif kind == "listing":
+            products += [change["app_key"], change["old_app_key"]]
+            if change["is_new"]:
+                new.append((change["store"], change["store_app_id"]))
+    resolved = _resolve(conn, relations, _columns_table(seeds, SEED_SCHEMA), new)
+    products += resolved["old_app_key"].to_pylist() + resolved["app_key"].to_pylist()
+    if new:
+        products += _adopt_orphan_facts(conn)
+    relations.add("batch_products", _products_table(products))
+    _run(conn, "derive_products.sql")
+
+
+def resolve_all_products(conn: duckdb.DuckDBPyConnection) -> None:
+    """Re-resolve every listing and re-derive every product, in one transaction. Loads and catalog syncs keep
+    products resolved incrementally; this recomputes them from scratch (a repair, or a check that the
+    incremental path ends in the same place). Touches the fact tables only for listings whose product
+    changed."""
+    with (
+        _registered(conn, {"staging_apps": STAGED_APPS_SCHEMA.empty_table()}) as registered,
+        transaction(conn),
+    ):
+        _resolve(conn, registered, None)
+        _adopt_orphan_facts(conn)
+        keys = [k for (k,) in _run(conn, "product_keys.sql").fetchall()]
+        registered.add("batch_products", _products_table(keys))
+        _run(conn, "derive_products.sql")
 
 
 def load_batch(
@@ -284,40 +484,235 @@ def load_batch(
     country, store_app_id) per app in ``play_details``; indexes the fetch log (duplicates ignored), appends
     an ``ops.load_batches`` 'loaded' row and releases an open quarantine of the batch. On any error
     everything is rolled back. ``app_metrics`` in the counts covers lookups and Play details.
+
+    Incremental, so a load costs the same however much history the warehouse holds (see
+    :func:`load_batches`, which this is for one batch).
     """
-    if not isinstance(snapshot_date, date):
-        raise TypeError(f"snapshot_date must be a date, got {type(snapshot_date).__name__}")
-    relations = {
-        "staging_chart_entries": _records_table(chart_entries, CHART_ENTRY_SCHEMA),
-        "staging_app_lookups": _records_table(lookups, APP_LOOKUP_SCHEMA),
-        "staging_play_details": _play_details_table(play_details),
-        "staging_apps": _apps_table(apps),
-        "staging_fetch_log": _fetch_log_table(fetch_log_rows),
-    }
-    params = {"batch_id": batch_id, "source": source, "snapshot_date": snapshot_date, "country": country}
-    with _registered(conn, relations), transaction(conn):
-        run_sql(conn, "upsert_apps.sql", params)
-        run_sql(conn, "resolve_products.sql")
-        run_sql(conn, "load_chart_entries.sql", params)
-        run_sql(conn, "load_app_metrics.sql", params)
-        run_sql(conn, "load_play_metrics.sql", params)
-        run_sql(conn, "refresh_app_keys.sql")
-        run_sql(conn, "widen_listing_seen.sql")
-        run_sql(conn, "load_fetch_log.sql", params)
-        result = run_sql(conn, "batch_counts.sql", params)
-        counts = dict(zip([d[0] for d in result.description], result.fetchone(), strict=True))
-        run_sql(
-            conn,
-            "record_batch.sql",
-            {
-                **params,
-                "status": "loaded",
-                "row_counts": _json(counts),
-                "warc_paths": _json(_warc_paths(fetch_log_rows)),
-            },
+    batch = Batch(batch_id=batch_id, source=source, snapshot_date=snapshot_date, country=country,
+                  chart_entries=chart_entries, lookups=lookups, apps=apps, fetch_log_rows=fetch_log_rows,
+                  play_details=play_details)  # fmt: skip
+    return load_batches(conn, [batch])[0]
+
+
+def load_batches(conn: duckdb.DuckDBPyConnection, batches: Sequence[Batch]) -> list[dict[str, int]]:
+    """Load validated batches in ONE transaction, with the same result as :func:`load_batch` on each in
+    turn (so for one batch it is exactly that); return each batch's row counts.
+
+    Set-based: a handful of statements for all the batches (a load task's day of one source), instead of a
+    dozen per batch. Incremental: products are re-resolved only when a listing's identity (own key, name or
+    publisher key) changed or an app became a catalog app, and then only for the listings connected to it
+    (same product key, or same name and publisher: ``resolve_products.sql``); products are re-derived only
+    for the batches' listings; facts already loaded are touched only when a listing that had facts changed
+    product, or facts loaded before their listing existed can now be resolved. So a load costs the same
+    however much history the warehouse holds, and ends where re-resolving everything (``sync_catalog``)
+    would. Of two batches with the same scope, the later one's data stands, as if loaded after the other; a
+    batch's unresolved chart entries are counted once all the batches' listings are in. On any error
+    everything is rolled back.
+    """
+    batches = list(batches)
+    for b in batches:
+        if not isinstance(b.snapshot_date, date):
+            raise TypeError(f"snapshot_date must be a date, got {type(b.snapshot_date).__name__}")
+    if not batches:
+        return []
+    with transaction(conn):
+        return _load(conn, batches)
+
+
+class _Staging:
+    """The batches of one load shaped for SQL: the staging relations (all the batches' rows of a kind in one
+    relation, each row with its batch's place in load order, ``pos``, and its day, ``snapshot_date``) and
+    what the loader needs to know about each batch."""
+
+    def __init__(self, batches: Sequence[Batch]) -> None:
+        self.batches = batches
+        self.lookups = [_records_table(b.lookups, APP_LOOKUP_SCHEMA) for b in batches]
+        self.details = [_play_details_table(b.play_details) for b in batches]
+        fetch_log = self._stack([_fetch_log_table(b.fetch_log_rows) for b in batches], FETCH_LOG_SCHEMA)
+        pos = fetch_log["pos"].to_pylist()
+        fetch_log = fetch_log.append_column("batch_id", pa.array([batches[i].batch_id for i in pos], _S))
+        fetch_log = fetch_log.append_column("source", pa.array([batches[i].source for i in pos], _S))
+        tables = {
+            "staging_chart_entries": self._stack(
+                [_records_table(b.chart_entries, CHART_ENTRY_SCHEMA) for b in batches], CHART_ENTRY_SCHEMA
+            ),
+            "staging_app_lookups": self._stack(self.lookups, APP_LOOKUP_SCHEMA),
+            "staging_play_details": self._stack(self.details, PLAY_DETAILS_SCHEMA),
+            "staging_apps": self._stack([_apps_table(b.apps) for b in batches], APP_RECORD_SCHEMA),
+            "staging_fetch_log": fetch_log,
+        }
+        self.relations = {name: table for name, table in tables.items() if table.num_rows}
+        # per batch: the listings (store, store_app_id) it has records of
+        self.listing_ids = [
+            {(a.store, a.store_app_id) for a in b.apps if a.store_app_id is not None} for b in batches
+        ]
+        days = [b.snapshot_date for b in batches]
+        self.days = {"first_date": min(days), "last_date": max(days)}
+        self.one_day = len(set(days)) == 1
+
+    def _stack(self, tables: Sequence[pa.Table], schema: pa.Schema) -> pa.Table:
+        pos = [i for i, t in enumerate(tables) for _ in range(t.num_rows)]
+        table = pa.concat_tables(tables) if tables else schema.empty_table()
+        table = table.append_column("pos", pa.array(pos, pa.int32()))
+        return table.append_column(
+            "snapshot_date", pa.array([self.batches[i].snapshot_date for i in pos], pa.date32())
         )
-        run_sql(conn, "release_quarantine.sql", params)
-    return {k: int(v) for k, v in counts.items()}
+
+    def has(self, relation: str) -> bool:
+        return relation in self.relations
+
+    def duplicated_records(self) -> bool:
+        """Whether a batch holds several records of one listing."""
+        return any(
+            len(ids) < sum(a.store_app_id is not None for a in b.apps)
+            for ids, b in zip(self.listing_ids, self.batches, strict=True)
+        )
+
+    def catalog_records(self) -> set[str]:
+        """The products the batches have a record with status 'catalog' of."""
+        return {a.app_key for b in self.batches for a in b.apps if a.status == "catalog"}
+
+    def superseded(self, scopes: Callable[[Batch], Iterable[tuple]]) -> bool:
+        """Whether a scope (as ``scopes`` lists a batch's) is in several batches, so a later one replaces it."""
+        seen: set[tuple] = set()
+        for b in self.batches:
+            mine = set(scopes(b))
+            if seen & mine:
+                return True
+            seen |= mine
+        return False
+
+    def unlisted_facts(self) -> pa.Table:
+        """The listings a batch has facts of but no record of, with the first and last day of such facts."""
+        days: dict[tuple[str, str], tuple[date, date]] = {}
+        for b, ids in zip(self.batches, self.listing_ids, strict=True):
+            for key in _fact_listing_ids(b) - ids:
+                first, last = days.get(key, (b.snapshot_date, b.snapshot_date))
+                days[key] = (min(first, b.snapshot_date), max(last, b.snapshot_date))
+        keys = sorted(days)
+        columns = [
+            [k[0] for k in keys],
+            [k[1] for k in keys],
+            [days[k][0] for k in keys],
+            [days[k][1] for k in keys],
+        ]
+        return _columns_table(columns, FACT_LISTING_SCHEMA)
+
+    def counts(self, listed: set[tuple[str, str]]) -> list[dict[str, int]]:
+        """Each batch's row counts (``listed``: the listings that exist once the batches are loaded)."""
+        return [
+            {
+                "chart_entries": len(b.chart_entries),
+                "chart_entries_unresolved": sum(
+                    (e.store, e.store_app_id) not in listed for e in b.chart_entries
+                ),
+                "app_metrics": _distinct_rows(lookups) + _distinct_rows(details),
+                "apps": len({a.app_key for a in b.apps if a.app_key is not None}),
+                "app_store_ids": len(ids),
+                "fetch_log": len(b.fetch_log_rows),
+            }
+            for b, ids, lookups, details in zip(
+                self.batches, self.listing_ids, self.lookups, self.details, strict=True
+            )
+        ]
+
+    def batches_table(self, counts: Sequence[Mapping[str, int]]) -> pa.Table:
+        """staging_batches: the batches, with their row counts and WARC paths as JSON."""
+        bs = self.batches
+        columns = [
+            list(range(len(bs))), [b.batch_id for b in bs], [b.source for b in bs], [b.snapshot_date for b in bs],
+            [b.country for b in bs], [_json(c) for c in counts], [_json(_warc_paths(b.fetch_log_rows)) for b in bs],
+        ]  # fmt: skip
+        return _columns_table(columns, BATCH_SCHEMA)
+
+
+def _load(conn: duckdb.DuckDBPyConnection, batches: Sequence[Batch]) -> list[dict[str, int]]:
+    """The body of :func:`load_batches`, inside its transaction."""
+    staging = _Staging(batches)
+    with _registered(conn, staging.relations) as registered:
+        products: list[str | None] = []  # products to re-derive (besides those the batches have records of)
+        listed = set().union(*staging.listing_ids)
+        if staging.has("staging_apps"):
+            params = {"deduplicate": staging.duplicated_records(), "one_day": staging.one_day}
+            listings = _select(conn, "stage_listings.sql", params)
+            promoted = {k for keys in listings["promoted"].to_pylist() if keys for k in keys}
+            if params["deduplicate"] or any(a.store_app_id is None for b in batches for a in b.apps):
+                promoted |= staging.catalog_records()  # records the query cannot tell about: assume so
+            if promoted and len(batches) > 1:  # an app becomes a catalog app: load the batches one by one
+                return [counts for b in batches for counts in _load(conn, [b])]
+            if promoted:
+                _run(conn, "promote_catalog_apps.sql")
+                listings = _select(conn, "stage_listings.sql", params)
+            registered.add("batch_listings", listings)
+            _run(conn, "upsert_listings.sql")
+            products += listings["app_key"].to_pylist()
+            seeds = _resolve_seeds(listings, promoted)
+            if seeds is not None:
+                new = listings.filter(listings["is_new"])
+                new_ids = zip(new["store"].to_pylist(), new["store_app_id"].to_pylist(), strict=True)
+                resolved = _resolve(conn, registered, seeds, new_ids)
+                products += resolved["old_app_key"].to_pylist() + resolved["app_key"].to_pylist()
+            if pc.any(listings["is_new"]).as_py():
+                products += _adopt_orphan_facts(conn)
+        unlisted = staging.unlisted_facts()
+        if unlisted.num_rows:
+            registered.add("batch_fact_listings", unlisted)
+            widened = _run(conn, "widen_listing_seen.sql").fetchall()
+            listed.update((store, sid) for store, sid, _ in widened)
+            products += [app_key for _, _, app_key in widened]
+        if staging.has("staging_chart_entries"):
+            charts = staging.superseded(
+                lambda b: ((b.snapshot_date, e.store, e.country, e.chart, e.genre) for e in b.chart_entries)
+            )
+            _run(conn, "load_chart_entries.sql", {**staging.days, "superseded": charts})
+        if staging.has("staging_app_lookups"):
+            storefronts = staging.superseded(lambda b: ((b.snapshot_date, lk.country) for lk in b.lookups))
+            _run(conn, "load_app_metrics.sql", {**staging.days, "superseded": storefronts})
+        if staging.has("staging_play_details"):
+            pages = staging.superseded(
+                lambda b: ((b.snapshot_date, d.country, d.app_id) for d in b.play_details)
+            )
+            _run(conn, "load_play_metrics.sql", {**staging.days, "superseded": pages})
+        if staging.has("staging_fetch_log"):
+            indexed = staging.superseded(
+                lambda b: ((r.get("warc_path"), r.get("warc_offset")) for r in b.fetch_log_rows)
+            )
+            _run(conn, "index_fetch_log.sql", {"repeated": indexed})
+        if products or staging.has("staging_apps"):
+            registered.add("batch_products", _products_table(products))
+            if not staging.has("staging_apps"):
+                registered.add("staging_apps", STAGED_APPS_SCHEMA.empty_table())
+            _run(conn, "derive_products.sql")
+        counts = staging.counts(listed)
+        registered.add("staging_batches", staging.batches_table(counts))
+        _run(conn, "record_loads.sql")
+        _run(conn, "release_quarantines.sql")
+    return counts
+
+
+def _fact_listing_ids(batch: Batch) -> set[tuple[str, str]]:
+    """The listings a batch has facts of (chart entries, lookups, app pages)."""
+    ids = {(e.store, e.store_app_id) for e in batch.chart_entries}
+    ids.update((APP_STORE, lk.track_id) for lk in batch.lookups)
+    ids.update((GOOGLE_PLAY, d.app_id) for d in batch.play_details)
+    return ids
+
+
+def _distinct_rows(table: pa.Table) -> int:
+    return table.group_by(table.column_names).aggregate([]).num_rows if table.num_rows else 0
+
+
+def _resolve_seeds(listings: pa.Table, promoted: Iterable[str]) -> pa.Table | None:
+    """What must be re-resolved after the listings were upserted (None: nothing): the listings whose identity
+    changed, with their former own key and name group, and the products that became catalog apps."""
+    changed = listings.filter(listings["identity_changed"])
+    keys = sorted(promoted)
+    if not changed.num_rows and not keys:
+        return None
+    pad = [None] * len(keys)
+    columns = [changed[c].to_pylist() + pad for c in
+               ("store", "store_app_id", "old_own_app_key", "old_name_key", "old_publisher_key")]  # fmt: skip
+    return _columns_table([*columns, [None] * changed.num_rows + keys], SEED_SCHEMA)
 
 
 def quarantine_batch(
@@ -350,6 +745,6 @@ def quarantine_batch(
     relations = {"staging_fetch_log": _fetch_log_table(fetch_log_rows)}
     counts = {"fetch_log": len(fetch_log_rows), "failed_expectations": len(failed_expectations)}
     with _registered(conn, relations), transaction(conn):
-        run_sql(conn, "quarantine_batch.sql", params)
-        run_sql(conn, "load_fetch_log.sql", params)
-        run_sql(conn, "record_batch.sql", {**params, "status": "quarantined", "row_counts": _json(counts)})
+        _run(conn, "quarantine_batch.sql", params)
+        _run(conn, "load_fetch_log.sql", params)
+        _run(conn, "record_batch.sql", {**params, "status": "quarantined", "row_counts": _json(counts)})

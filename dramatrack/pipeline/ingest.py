@@ -9,7 +9,7 @@ from dramatrack.catalog import Catalog, load_catalog
 from dramatrack.settings import Settings
 from extractors.batches import BatchManifest
 
-SOURCES = ("app_store", "google_play")
+SOURCES = ("app_store", "google_play", "news")
 
 
 def resolve_replay_path(replay: str | Path, source: str, snapshot_date: date) -> Path:
@@ -32,11 +32,11 @@ def _catalog_ids(source: str, catalog: Catalog) -> list[str]:
 def ingest(settings: Settings, source: str, snapshot_date: date, countries: list[str] | None = None,
            replay: str | Path | None = None) -> list[BatchManifest]:
     """Fetch one source's charts and app data for one day (live, or from WARC files with ``replay``)."""
-    from extractors import appstore, google_play
+    from extractors import appstore, google_play, news
     from extractors.http_client import PoliteClient
     from extractors.replay import ReplayAdapter
 
-    plans = {"app_store": appstore, "google_play": google_play}
+    plans = {"app_store": appstore, "google_play": google_play, "news": news}
     if source not in plans:
         raise ValueError(f"unknown source {source!r}; known: {sorted(plans)}")
     plan = plans[source]
@@ -45,6 +45,8 @@ def ingest(settings: Settings, source: str, snapshot_date: date, countries: list
         adapter = ReplayAdapter.from_path(resolve_replay_path(replay, source, snapshot_date))
     catalog = load_catalog(settings.catalog_path)
     with PoliteClient(settings, replay=adapter) as client:
+        if source == "news":  # one batch per configured edition: countries do not apply
+            return plan.fetch_day(settings, snapshot_date, None, catalog, client=client)
         return plan.fetch_day(settings, snapshot_date, countries or settings.countries,
                               _catalog_ids(source, catalog), client=client)
 

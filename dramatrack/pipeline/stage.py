@@ -26,6 +26,7 @@ from warehouse.loaders import AppRecord, discovered_app_key
 
 APP_STORE = "app_store"
 GOOGLE_PLAY = "google_play"
+NEWS = "news"
 
 
 def item_batch_id(batch_id: str, item: str) -> str:
@@ -46,6 +47,10 @@ class StagedBatch:
     problems: list[str] = field(default_factory=list)
     # item batch id -> problems of that item alone (an app page that failed); the rest of the batch loads
     item_problems: dict[str, list[str]] = field(default_factory=dict)
+    # News batches (dramatrack.pipeline.stage_news): one row per story, its app mentions, its reported figures
+    articles: list = field(default_factory=list)
+    mentions: list = field(default_factory=list)
+    metrics: list = field(default_factory=list)
 
     @property
     def batch_id(self) -> str:
@@ -197,7 +202,14 @@ def stage_appstore_batch(manifest: BatchManifest, catalog: Catalog) -> StagedBat
     return staged
 
 
-STAGERS = {APP_STORE: stage_appstore_batch, GOOGLE_PLAY: stage_google_play_batch}
+def stage_news_batch(manifest: BatchManifest, catalog: Catalog) -> StagedBatch:
+    """Parse one news batch (see :mod:`dramatrack.pipeline.stage_news`, imported lazily: it imports this module)."""
+    from dramatrack.pipeline.stage_news import stage_news_batch as stage_news
+
+    return stage_news(manifest, catalog)
+
+
+STAGERS = {APP_STORE: stage_appstore_batch, GOOGLE_PLAY: stage_google_play_batch, NEWS: stage_news_batch}
 
 
 def stage_batch(manifest: BatchManifest, catalog: Catalog) -> StagedBatch:

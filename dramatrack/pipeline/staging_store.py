@@ -14,11 +14,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dramatrack.pipeline.stage import StagedBatch
+from dramatrack.pipeline.stage_news import NewsArticleRow, NewsMentionRow, NewsMetricRow
 from extractors.batches import BatchManifest
 from transforms.records import AppLookup, ChartEntry, PlayAppDetails, to_dict
 from warehouse.loaders import AppRecord
 
-_TABLES = {"chart_entries": ChartEntry, "lookups": AppLookup, "play_details": PlayAppDetails, "apps": AppRecord}
+_TABLES = {"chart_entries": ChartEntry, "lookups": AppLookup, "play_details": PlayAppDetails, "apps": AppRecord,
+           "articles": NewsArticleRow, "mentions": NewsMentionRow, "metrics": NewsMetricRow}
 
 
 def batch_folder(staging_dir: Path, manifest: BatchManifest) -> Path:
@@ -50,7 +52,10 @@ def load_staged(folder: Path) -> StagedBatch:
     staged = StagedBatch(manifest=BatchManifest.from_json(meta["manifest"]), problems=list(meta["problems"]),
                          item_problems=dict(meta.get("item_problems", {})))
     for name, record_type in _TABLES.items():
-        rows = pq.read_table(folder / f"{name}.parquet").to_pylist()
+        path = folder / f"{name}.parquet"
+        if not path.exists():  # staged before this record type existed
+            continue
+        rows = pq.read_table(path).to_pylist()
         records = []
         for row in rows:
             if record_type is AppLookup:

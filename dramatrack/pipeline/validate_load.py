@@ -75,6 +75,7 @@ def stage_and_validate(settings: Settings, manifests: list[BatchManifest], run_i
     A batch fails as a whole (charts, lookups, fetch or parse problems); one app page (an *item*) fails
     alone, and its batch loads without it.
     """
+    from dramatrack.pipeline.stage_news import NEWS, drop_news_items, news_frames, news_items
     from expectations.runner import validate_frame
 
     catalog = load_catalog(settings.catalog_path)
@@ -84,17 +85,20 @@ def stage_and_validate(settings: Settings, manifests: list[BatchManifest], run_i
     for batch in staged:
         if batch.problems:
             failures[batch.batch_id].append(_failure(PROBLEM_EXPECTATION, len(batch.problems), batch.problems))
-        elif not batch.chart_entries:
+        elif not batch.chart_entries and batch.manifest.source != NEWS:  # news: stories only, may be none
             failures[batch.batch_id].append(_failure(PROBLEM_EXPECTATION, 1, ["the batch holds no chart entry"]))
         for item, problems in batch.item_problems.items():
             parents[item] = batch.batch_id
             failures.setdefault(item, []).append(_failure(PROBLEM_EXPECTATION, len(problems), problems))
         for details in batch.play_details:
             parents[item_batch_id(batch.batch_id, details.app_id)] = batch.batch_id
+        for item in news_items(batch):  # news: each search or feed is an item
+            parents[item] = batch.batch_id
 
     data_docs = []
     frames = (("chart_entries", _frame(staged, "chart_entries")), ("app_lookups", _frame(staged, "lookups")),
               ("play_app_details", _details_frame(settings, staged)))
+    frames += tuple(news_frames(staged))  # news_articles, reported_metrics (rows attributed to their feed)
     for suite, frame in frames:
         if frame.empty:
             continue
@@ -110,6 +114,7 @@ def stage_and_validate(settings: Settings, manifests: list[BatchManifest], run_i
     report_batches = []
     for batch in staged:
         batch.drop_items(failed_items)
+        drop_news_items(batch, failed_items)
         folder = save_staged(batch, staging_dir(settings))
         report_batches.append({
             "batch_id": batch.batch_id,
@@ -148,13 +153,16 @@ def stage_and_validate(settings: Settings, manifests: list[BatchManifest], run_i
 
 def load_report(settings: Settings, report_path: Path | str) -> dict:
     """Load the passed batches of a validation report and quarantine the failed ones (the single writer)."""
+    import duckdb
+
     from warehouse.connection import writer
-    from warehouse.loaders import load_batch, quarantine_batch, sync_catalog
+    from warehouse.loaders import Batch, load_batches, quarantine_batch, sync_catalog
+    from warehouse.news_loader import load_news_batch
 
     report = json.loads(Path(report_path).read_text(encoding="utf-8"))
     data_docs = (report.get("data_docs_urls") or [None])[0]
     catalog = load_catalog(settings.catalog_path)
-    loaded, quarantined, rows = [], [], 0
+    loaded, quarantined, rows, passed = [], [], 0, []
     with writer(settings.warehouse_path) as conn:
         sync_catalog(conn, catalog)
         for entry in report["batches"]:
@@ -167,12 +175,18 @@ def load_report(settings: Settings, report_path: Path | str) -> dict:
                 continue
             staged = load_staged(Path(entry["folder"]))
             m = staged.manifest
-            if entry["status"] == "passed":
-                counts = load_batch(conn, batch_id=m.batch_id, source=m.source, snapshot_date=staged.snapshot_date,
+            if entry["status"] == "passed" and m.source == "news":  # stories, mentions, reported figures
+                counts = load_news_batch(conn, batch_id=m.batch_id, source=m.source,
+                                         snapshot_date=staged.snapshot_date, country=m.country,
+                                         articles=staged.articles, mentions=staged.mentions,
+                                         metrics=staged.metrics, fetch_log_rows=staged.fetch_log_rows)
+                rows += sum(counts.values())
+                loaded.append(m.batch_id)
+            elif entry["status"] == "passed":  # loaded below, all in one transaction
+                passed.append(Batch(batch_id=m.batch_id, source=m.source, snapshot_date=staged.snapshot_date,
                                     country=m.country, chart_entries=staged.chart_entries, lookups=staged.lookups,
                                     play_details=staged.play_details, apps=staged.apps,
-                                    fetch_log_rows=staged.fetch_log_rows)
-                rows += sum(v for v in counts.values() if isinstance(v, int))
+                                    fetch_log_rows=staged.fetch_log_rows))
                 loaded.append(m.batch_id)
             else:
                 quarantine_batch(conn, batch_id=m.batch_id, source=m.source, snapshot_date=staged.snapshot_date,
@@ -180,6 +194,11 @@ def load_report(settings: Settings, report_path: Path | str) -> dict:
                                  warc_paths=list(m.warc_paths), data_docs_url=data_docs,
                                  fetch_log_rows=staged.fetch_log_rows)
                 quarantined.append(m.batch_id)
+        try:
+            all_counts = load_batches(conn, passed)
+        except duckdb.Error:  # nothing loaded: load one by one, so the batches before the failing one load
+            all_counts = [load_batches(conn, [batch])[0] for batch in passed]
+        rows += sum(v for counts in all_counts for v in counts.values() if isinstance(v, int))
     return {
         "sources": report["sources"],
         "snapshot_dates": report["snapshot_dates"],

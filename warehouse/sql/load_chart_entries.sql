@@ -1,12 +1,15 @@
--- Replace the batch's chart scope: (snapshot_date, store, country, chart, genre) of every chart present in
--- staging_chart_entries (the store comes from the records: App Store and Google Play alike). app_key is
--- resolved through core.app_store_ids. Parameters: $snapshot_date.
+-- Replace the chart scopes of the batches being loaded: (snapshot_date, store, country, chart, genre) of
+-- every chart present in staging_chart_entries (App Store and Google Play alike; `pos` = the batch's place in
+-- load order: of two batches with the same scope, the later one's chart stands). app_key is resolved
+-- through core.app_store_ids. Parameters: $first_date, $last_date (the batches' days), $superseded (a scope
+-- is in several batches).
 
 DELETE FROM core.chart_entries AS ce
-WHERE ce.snapshot_date = CAST($snapshot_date AS DATE)
+WHERE ce.snapshot_date BETWEEN CAST($first_date AS DATE) AND CAST($last_date AS DATE)
   AND EXISTS (
       SELECT 1 FROM staging_chart_entries AS s
-      WHERE s.store = ce.store AND s.country = ce.country AND s.chart = ce.chart AND s.genre = ce.genre
+      WHERE s.snapshot_date = ce.snapshot_date AND s.store = ce.store AND s.country = ce.country
+        AND s.chart = ce.chart AND s.genre = ce.genre
   );
 
 INSERT INTO core.chart_entries (
@@ -14,13 +17,16 @@ INSERT INTO core.chart_entries (
     genre_name, release_date, price, currency, feed, score, installs_text
 )
 SELECT
-    CAST($snapshot_date AS DATE),
-    s.store, s.country, s.chart, s.genre, s.rank, s.store_app_id, ids.app_key, s.name, s.publisher,
-    coalesce(s.bundle_id, ids.bundle_id),
+    s.snapshot_date, s.store, s.country, s.chart, s.genre, s.rank, s.store_app_id, ids.app_key, s.name,
+    s.publisher, coalesce(s.bundle_id, ids.bundle_id),
     s.genre_name,
     TRY_CAST(substr(s.release_date, 1, 10) AS DATE),
     CAST(s.price AS DECIMAL(12, 2)),
     s.currency, s.feed, s.score, s.installs_text
 FROM staging_chart_entries AS s
 LEFT JOIN core.app_store_ids AS ids ON ids.store = s.store AND ids.store_app_id = s.store_app_id
-ORDER BY s.store, s.country, s.chart, s.genre, s.rank;
+WHERE NOT $superseded
+   OR s.pos = (SELECT max(x.pos) FROM staging_chart_entries AS x
+               WHERE x.snapshot_date = s.snapshot_date AND x.store = s.store AND x.country = s.country
+                 AND x.chart = s.chart AND x.genre = s.genre)
+ORDER BY s.snapshot_date, s.store, s.country, s.chart, s.genre, s.rank;

@@ -1,12 +1,14 @@
 -- Google Play details pages (staging_play_details) into core.app_metrics: replace the scope
--- (snapshot_date, 'google_play', country, store_app_id) of every app in the batch. Exact duplicates collapse;
--- conflicting ones fail the primary key. Parameters: $snapshot_date.
+-- (snapshot_date, 'google_play', country, store_app_id) of every app of the batches being loaded (of two
+-- batches with the same scope, the later one's page stands). Exact duplicates collapse; conflicting ones fail
+-- the primary key. Parameters: $first_date, $last_date (the batches' days), $superseded (a scope is in
+-- several batches).
 
 DELETE FROM core.app_metrics AS m
-WHERE m.snapshot_date = CAST($snapshot_date AS DATE)
+WHERE m.snapshot_date BETWEEN CAST($first_date AS DATE) AND CAST($last_date AS DATE)
   AND m.store = 'google_play'
   AND EXISTS (SELECT 1 FROM staging_play_details AS s
-              WHERE s.country = m.country AND s.app_id = m.store_app_id);
+              WHERE s.snapshot_date = m.snapshot_date AND s.country = m.country AND s.app_id = m.store_app_id);
 
 INSERT INTO core.app_metrics (
     snapshot_date, store, country, store_app_id, app_key, name, seller, bundle_id, primary_genre, version,
@@ -17,7 +19,7 @@ INSERT INTO core.app_metrics (
     updated_at, released_text
 )
 SELECT DISTINCT
-    CAST($snapshot_date AS DATE),
+    s.snapshot_date,
     'google_play',
     s.country, s.app_id, ids.app_key, s.title, NULL, s.app_id, s.genre, s.version,
     NULL, NULL, s.ratings, s.score, NULL, NULL, NULL,
@@ -26,4 +28,7 @@ SELECT DISTINCT
     TRY_CAST(s.updated AS TIMESTAMPTZ), s.released
 FROM staging_play_details AS s
 LEFT JOIN core.app_store_ids AS ids ON ids.store = 'google_play' AND ids.store_app_id = s.app_id
+WHERE NOT $superseded
+   OR s.pos = (SELECT max(x.pos) FROM staging_play_details AS x
+               WHERE x.snapshot_date = s.snapshot_date AND x.country = s.country AND x.app_id = s.app_id)
 ORDER BY ALL;

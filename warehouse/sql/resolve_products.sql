@@ -1,10 +1,11 @@
--- One product across stores: recompute which product every store listing belongs to, then derive the
--- non-catalog products from their listings. Runs inside load_batch's and sync_catalog's transaction, after the
--- listings were upserted. Everything below is a pure function of core.app_store_ids (own keys, name_key,
--- publisher_key, listing_* fields), core.store_id_overrides and which apps are catalog apps, so the result
--- does not depend on the order batches were loaded in, and re-running it changes nothing.
+-- One product across stores: which product each store listing belongs to. Read-only: returns the listings
+-- whose product (app_key, mapped_by) must change, with their current app_key (old_app_key); the loader
+-- applies them (apply_resolution.sql). Parameters: $all (every listing, as sync_catalog does), else only the
+-- listings connected to resolve_seeds.
 --
--- A listing's product, in order of precedence:
+-- The result is a pure function of core.app_store_ids (own keys, name_key, publisher_key),
+-- core.store_id_overrides and which apps are catalog apps (core.apps), so it does not depend on the order batches were loaded in, and re-running it
+-- changes nothing. A listing's product, in order of precedence:
 --   1. an override (core.store_id_overrides) with a non-NULL app_key;
 --   2. its own key (its catalog app, or the key the loader gave it) ...
 --   3. ... renamed by a cross-store name match: an App Store listing and a Google Play listing with equal
@@ -17,106 +18,100 @@
 --          loser's store (a product has at most one listing per store after a match).
 --      Both listings then belong to the winner: the catalog key, else the lexicographically smaller key.
 -- A loser key has exactly one listing, so it is in one match at most and never wins another: no chains.
-
-UPDATE core.app_store_ids AS t
-SET app_key = r.app_key, mapped_by = r.mapped_by
-FROM (
-    WITH listing AS (
-        SELECT
-            ids.store, ids.store_app_id, ids.name_key, ids.publisher_key,
-            o.store IS NOT NULL AS has_override,
-            o.app_key AS override_key,
-            coalesce(o.app_key, ids.own_app_key) AS base_key
-        FROM core.app_store_ids AS ids
-        LEFT JOIN core.store_id_overrides AS o USING (store, store_app_id)
-    ),
-    key_listings AS (
-        SELECT base_key, store, count(*) AS n FROM listing GROUP BY base_key, store
-    ),
-    candidate AS (
-        SELECT l.*, coalesce(a.status = 'catalog', false) AS is_catalog
-        FROM listing AS l
-        LEFT JOIN core.apps AS a ON a.app_key = l.base_key
-        WHERE NOT l.has_override AND coalesce(l.name_key, '') <> '' AND coalesce(l.publisher_key, '') <> ''
-        QUALIFY count(*) OVER (PARTITION BY l.name_key, l.publisher_key) = 2
-    ),
-    pair AS (
-        SELECT
-            CASE WHEN g.is_catalog THEN i.base_key WHEN i.is_catalog THEN g.base_key
-                 ELSE greatest(i.base_key, g.base_key) END AS from_key,
-            CASE WHEN g.is_catalog THEN g.base_key WHEN i.is_catalog THEN i.base_key
-                 ELSE least(i.base_key, g.base_key) END AS to_key,
-            CASE WHEN g.is_catalog THEN 'app_store' WHEN i.is_catalog THEN 'google_play'
-                 WHEN i.base_key > g.base_key THEN 'app_store' ELSE 'google_play' END AS from_store
-        FROM candidate AS i
-        JOIN candidate AS g
-          ON i.store = 'app_store' AND g.store = 'google_play'
-         AND i.name_key = g.name_key AND i.publisher_key = g.publisher_key
-        WHERE i.base_key <> g.base_key AND NOT (i.is_catalog AND g.is_catalog)
-    ),
-    rename AS (
-        SELECT p.from_key, p.to_key
-        FROM pair AS p
-        WHERE (SELECT sum(n) FROM key_listings AS k WHERE k.base_key = p.from_key) = 1
-          AND NOT EXISTS (SELECT 1 FROM key_listings AS k WHERE k.base_key = p.to_key AND k.store = p.from_store)
-        QUALIFY count(*) OVER (PARTITION BY p.to_key, p.from_store) = 1
-    )
+--
+-- Incremental: a listing's product depends only on the listings that share its base key (override, else own
+-- key) or its (name_key, publisher_key), on theirs, and so on. So resolving the connected component of the
+-- listings whose identity changed (graph: listings -- their base key and their name group) gives exactly
+-- what resolving every listing gives. resolve_seeds (store, store_app_id, own_app_key, name_key,
+-- publisher_key, app_key) starts the component: the changed listings (by id: their current nodes) with their
+-- former own key and name group, and product keys (app_key: a catalog app's, or a former override's). A
+-- listing's override never changes in a load, so its former base key is its current one (sync_catalog seeds
+-- a changed override's former key).
+WITH RECURSIVE
+catalog_key AS (
+    SELECT app_key FROM core.apps WHERE status = 'catalog'
+),
+listing AS (
     SELECT
-        l.store, l.store_app_id,
+        ids.store, ids.store_app_id, ids.app_key AS old_app_key, ids.mapped_by AS old_mapped_by,
+        ids.name_key, ids.publisher_key,
+        o.store IS NOT NULL AS has_override,
+        o.app_key AS override_key,
+        coalesce(o.app_key, ids.own_app_key) AS base_key,
+        coalesce(ids.name_key, '') <> '' AND coalesce(ids.publisher_key, '') <> '' AS named
+    FROM core.app_store_ids AS ids
+    LEFT JOIN core.store_id_overrides AS o USING (store, store_app_id)
+),
+edge AS (
+    SELECT store, store_app_id, 'k:' || base_key AS node FROM listing WHERE NOT $all
+    UNION ALL
+    SELECT store, store_app_id, 'n:' || name_key || chr(31) || publisher_key FROM listing WHERE named AND NOT $all
+),
+seed_node AS (
+    SELECT e.node FROM edge AS e JOIN resolve_seeds USING (store, store_app_id)
+    UNION ALL
+    SELECT unnest([
+        'k:' || own_app_key,
+        CASE WHEN coalesce(name_key, '') <> '' AND coalesce(publisher_key, '') <> ''
+             THEN 'n:' || name_key || chr(31) || publisher_key END,
+        'k:' || app_key
+    ]) FROM resolve_seeds
+),
+reach(node) AS (
+    SELECT node FROM seed_node
+    UNION
+    SELECT e2.node
+    FROM reach
+    JOIN edge AS e1 USING (node)
+    JOIN edge AS e2 ON e2.store = e1.store AND e2.store_app_id = e1.store_app_id
+),
+component AS (
+    SELECT * FROM listing AS l
+    WHERE $all
+       OR EXISTS (SELECT 1 FROM edge AS e JOIN reach USING (node)
+                  WHERE e.store = l.store AND e.store_app_id = l.store_app_id)
+),
+key_listings AS (
+    SELECT base_key, store, count(*) AS n FROM component GROUP BY base_key, store
+),
+candidate AS (
+    SELECT c.*, coalesce(c.base_key IN (SELECT app_key FROM catalog_key), false) AS is_catalog
+    FROM component AS c
+    WHERE NOT c.has_override AND c.named
+    QUALIFY count(*) OVER (PARTITION BY c.name_key, c.publisher_key) = 2
+),
+pair AS (
+    SELECT
+        CASE WHEN g.is_catalog THEN i.base_key WHEN i.is_catalog THEN g.base_key
+             ELSE greatest(i.base_key, g.base_key) END AS from_key,
+        CASE WHEN g.is_catalog THEN g.base_key WHEN i.is_catalog THEN i.base_key
+             ELSE least(i.base_key, g.base_key) END AS to_key,
+        CASE WHEN g.is_catalog THEN 'app_store' WHEN i.is_catalog THEN 'google_play'
+             WHEN i.base_key > g.base_key THEN 'app_store' ELSE 'google_play' END AS from_store
+    FROM candidate AS i
+    JOIN candidate AS g
+      ON i.store = 'app_store' AND g.store = 'google_play'
+     AND i.name_key = g.name_key AND i.publisher_key = g.publisher_key
+    WHERE i.base_key <> g.base_key AND NOT (i.is_catalog AND g.is_catalog)
+),
+rename AS (
+    SELECT p.from_key, p.to_key
+    FROM pair AS p
+    WHERE (SELECT sum(n) FROM key_listings AS k WHERE k.base_key = p.from_key) = 1
+      AND NOT EXISTS (SELECT 1 FROM key_listings AS k WHERE k.base_key = p.to_key AND k.store = p.from_store)
+    QUALIFY count(*) OVER (PARTITION BY p.to_key, p.from_store) = 1
+),
+resolved AS (
+    SELECT
+        l.store, l.store_app_id, l.old_app_key, l.old_mapped_by,
         CASE WHEN l.override_key IS NOT NULL THEN l.override_key ELSE coalesce(rn.to_key, l.base_key) END AS app_key,
         CASE WHEN l.override_key IS NOT NULL THEN 'override'
              WHEN rn.to_key IS NOT NULL THEN 'name_match'
              ELSE 'own_key' END AS mapped_by
-    FROM listing AS l
+    FROM component AS l
     LEFT JOIN rename AS rn ON rn.from_key = l.base_key
-) AS r
-WHERE r.store = t.store AND r.store_app_id = t.store_app_id
-  AND (t.app_key IS DISTINCT FROM r.app_key OR t.mapped_by IS DISTINCT FROM r.mapped_by);
-
--- Products from their listings. A catalog app keeps its catalog description (and verified flag); any
--- product's seen dates span its listings' (core.app_store_ids dates include the facts:
--- warehouse/sql/widen_listing_seen.sql), so a listing moved to another product takes its dates along. Any
--- other product takes its description from one representative listing: the best status (catalog,
--- candidate, other), then the latest snapshot, then store and store id; verified if any listing is.
-MERGE INTO core.apps AS a
-USING (
-    SELECT
-        ids.app_key,
-        coalesce(ids.listing_name, ids.store_app_id) AS name,
-        ids.listing_publisher AS publisher,
-        coalesce(ids.listing_is_short_drama, false) AS is_short_drama,
-        coalesce(ids.listing_status, 'other') AS status,
-        ids.listing_reason AS classification_reason,
-        bool_or(coalesce(ids.listing_verified, false)) OVER product AS verified,
-        min(ids.first_seen_date) OVER product AS first_seen_date,
-        max(ids.last_seen_date) OVER product AS last_seen_date
-    FROM core.app_store_ids AS ids
-    WINDOW product AS (PARTITION BY ids.app_key)
-    QUALIFY row_number() OVER (
-        PARTITION BY ids.app_key
-        ORDER BY CASE ids.listing_status WHEN 'catalog' THEN 0 WHEN 'candidate' THEN 1 ELSE 2 END,
-                 ids.last_seen_date DESC NULLS LAST, ids.store, ids.store_app_id
-    ) = 1
-) AS s
-ON a.app_key = s.app_key
-WHEN MATCHED AND a.status = 'catalog' THEN UPDATE SET
-    first_seen_date = s.first_seen_date,
-    last_seen_date  = s.last_seen_date
-WHEN MATCHED THEN UPDATE SET
-    name                  = s.name,
-    publisher             = s.publisher,
-    is_short_drama        = s.is_short_drama,
-    status                = s.status,
-    classification_reason = s.classification_reason,
-    verified              = s.verified,
-    first_seen_date       = s.first_seen_date,
-    last_seen_date        = s.last_seen_date
-WHEN NOT MATCHED THEN INSERT
-    (app_key, name, publisher, is_short_drama, status, classification_reason, first_seen_date, last_seen_date, verified)
-    VALUES (s.app_key, s.name, s.publisher, s.is_short_drama, s.status, s.classification_reason,
-            s.first_seen_date, s.last_seen_date, s.verified);
-
--- A non-catalog product no listing belongs to any more (merged away, or its claim was refused) is gone.
-DELETE FROM core.apps AS a
-WHERE a.status <> 'catalog'
-  AND NOT EXISTS (SELECT 1 FROM core.app_store_ids AS ids WHERE ids.app_key = a.app_key);
+)
+SELECT store, store_app_id, old_app_key, app_key, mapped_by
+FROM resolved
+WHERE app_key IS DISTINCT FROM old_app_key OR mapped_by IS DISTINCT FROM old_mapped_by
+ORDER BY store, store_app_id;

@@ -1,7 +1,9 @@
 -- Upsert the catalog (staging_catalog_apps, staging_catalog_store_ids). The catalog is authoritative for its
 -- apps' name and publisher; `verified` only ever turns true; seen dates are kept.
 -- Catalog store ids (ios_id and android_package) always point at the catalog app (taking over a listing
--- first discovered in the charts as ios_<id> / gp_<package>); it becomes the listing's own key.
+-- first discovered in the charts as ios_<id> / gp_<package>); it becomes the listing's own key. An existing
+-- listing keeps its product (app_key, mapped_by) here: sync_catalog then re-resolves the listings the change
+-- touches (resolve_products.sql) and moves the facts of the listings whose product changed.
 
 MERGE INTO core.apps AS a
 USING (SELECT * FROM staging_catalog_apps) AS s
@@ -21,9 +23,7 @@ MERGE INTO core.app_store_ids AS t
 USING (SELECT * FROM staging_catalog_store_ids) AS s
 ON t.store = s.store AND t.store_app_id = s.store_app_id
 WHEN MATCHED THEN UPDATE SET
-    app_key     = s.app_key,
     own_app_key = s.app_key,
-    mapped_by   = 'own_key',
     bundle_id   = coalesce(s.bundle_id, t.bundle_id)
 WHEN NOT MATCHED THEN INSERT (store, store_app_id, app_key, bundle_id, own_app_key, mapped_by)
     VALUES (s.store, s.store_app_id, s.app_key, s.bundle_id, s.app_key, 'own_key');

