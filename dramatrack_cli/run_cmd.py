@@ -69,7 +69,7 @@ def run(
     date_: Annotated[list[str] | None, typer.Option("--date", help="Day to collect (YYYY-MM-DD); repeatable.")] = None,
     start: Annotated[str | None, typer.Option(help="First day of a back-fill range.")] = None,
     end: Annotated[str | None, typer.Option(help="Last day of a back-fill range (inclusive).")] = None,
-    sources: Annotated[str, typer.Option(help="Comma-separated sources.")] = "app_store,google_play",
+    sources: Annotated[str, typer.Option(help="Comma-separated sources.")] = "app_store,google_play,news",
     countries: Annotated[str | None, typer.Option(help="Comma-separated ISO codes; default: configured.")] = None,
     replay: Annotated[Path | None, typer.Option(help="Answer from WARC files (a file or folder) instead of the network.")] = None,
 ) -> None:

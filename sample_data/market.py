@@ -14,7 +14,7 @@ import random
 import zlib
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
+from functools import cache
 
 from sample_data.payloads import SampleApp
 from sample_data.play_payloads import PlayApp
@@ -159,7 +159,7 @@ def build_market(seed: int = 20261124) -> list[MarketApp]:
     return apps
 
 
-@lru_cache(maxsize=None)
+@cache
 def _walk(track_id: str, country: str, days: int, seed: int) -> tuple[float, ...]:
     """A country effect plus a seeded random walk, day 0..days-1 (cached: every chart of a day reads it)."""
     rng = random.Random(f"{seed}:{track_id}:{country}")
@@ -185,7 +185,7 @@ def daily_downloads(app: MarketApp, country: str, day_index: int) -> int:
     return int(3 * math.exp(popularity(app, country, day_index)))
 
 
-@lru_cache(maxsize=None)
+@cache
 def cumulative_downloads(app: MarketApp, countries: tuple[str, ...], day_index: int) -> int:
     """Downloads across the given countries from day 0 up to and including ``day_index``."""
     today = sum(daily_downloads(app, c, day_index) for c in countries)

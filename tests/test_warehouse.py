@@ -332,7 +332,7 @@ def test_a_chart_discovered_app_added_to_the_catalog_is_merged(db):
 
 def test_market_share_sums_to_one_per_group_and_only_short_dramas(db):
     load_all(db)
-    assert build_marts(db) == ["market_share.sql"]
+    assert build_marts(db) == ["90_news.sql", "market_share.sql"]
     share = rows(db, "marts.market_share")
     short = {r["app_key"] for r in rows(db, "core.apps") if r["is_short_drama"]}
     assert {r["app_key"] for r in share} == short

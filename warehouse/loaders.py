@@ -1,8 +1,11 @@
 """Batch loads into the warehouse: each call is one transaction over registered Arrow relations.
 
-Python only shapes the records into Arrow tables (``staging_*`` relations) and runs the ``.sql`` files in
-``warehouse/sql``; all table logic lives in SQL. Loads are idempotent by natural keys: loading the same
-batch twice leaves every core table identical (timestamps and attempt numbers live in ``ops`` only).
+Python only shapes the records into Arrow tables (``staging_*`` relations), counts them, and runs the ``.sql``
+files in ``warehouse/sql`` (skipping the ones a load has nothing for); all table logic lives in SQL. Loads are
+idempotent by natural keys: loading the same batch twice leaves every core table identical (timestamps and
+attempt numbers live in ``ops`` only). They are set-based and incremental: ``load_batches`` loads a load
+task's batches with a dozen statements whatever their number, and touches the listings, products and facts
+the batches concern, not the whole tables, so its cost does not grow with the warehouse's history.
 """
 
 from __future__ import annotations
@@ -504,10 +507,11 @@ def load_batches(conn: duckdb.DuckDBPyConnection, batches: Sequence[Batch]) -> l
     (same product key, or same name and publisher: ``resolve_products.sql``); products are re-derived only
     for the batches' listings; facts already loaded are touched only when a listing that had facts changed
     product, or facts loaded before their listing existed can now be resolved. So a load costs the same
-    however much history the warehouse holds, and ends where re-resolving everything (``sync_catalog``)
-    would. Of two batches with the same scope, the later one's data stands, as if loaded after the other; a
-    batch's unresolved chart entries are counted once all the batches' listings are in. On any error
-    everything is rolled back.
+    however much history the warehouse holds, and ends where re-resolving everything
+    (:func:`resolve_all_products`) would. Of two batches with the same scope, the later one's data stands,
+    as if loaded after the other; a batch's unresolved chart entries are counted once all the batches'
+    listings are in. On any error everything is rolled back (``load_report`` then loads the batches one by
+    one, so the ones before a failing batch still load).
     """
     batches = list(batches)
     for b in batches:

@@ -10,14 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from transforms.google_play_chart import parse_play_chart
-
 from dramatrack.catalog import Catalog
 from extractors.batches import BatchManifest
 from extractors.warc_archive import iter_responses
 from transforms.app_identity import catalog_name_index, normalize_app_name
 from transforms.appstore_rss import parse_appstore_rss
 from transforms.errors import ParseError
+from transforms.google_play_chart import parse_play_chart
 from transforms.google_play_details import parse_play_details
 from transforms.itunes_lookup import parse_itunes_lookup
 from transforms.records import AppLookup, ChartEntry, PlayAppDetails
