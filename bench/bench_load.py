@@ -280,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--budget", type=float, default=60.0,
+    ap.add_argument("--budget", type=float, default=45.0,
                     help="seconds for the first load; fewer rows are loaded when it is crossed")
     ap.add_argument("--native-rounds", type=int, default=3)
     args = ap.parse_args(argv)
