@@ -55,7 +55,7 @@ REFUSED = ("http_503_persistent", "truncated_body_persistent", "missing_data_blo
 # (source, target request kind) -> fault -> expected outcome of that country's D2 batch.
 EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("app_store", "rss_v2"): {**TRANSIENT, **CHARSET, **dict.fromkeys(REFUSED, QUARANTINED),
-                              "duplicated_entries": QUARANTINED, "empty_chart": QUARANTINED},  # see EMPTY_CHART_GAP
+                              "duplicated_entries": QUARANTINED, "empty_chart": QUARANTINED},
     ("app_store", "lookup"): {**TRANSIENT, **CHARSET, **dict.fromkeys(REFUSED, QUARANTINED),
                               "duplicated_entries": QUARANTINED},
     ("google_play", "chart"): {**TRANSIENT, **CHARSET, **dict.fromkeys(REFUSED, QUARANTINED),
@@ -65,13 +65,9 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
                                  "hostile_id": LOADED},
 }
 # Lookups and app pages have no "empty chart" of their own (and an app page no duplicate entry).
-# An empty chart is parsed as [] (documented: Apple omits `entry` for an empty feed), and validation is
-# row-level, so a batch with one empty chart loads its other charts: a half-load nothing flags. The fix
-# belongs in dramatrack/pipeline/stage.py (record a problem for a planned chart that holds no entry); until
-# then these cells are strict xfails, so they turn red the day the stage step starts quarantining them.
-EMPTY_CHART_GAP = pytest.mark.xfail(strict=True, reason="half-load: an empty chart is not quarantined (stage.py)")
-CASES = [pytest.param(source, target, fault, outcome, id=f"{source}-{target}-{fault}",
-                      marks=EMPTY_CHART_GAP if fault == "empty_chart" else ())
+# An empty chart is parsed as [] (documented: Apple omits `entry` for an empty feed); the stage step records
+# a problem for a planned chart that holds no entry, so the batch is quarantined instead of half-loaded.
+CASES = [pytest.param(source, target, fault, outcome, id=f"{source}-{target}-{fault}")
          for (source, target), faults in EXPECTED.items() for fault, outcome in faults.items()]
 
 _CODES = ("gb ca au de fr jp kr br mx id th ph in es it nl se no dk fi pl pt ch at be ie nz sg my tw hk vn tr sa "

@@ -160,6 +160,12 @@ def _archived(staged: StagedBatch):
                 yield resp  # non-200 attempts were retried; a final failure is already in the manifest
 
 
+def _require_entries(staged: StagedBatch, entries: list[ChartEntry], url: str) -> None:
+    """A planned chart that came back empty fails its batch: loading the other charts would be a half-load."""
+    if not entries:
+        staged.problems.append(f"{staged.manifest.source}: {url}: the chart is empty")
+
+
 def stage_google_play_batch(manifest: BatchManifest, catalog: Catalog) -> StagedBatch:
     """Parse one Google Play batch from its WARC file(s); a bad app page fails only that app."""
     staged = StagedBatch(manifest=manifest, problems=list(manifest.fetch_errors))
@@ -169,8 +175,10 @@ def stage_google_play_batch(manifest: BatchManifest, catalog: Catalog) -> Staged
         tags = resp.tags
         if tags.get("kind") == "chart":
             try:
-                staged.chart_entries += parse_play_chart(resp.body, country=tags["country"], chart=tags["chart"],
-                                                         genre=tags["genre"])
+                entries = parse_play_chart(resp.body, country=tags["country"], chart=tags["chart"],
+                                           genre=tags["genre"])
+                _require_entries(staged, entries, resp.url)
+                staged.chart_entries += entries
             except ParseError as exc:
                 staged.problems.append(exc.with_location(resp.url).one_line())
         elif tags.get("kind") == "details":
@@ -191,8 +199,10 @@ def stage_appstore_batch(manifest: BatchManifest, catalog: Catalog) -> StagedBat
         tags = resp.tags
         try:
             if tags.get("kind") in ("rss_v2", "legacy_rss"):
-                staged.chart_entries += parse_appstore_rss(resp.body, country=tags["country"],
-                                                           chart=tags["chart"], genre=tags.get("genre"))
+                entries = parse_appstore_rss(resp.body, country=tags["country"],
+                                             chart=tags["chart"], genre=tags.get("genre"))
+                _require_entries(staged, entries, resp.url)
+                staged.chart_entries += entries
             elif tags.get("kind") == "lookup":
                 staged.lookups += parse_itunes_lookup(resp.body, country=tags["country"])
         except ParseError as exc:
