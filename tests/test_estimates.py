@@ -273,17 +273,14 @@ def test_reported_metrics_are_checked_when_the_table_exists(tmp_path):
     conn = connect(tmp_path / "wh.duckdb")
     load_market(conn, market)
     build = refresh_marts(conn)
-    assert build.estimates["reported_check"].startswith("skipped")
+    assert not params(conn, "method = 'check_reported'")  # the news table exists but holds no figure yet
     conn.execute(
-        "CREATE TABLE core.reported_metrics (app VARCHAR, metric VARCHAR, value DOUBLE, currency VARCHAR, "
-        "period VARCHAR, sentence VARCHAR)"
-    )
-    conn.execute(
-        "INSERT INTO core.reported_metrics VALUES "
-        "('Drama Shorts 00', 'downloads', 3100000, NULL, '2026-12', 'x'), "
-        "('Drama Shorts 00', 'revenue', 9300000, 'USD', '2026-Q4', 'y'), "
-        "('Drama Shorts 00', 'market_share', 0.3, NULL, '2026-12', 'z'), "
-        "('Unknown App', 'revenue', 1, 'USD', '2026-12', 'w')"
+        "INSERT INTO core.reported_metrics (canonical_url, figure_key, subject, subject_key, app_name, metric, "
+        "value, currency, period, sentence) VALUES "
+        "('u1', 'k1', 'app', 'a', 'Drama Shorts 00', 'downloads', 3100000, NULL, '2026-12', 'x'), "
+        "('u2', 'k2', 'app', 'a', 'Drama Shorts 00', 'revenue', 9300000, 'USD', '2026-Q4', 'y'), "
+        "('u3', 'k3', 'app', 'a', 'Drama Shorts 00', 'market_share', 0.3, NULL, '2026-12', 'z'), "
+        "('u4', 'k4', 'app', 'b', 'Unknown App', 'revenue', 1, 'USD', '2026-12', 'w')"
     )
     build = refresh_marts(conn)
     assert build.estimates["reported_check"] == "done"

@@ -130,7 +130,7 @@ def refresh_estimates(conn: duckdb.DuckDBPyConnection) -> EstimatesReport:
     run_sql(conn, SQL / "app_estimates.sql")
     run_sql(conn, SQL / "check_published.sql")
     columns = {r["column_name"] for r in _rows(conn, "reported_metrics_columns.sql")}
-    needed = {"app", "metric", "value", "currency", "period"}
+    needed = {"app_name", "metric", "value", "currency", "period"}
     if columns and needed <= columns:
         run_sql(conn, SQL / "check_reported.sql")
         report.reported_check = "done"

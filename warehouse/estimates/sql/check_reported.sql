@@ -7,7 +7,7 @@ DELETE FROM core.estimate_params WHERE method = 'check_reported';
 INSERT INTO core.estimate_params BY NAME
 WITH reported AS (
     SELECT
-        r.app, r.metric AS measure, CAST(r.value AS DOUBLE) AS value, r.period,
+        r.app_name AS app, r.metric AS measure, CAST(r.value AS DOUBLE) AS value, r.period,
         CASE
             WHEN regexp_full_match(r.period, '\d{4}-\d{2}')
                 THEN make_date(CAST(left(r.period, 4) AS INTEGER), CAST(right(r.period, 2) AS INTEGER), 1)
@@ -24,7 +24,7 @@ WITH reported AS (
             WHEN regexp_full_match(r.period, '\d{4}') THEN 12
         END AS months
     FROM core.reported_metrics AS r
-    WHERE r.metric IN ('downloads', 'revenue') AND r.app IS NOT NULL AND r.value IS NOT NULL
+    WHERE r.metric IN ('downloads', 'revenue') AND r.app_name IS NOT NULL AND r.value IS NOT NULL
       AND (r.metric = 'downloads' OR coalesce(r.currency, 'USD') = 'USD')
 ),
 matched AS (
