@@ -196,9 +196,6 @@ def test_lock_timeout_comes_from_settings(monkeypatch, tmp_path):
     assert Settings().duckdb_lock_timeout_seconds == 300
 
 
-@pytest.mark.xfail(strict=True, raises=duckdb.IOException,
-                   reason="warehouse/snapshot.py opens the warehouse with a bare duckdb.connect (no lock wait): "
-                          "a writer that takes the lock between the marts build and the publish fails it")
 def test_publish_snapshot_waits_for_the_lock(tmp_path):
     from warehouse.snapshot import publish_snapshot
 
@@ -207,7 +204,10 @@ def test_publish_snapshot_waits_for_the_lock(tmp_path):
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path), "1.0"], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "locked"
-        publish_snapshot(path, tmp_path / "analytics.duckdb")
+        started = time.monotonic()
+        published = publish_snapshot(path, tmp_path / "analytics.duckdb", lock_timeout=30)
+        assert time.monotonic() - started >= 0.5, "published while the holder still had the lock"
+        duckdb.connect(str(published), read_only=True).close()
     finally:
         holder.kill()
         holder.wait(timeout=10)

@@ -66,14 +66,15 @@ def _open_read_write(target: str, lock_timeout: float | None) -> duckdb.DuckDBPy
         return conn
 
 
-def connect(path: Path | str, *, read_only: bool = False, lock_timeout: float | None = None
-            ) -> duckdb.DuckDBPyConnection:
+def connect(path: Path | str, *, read_only: bool = False, lock_timeout: float | None = None,
+            apply_migrations: bool = True) -> duckdb.DuckDBPyConnection:
     """Open the warehouse at ``path`` (``":memory:"`` allowed).
 
     A read-write connection creates the parent directory and applies pending migrations; while another
     process holds the file it waits up to ``lock_timeout`` seconds (default:
     ``settings.duckdb_lock_timeout_seconds``) before raising DuckDB's lock error. A read-only connection
-    requires the file to exist, changes nothing and does not wait.
+    requires the file to exist, changes nothing and does not wait. ``apply_migrations=False`` opens the
+    file as it is (for maintenance such as publishing a snapshot).
     """
     target = str(path)
     if target != _MEMORY and not read_only:
@@ -82,7 +83,7 @@ def connect(path: Path | str, *, read_only: bool = False, lock_timeout: float | 
         conn = duckdb.connect(target, read_only=read_only)
     else:
         conn = _open_read_write(target, lock_timeout)
-    if not read_only:
+    if not read_only and apply_migrations:
         from warehouse.migrate import migrate  # local import: migrate uses this module's helpers
 
         try:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.connection import connect
+
 
 def _fsync_dir(directory: Path) -> None:
     try:
@@ -23,13 +25,15 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def publish_snapshot(warehouse_path: Path | str, snapshot_path: Path | str) -> Path:
+def publish_snapshot(warehouse_path: Path | str, snapshot_path: Path | str, *,
+                     lock_timeout: float | None = None) -> Path:
     """Copy the warehouse to ``snapshot_path`` atomically; return the snapshot path.
 
-    Call it as the single writer, with no other connection to the warehouse open in another process: it
-    checkpoints the warehouse (so the WAL is folded into the file), copies the file to a temporary file in
-    the snapshot's directory, checks the copy opens, then ``os.replace``s it into place. Readers of the
-    snapshot see either the old or the new file, never a half-written one.
+    It takes the warehouse's write lock (waiting up to ``lock_timeout`` seconds, default from settings, while
+    another writer holds it), checkpoints (so the WAL is folded into the file) and copies the file while
+    still holding the lock, so no writer can change it mid-copy. The copy goes to a temporary file in the
+    snapshot's directory, is checked to open, then ``os.replace``s the snapshot. Readers of the snapshot see
+    either the old or the new file, never a half-written one.
     """
     source = Path(warehouse_path)
     target = Path(snapshot_path)
@@ -37,19 +41,22 @@ def publish_snapshot(warehouse_path: Path | str, snapshot_path: Path | str) -> P
         raise FileNotFoundError(f"warehouse {source} does not exist")
     target.parent.mkdir(parents=True, exist_ok=True)
 
-    conn = duckdb.connect(str(source))
+    lock_holder = connect(source, lock_timeout=lock_timeout, apply_migrations=False)
     try:
-        conn.execute("CHECKPOINT")
+        lock_holder.execute("CHECKPOINT")
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+                shutil.copyfileobj(src, out, length=16 * 1024 * 1024)
+                out.flush()
+                os.fsync(out.fileno())
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
     finally:
-        conn.close()
-
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    tmp = Path(tmp_name)
+        lock_holder.close()
     try:
-        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
-            shutil.copyfileobj(src, out, length=16 * 1024 * 1024)
-            out.flush()
-            os.fsync(out.fileno())
         check = duckdb.connect(str(tmp), read_only=True)  # a corrupt copy fails here, not for analysts
         check.close()
         stale_wal = target.with_name(target.name + ".wal")
