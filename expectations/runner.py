@@ -90,6 +90,9 @@ _contexts: dict[Path, Any] = {}
 _checkpoints: dict[tuple[Path, str], tuple[str, Any]] = {}  # (root, suite) -> (fingerprint, checkpoint)
 
 
+DOCS_VIEW = {"module_name": "expectations.data_docs_view", "class_name": "EscapingJinjaPageView"}
+
+
 def get_gx_context(settings: Settings) -> Any:
     """The process-wide file-backed GX context under ``settings.gx_dir`` (created on first use)."""
     root = Path(settings.gx_dir).resolve()
@@ -111,15 +114,23 @@ def get_gx_context(settings: Settings) -> Any:
                 )
                 changed = True
             # The docs index page reads every stored result it links: cap it so docs builds stay fast.
+            # Every page is rendered by the escaping view (GX leaves data in table cells unescaped).
             sites = dict(context.variables.data_docs_sites or {})
             site = sites.get("local_site")
             if site is not None:
                 index = dict(site.get("site_index_builder") or {"class_name": "DefaultSiteIndexBuilder"})
-                if index.get("validation_results_limit") != DOCS_INDEX_LIMIT or site.get(
-                    "show_how_to_buttons"
-                ):
-                    index["validation_results_limit"] = DOCS_INDEX_LIMIT
-                    sites["local_site"] = {**site, "site_index_builder": index, "show_how_to_buttons": False}
+                wanted = {
+                    **site,
+                    "site_index_builder": {**index, "validation_results_limit": DOCS_INDEX_LIMIT},
+                    "show_how_to_buttons": False,
+                    "site_section_builders": {
+                        section: {**(site.get("site_section_builders") or {}).get(section, {}),
+                                  "view": DOCS_VIEW}
+                        for section in ("expectations", "validations", "profiling")
+                    },
+                }
+                if wanted != site:
+                    sites["local_site"] = wanted
                     context.variables.data_docs_sites = sites
                     changed = True
             if changed:

@@ -308,13 +308,10 @@ def test_hostile_names_render_literally_in_the_cli_tables(hostile_day):
     assert "[bold red]rich[/]" in text and "'); DROP TABLE core.apps;--" in text
 
 
-@pytest.mark.xfail(strict=True, reason="GX Data Docs render unexpected values unescaped (stored XSS): "
-                   "fix in expectations/runner.py, see docs/reliability.md")
 def test_data_docs_escape_hostile_values(tmp_path, monkeypatch):
-    """GX must render unexpected values into the Data Docs HTML escaped (a probe suite flags every hostile name).
+    """Unexpected values reach the Data Docs HTML escaped (a probe suite flags every hostile name).
 
-    It does not (GX 1.x puts them raw into the page), so this documents the gap until the runner escapes
-    string values before validation or sanitises the built pages.
+    Stock GX 1.x puts table cells into the page raw; expectations/data_docs_view.py escapes them.
     """
     import pandas as pd
 
@@ -338,7 +335,9 @@ def test_data_docs_escape_hostile_values(tmp_path, monkeypatch):
     assert pages, "Data Docs were built"
     html_text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in pages)
     assert "DROP TABLE core.apps" in html_text  # the values are on the page ...
-    assert "<script>alert('x')</script>" not in html_text  # ... but must not be live markup
+    assert "<script>alert('x')</script>" not in html_text  # ... but not as live markup
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html_text  # shown literally, once escaped
+    assert '<span class="h6" >Expectation Suite:</span>' in html_text  # GX's own markup is left as it was
 
 
 def test_hostile_names_in_the_html_report_are_escaped():
