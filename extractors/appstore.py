@@ -13,8 +13,8 @@ from pathlib import Path
 
 from dramatrack.settings import Settings
 from extractors.appstore_urls import legacy_rss_url, lookup_url, rss_v2_url
-from extractors.batches import BatchManifest, batch_id_for, fetch_countries
-from extractors.http_client import FetchError, FetchRequest, PoliteClient
+from extractors.batches import BatchManifest, country_manifest, fetch_checked, fetch_countries
+from extractors.http_client import FetchRequest, PoliteClient
 from extractors.warc_archive import ArchivedResponse, WarcArchive
 from transforms.appstore_rss import parse_appstore_rss
 from transforms.errors import ParseError
@@ -72,29 +72,13 @@ def ids_in_charts(responses: Sequence[ArchivedResponse]) -> tuple[list[str], lis
 def fetch_country(client: PoliteClient, settings: Settings, country: str, snapshot_date: date,
                   catalog_ios_ids: Sequence[str], warc_path: Path) -> BatchManifest:
     """Fetch one country's charts and lookups into one WARC file; return its manifest."""
-    errors: list[str] = []
     with WarcArchive(warc_path) as archive:
-        charts = client.fetch_many(chart_requests(settings, country), archive)
-        ok = [r for r in charts if isinstance(r, ArchivedResponse)]
-        errors += [str(r) for r in charts if isinstance(r, FetchError)]
-        errors += [f"{r.url}: HTTP {r.status}" for r in ok if r.status != 200]
-        ids, _ = ids_in_charts(ok)  # parse problems surface again (and quarantine) in the stage step
-        for track_id in catalog_ios_ids:
-            if track_id not in ids:
-                ids.append(track_id)
-        lookups = client.fetch_many(lookup_requests(settings, country, ids), archive)
-        errors += [str(r) for r in lookups if isinstance(r, FetchError)]
-        errors += [f"{r.url}: HTTP {r.status}" for r in lookups if isinstance(r, ArchivedResponse) and r.status != 200]
+        charts, errors = fetch_checked(client, chart_requests(settings, country), archive)
+        ids, _ = ids_in_charts(charts)  # parse problems surface again (and quarantine) in the stage step
+        ids += [track_id for track_id in catalog_ios_ids if track_id not in ids]
+        _, lookup_errors = fetch_checked(client, lookup_requests(settings, country, ids), archive)
         responses = len(archive.entries)
-    return BatchManifest(
-        batch_id=batch_id_for(SOURCE, snapshot_date, country),
-        source=SOURCE,
-        snapshot_date=snapshot_date.isoformat(),
-        country=country,
-        warc_paths=(str(warc_path),),
-        responses=responses,
-        fetch_errors=tuple(errors),
-    )
+    return country_manifest(SOURCE, snapshot_date, country, warc_path, responses, errors + lookup_errors)
 
 
 def fetch_day(settings: Settings, snapshot_date: date, countries: Sequence[str], catalog_ios_ids: Sequence[str],

@@ -48,6 +48,33 @@ class BatchManifest:
         )
 
 
+def country_manifest(source: str, snapshot_date: date, country: str, warc_path: Path, responses: int,
+                     fetch_errors: list[str], item_errors: list[tuple[str, str]] | None = None) -> BatchManifest:
+    """The manifest of one source × day × country batch fetched into one WARC file."""
+    return BatchManifest(
+        batch_id=batch_id_for(source, snapshot_date, country),
+        source=source,
+        snapshot_date=snapshot_date.isoformat(),
+        country=country,
+        warc_paths=(str(warc_path),),
+        responses=responses,
+        fetch_errors=tuple(fetch_errors),
+        item_errors=tuple(item_errors or ()),
+    )
+
+
+def fetch_checked(client, requests, archive) -> tuple[list, list[str]]:
+    """Fetch ``requests`` into ``archive``; return the responses (any status) and one error line for each
+    request that failed or answered other than 200."""
+    from extractors.http_client import FetchError
+
+    results = client.fetch_many(requests, archive)
+    responses = [r for r in results if not isinstance(r, FetchError)]
+    errors = [str(r) for r in results if isinstance(r, FetchError)]
+    errors += [f"{r.url}: HTTP {r.status}" for r in responses if r.status != 200]
+    return responses, errors
+
+
 def write_manifests(path: Path, manifests: list[BatchManifest]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps([m.to_json() for m in manifests], indent=1), encoding="utf-8")

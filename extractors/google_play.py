@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from dramatrack.settings import Settings
-from extractors.batches import BatchManifest, batch_id_for, fetch_countries
+from extractors.batches import BatchManifest, country_manifest, fetch_checked, fetch_countries
 from extractors.google_play_urls import build_chart_request_body, chart_url, details_url
 from extractors.http_client import FetchError, FetchRequest, PoliteClient
 from extractors.warc_archive import ArchivedResponse, WarcArchive
@@ -71,14 +71,10 @@ def apps_to_detail(responses: Sequence[ArchivedResponse], catalog_packages: Sequ
 def fetch_country(client: PoliteClient, settings: Settings, country: str, snapshot_date: date,
                   catalog_packages: Sequence[str], warc_path: Path) -> BatchManifest:
     """Fetch one country's charts and app pages into one WARC file; return its manifest."""
-    errors: list[str] = []
     item_errors: list[tuple[str, str]] = []
     with WarcArchive(warc_path) as archive:
-        charts = client.fetch_many(chart_requests(settings, country), archive)
-        ok = [r for r in charts if isinstance(r, ArchivedResponse)]
-        errors += [str(r) for r in charts if isinstance(r, FetchError)]
-        errors += [f"{r.url}: HTTP {r.status}" for r in ok if r.status != 200]
-        requests = details_requests(settings, country, apps_to_detail(ok, catalog_packages))
+        charts, errors = fetch_checked(client, chart_requests(settings, country), archive)
+        requests = details_requests(settings, country, apps_to_detail(charts, catalog_packages))
         for request, result in zip(requests, client.fetch_many(requests, archive), strict=True):
             app_id = request.tags["app_id"]
             if isinstance(result, FetchError):
@@ -88,16 +84,7 @@ def fetch_country(client: PoliteClient, settings: Settings, country: str, snapsh
             elif result.status != 200:
                 item_errors.append((app_id, f"{result.url}: HTTP {result.status}"))
         responses = len(archive.entries)
-    return BatchManifest(
-        batch_id=batch_id_for(SOURCE, snapshot_date, country),
-        source=SOURCE,
-        snapshot_date=snapshot_date.isoformat(),
-        country=country,
-        warc_paths=(str(warc_path),),
-        responses=responses,
-        fetch_errors=tuple(errors),
-        item_errors=tuple(item_errors),
-    )
+    return country_manifest(SOURCE, snapshot_date, country, warc_path, responses, errors, item_errors)
 
 
 def fetch_day(settings: Settings, snapshot_date: date, countries: Sequence[str], catalog_packages: Sequence[str],
