@@ -6,11 +6,11 @@ shape raises ``ParseError("appstore-rss", ...)`` and nothing else.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date, datetime
 from typing import Any
 
+from transforms.body_text import body_json
 from transforms.errors import ParseError
 from transforms.records import CHARTS, OVERALL_GENRE, ChartEntry
 
@@ -36,30 +36,6 @@ class _Bad(Exception):
 
 def _fail(reason: str) -> ParseError:
     return ParseError(SOURCE, reason)
-
-
-def _load_json(body: bytes | bytearray | memoryview | str) -> Any:
-    if isinstance(body, str):
-        text = body
-    elif isinstance(body, bytes | bytearray | memoryview):
-        try:
-            text = bytes(body).decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise _fail(f"body is not UTF-8 (byte {exc.start})") from None
-    else:
-        raise _fail(f"body must be bytes, got {type(body).__name__}")
-    if not text.strip():
-        raise _fail("body is empty")
-    if text.lstrip()[:1] == "<":
-        raise _fail("body is HTML/XML, not JSON (an error page?)")
-    try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as exc:
-        raise _fail(f"body is not JSON ({str(exc).splitlines()[0][:120]})") from None
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
 
 
 def _get(obj: Any, path: tuple[str, ...], *, required: bool = False) -> Any:
@@ -149,7 +125,7 @@ def parse_rss_v2(body: bytes, *, country: str, chart: str) -> list[ChartEntry]:
     country = _check_args(country, chart)
     if chart not in RSS_V2_CHARTS:
         raise _fail(f"rss v2 has no {chart} chart (only {', '.join(RSS_V2_CHARTS)})")
-    return _rss_v2(_feed(_load_json(body)), country, chart)
+    return _rss_v2(_feed(body_json(body, SOURCE)), country, chart)
 
 
 def _rss_v2(feed: dict[str, Any], country: str, chart: str) -> list[ChartEntry]:
@@ -209,7 +185,7 @@ def parse_legacy_rss(body: bytes, *, country: str, chart: str, genre: str) -> li
     country = _check_args(country, chart)
     if not isinstance(genre, str) or not (genre == OVERALL_GENRE or _NUMERIC_ID.match(genre)):
         raise _fail(f"genre {genre!r} is not a numeric genre id")
-    return _legacy(_feed(_load_json(body)), country, chart, genre)
+    return _legacy(_feed(body_json(body, SOURCE)), country, chart, genre)
 
 
 def _legacy_url(feed: dict[str, Any]) -> str:
@@ -290,7 +266,7 @@ def parse_appstore_rss(
     there means an overall chart). A v2 feed is always an overall chart.
     """
     country = _check_args(country, chart)
-    feed = _feed(_load_json(body))
+    feed = _feed(body_json(body, SOURCE))
     if "results" in feed:
         if genre not in (None, OVERALL_GENRE):
             raise _fail(f"rss v2 feed is an overall chart, not genre {genre!r}")

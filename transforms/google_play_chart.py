@@ -17,6 +17,7 @@ import json
 import re
 from typing import Any
 
+from transforms.body_text import body_text
 from transforms.errors import ParseError
 from transforms.records import CHARTS, ChartEntry
 
@@ -210,15 +211,7 @@ def parse_play_chart(
         raise _fail(f"unknown chart {chart!r} (expected one of {', '.join(CHARTS)})")
     if not isinstance(genre, str) or not _CATEGORY.fullmatch(genre):
         raise _fail(f"genre {genre!r} is not a Play category id (e.g. GAME, ENTERTAINMENT)")
-    if isinstance(body, bytes | bytearray | memoryview):
-        try:
-            text = bytes(body).decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise _fail(f"body is not UTF-8 (byte {exc.start})") from None
-    else:
-        raise _fail(f"body must be bytes, got {type(body).__name__}")
-    if not text or text.isspace():
-        raise _fail("body is empty")
+    text = body_text(body, SOURCE)
     country = country.lower()
 
     payload = _rpc_payload(_envelopes(text.lstrip()))

@@ -7,11 +7,11 @@ from the storefront gives ``resultCount: 0`` (→ ``[]``); apps with few ratings
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime
 from typing import Any
 
+from transforms.body_text import body_json
 from transforms.errors import ParseError
 from transforms.records import AppLookup
 
@@ -26,30 +26,6 @@ class _Bad(Exception):
 
 def _fail(reason: str) -> ParseError:
     return ParseError(SOURCE, reason)
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _load_json(body: bytes | bytearray | memoryview | str) -> Any:
-    if isinstance(body, str):
-        text = body
-    elif isinstance(body, bytes | bytearray | memoryview):
-        try:
-            text = bytes(body).decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise _fail(f"body is not UTF-8 (byte {exc.start})") from None
-    else:
-        raise _fail(f"body must be bytes, got {type(body).__name__}")
-    if not text.strip():
-        raise _fail("body is empty")
-    if text.lstrip()[:1] == "<":
-        raise _fail("body is HTML/XML, not JSON (an error page?)")
-    try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as exc:
-        raise _fail(f"body is not JSON ({str(exc).splitlines()[0][:120]})") from None
 
 
 # Field readers: absent or null → None; present with the wrong type → _Bad naming the field.
@@ -162,7 +138,7 @@ def parse_itunes_lookup(body: bytes, *, country: str) -> list[AppLookup]:
     if not isinstance(country, str) or not _COUNTRY.match(country.lower()):
         raise _fail(f"country {country!r} is not an ISO alpha-2 code")
     country = country.lower()
-    doc = _load_json(body)
+    doc = body_json(body, SOURCE)
     if not isinstance(doc, dict):
         raise _fail(f"top level is a JSON {type(doc).__name__}, not an object")
     if "errorMessage" in doc:  # the API's own error answer, e.g. for a malformed id list
