@@ -4,7 +4,8 @@ Shared by tests/test_celery_topology.py (CeleryExecutor, Redis broker, two worke
 tests/test_event_driven_integration.py (LocalExecutor, watchers in the triggerer):
 
 * :class:`Services` starts PostgreSQL / Redis only when they do not answer, and stops only what it started;
-* :func:`create_database` / :func:`drop_database` give each run its own metadata database;
+* :func:`provisioned` (with :func:`create_database` / :func:`drop_database`) gives each run its own metadata
+  database (and Redis broker DB) and tears everything down, even on SIGTERM;
 * :func:`base_env` is the configuration every process shares (fast loops, simple auth manager, the repo's
   DAGs, ``DRAMATRACK_DATA_DIR``); the executor-specific keys are the caller's;
 * :class:`Topology` runs ``airflow`` commands and long-lived processes, each in its own process group with
@@ -25,6 +26,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -179,6 +182,46 @@ def claim_redis_db() -> int:
 
 def raise_on_sigterm(signum, frame):
     raise KeyboardInterrupt(f"signal {signum}")
+
+
+@dataclass
+class Provisioned:
+    """What :func:`provisioned` set up for one deployment; the caller sets ``topology`` once it has one."""
+
+    database: str
+    broker_db: int | None = None
+    topology: Topology | None = None
+
+
+@contextmanager
+def provisioned(*, db_prefix: str, redis: bool) -> Iterator[Provisioned]:
+    """PostgreSQL (and Redis) answering, a fresh metadata database (and an empty broker DB number); on exit
+    the topology is stopped, the database dropped, the broker DB flushed and what was started stopped, even
+    when the run is killed with SIGTERM."""
+    services = Services()
+    state: Provisioned | None = None
+    previous_sigterm = signal.signal(signal.SIGTERM, raise_on_sigterm)
+    try:
+        services.ensure(redis=redis)
+        state = Provisioned(database=create_database(db_prefix))
+        if redis:
+            state.broker_db = claim_redis_db()
+        yield state
+    finally:
+        if state is not None:
+            if state.topology is not None:
+                state.topology.stop()
+            try:
+                drop_database(state.database)
+            except Exception as exc:  # report, but let the original failure (if any) show
+                print(f"could not drop {state.database}: {exc}", file=sys.stderr)
+            if state.broker_db is not None:
+                try:
+                    redis_client(state.broker_db).flushdb()
+                except Exception:
+                    pass
+        services.stop_started()
+        signal.signal(signal.SIGTERM, previous_sigterm)
 
 
 # ---------------------------------------------------------------- configuration

@@ -25,8 +25,6 @@ and drops the database it created.
 from __future__ import annotations
 
 import secrets
-import signal
-import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -35,17 +33,12 @@ import pytest
 
 from tests.airflow_harness import (
     WRITER_POOL,
-    Services,
     Topology,
     base_env,
-    claim_redis_db,
-    create_database,
-    drop_database,
     free_port,
     market_share_days,
     parse_ts,
-    raise_on_sigterm,
-    redis_client,
+    provisioned,
     task_failures,
 )
 
@@ -66,36 +59,13 @@ def deployment(tmp_path_factory):
         pytest.importorskip(module, reason=f"{module} is needed for the Celery topology (uv sync)")
     work = tmp_path_factory.mktemp("celery_topology")
     (work / "logs").mkdir()
-    services = Services()
-    topology: Topology | None = None
-    database: str | None = None
-    broker_db: int | None = None
-    previous_sigterm = signal.signal(signal.SIGTERM, raise_on_sigterm)  # a killed run cleans up too
-    try:
-        _wait_past_the_cron_point()
-        services.ensure()
-        database = create_database()
-        broker_db = claim_redis_db()
-        topology = _configure(work, database, broker_db)
+    _wait_past_the_cron_point()
+    with provisioned(db_prefix="dramatrack_it", redis=True) as state:
+        state.topology = topology = _configure(work, state.database, state.broker_db)
         _prepare(topology)
         api = _start(topology)
         yield {"api": api, "topology": topology, "data_dir": Path(topology.env["DRAMATRACK_DATA_DIR"]),
                "timings": topology.timings}
-    finally:
-        if topology is not None:
-            topology.stop()
-        if database:
-            try:
-                drop_database(database)
-            except Exception as exc:  # report, but let the original failure (if any) show
-                print(f"could not drop {database}: {exc}", file=sys.stderr)
-        if broker_db is not None:
-            try:
-                redis_client(broker_db).flushdb()
-            except Exception:
-                pass
-        services.stop_started()
-        signal.signal(signal.SIGTERM, previous_sigterm)
 
 
 def _wait_past_the_cron_point() -> None:

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import signal
-import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -27,15 +25,12 @@ import pytest
 
 from tests.airflow_harness import (
     WRITER_POOL,
-    Services,
     Topology,
     base_env,
-    create_database,
-    drop_database,
     free_port,
     market_share_days,
     pg_query,
-    raise_on_sigterm,
+    provisioned,
     task_failures,
     wait,
 )
@@ -53,14 +48,9 @@ INBOX_TRIGGER = "dramatrack.watchers.triggers.InboxTrigger"
 def deployment(tmp_path_factory):
     pytest.importorskip("psycopg2", reason="psycopg2 is needed for the PostgreSQL metadata database (uv sync)")
     work = tmp_path_factory.mktemp("event_driven")
-    services = Services()
-    topology: Topology | None = None
-    database: str | None = None
-    previous_sigterm = signal.signal(signal.SIGTERM, raise_on_sigterm)  # a killed run cleans up too
     t0 = time.monotonic()
-    try:
-        services.ensure(redis=False)
-        database = create_database("dramatrack_ev")
+    with provisioned(db_prefix="dramatrack_ev", redis=False) as state:
+        database = state.database
         home, data = work / "airflow_home", work / "data"
         home.mkdir()
         data.mkdir()
@@ -76,7 +66,7 @@ def deployment(tmp_path_factory):
             # the daily floor on 29 February: no cron run while the test runs (watchers only)
             "DRAMATRACK_INGEST_FLOOR_CRON": json.dumps({"app_store": "0 6 29 2 *"}),
         })
-        topology = Topology(work=work, env=env, api_base=f"http://127.0.0.1:{api_port}", password=password)
+        state.topology = topology = Topology(work=work, env=env, api_base=f"http://127.0.0.1:{api_port}", password=password)
 
         from dramatrack.settings import Settings
         from sample_data.generate_capture import generate
@@ -94,16 +84,6 @@ def deployment(tmp_path_factory):
         topology.wait_for_dags(api, CHAIN)
         topology.timings["start_s"] = round(time.monotonic() - t0, 1)
         yield {"api": api, "topology": topology, "data_dir": data, "database": database, "t0": t0}
-    finally:
-        if topology is not None:
-            topology.stop()
-        if database:
-            try:
-                drop_database(database)
-            except Exception as exc:  # report, but let the original failure (if any) show
-                print(f"could not drop {database}: {exc}", file=sys.stderr)
-        services.stop_started()
-        signal.signal(signal.SIGTERM, previous_sigterm)
 
 
 def _inbox_asset_events(database: str) -> list[dict]:
