@@ -153,9 +153,11 @@ class _Server(ThreadingHTTPServer):
 
 
 class LoopbackServer:
-    """A threaded HTTP server on 127.0.0.1 (a free port) whose replies are scripted per path."""
+    """A threaded HTTP server on a loopback address (127.0.0.1 unless ``bind`` says another 127.x address;
+    a free port) whose replies are scripted per path."""
 
-    def __init__(self) -> None:
+    def __init__(self, bind: str = "127.0.0.1") -> None:
+        self.bind = bind
         self._lock = threading.Lock()
         self._scripts: dict[str, list[Reply]] = {}
         self.requests: list[SeenRequest] = []
@@ -169,7 +171,7 @@ class LoopbackServer:
 
     # -- lifecycle
     def start(self) -> LoopbackServer:
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server = _Server((self.bind, 0), _Handler)
         self._server.owner = self
         self._port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
@@ -198,9 +200,9 @@ class LoopbackServer:
         assert self._port is not None, "server never started"
         return self._port  # still known after stop(), so replay tests can rebuild the same URLs
 
-    def url(self, path: str = "/", *, host: str = "127.0.0.1") -> str:
+    def url(self, path: str = "/", *, host: str | None = None) -> str:
         """An absolute URL on this server (``host`` may be ``localhost`` to look like another host)."""
-        return f"http://{host}:{self.port}{path}"
+        return f"http://{host or self.bind}:{self.port}{path}"
 
     # -- scripting and inspection
     def script(self, path: str, *replies: Reply) -> None:
