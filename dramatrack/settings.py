@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     max_workers: int = Field(default=8, ge=1, description="Threads fetching different hosts/countries at once.")
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
+    http_response_deadline_seconds: float = Field(
+        default=60.0, gt=0,
+        description="Total time one HTTP attempt may take, connect to last body byte (read_timeout bounds each "
+                    "socket read only); past it the socket is shut down and the attempt is retried.",
+    )
     max_response_bytes: int = 16 * 1024 * 1024
     max_retries: int = 5
     backoff_base_seconds: float = 1.0

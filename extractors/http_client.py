@@ -4,6 +4,9 @@
 * robots.txt is honoured (when ``settings.respect_robots_txt``), per-host rate and concurrency limits hold.
 * 429/5xx and transport errors are retried with jittered exponential backoff that honours ``Retry-After``.
 * Bodies are streamed and capped at ``settings.max_response_bytes``.
+* Every attempt has a total deadline (``settings.http_response_deadline_seconds``, connect to last body byte):
+  ``read_timeout`` bounds each socket read only, so a watchdog shuts the attempt's socket down at the deadline
+  and the attempt fails like a read timeout (retried).
 * Every response received -- each attempt and each redirect hop -- is written to the WARC archive
   before anyone looks at it.
 
@@ -15,6 +18,8 @@ from __future__ import annotations
 
 import itertools
 import random
+import socket
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +33,8 @@ from urllib.parse import urljoin, urlsplit
 import requests
 import tenacity
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from extractors.rate_limit import HostRateLimiter
 from extractors.replay import TRUNCATED_ATTR, ReplayAdapter, ReplayMissError
@@ -79,6 +86,156 @@ class FetchRequest:
     data: bytes | None = None
     headers: dict | None = None
     tags: dict | None = None
+
+
+# -- the per-attempt total deadline ---------------------------------------------------------------------------
+
+
+class _Watchdog:
+    """The total deadline of one attempt: when it passes, every socket the attempt uses is shut down.
+
+    ``read_timeout`` bounds each socket read, not the response: a server sending a byte just inside it holds
+    an attempt as long as it likes, and a check between body chunks never runs while urllib3 blocks filling a
+    chunk. A ``shutdown()`` from the timer thread wakes the blocked ``recv`` at once (it sees end-of-file), so
+    the reading thread unwinds and :meth:`PoliteClient._attempt` reports the deadline. The sockets are
+    registered by the connection classes below (a new connection when it is created, a pooled one when a
+    request starts on it) for the attempt running in the current thread. Use as a context manager: leaving it
+    cancels the timer and joins its thread, so no watchdog thread outlives its attempt.
+    """
+
+    _current = threading.local()
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.expired = False
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+        self._timer.name = "dramatrack-deadline"
+
+    def __enter__(self) -> _Watchdog:
+        _Watchdog._current.watchdog = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> bool:
+        """Cancel the timer (and wait for its thread); return whether the deadline had already passed."""
+        if getattr(_Watchdog._current, "watchdog", None) is self:
+            _Watchdog._current.watchdog = None
+        self._timer.cancel()
+        if self._timer.ident is not None:
+            self._timer.join()
+        with self._lock:
+            self._sockets.clear()
+            return self.expired
+
+    def watch(self, sock: socket.socket | None) -> None:
+        """Shut ``sock`` down at the deadline (at once if it has passed)."""
+        if sock is None:
+            return
+        with self._lock:
+            if not self.expired:
+                if all(s is not sock for s in self._sockets):
+                    self._sockets.append(sock)
+                return
+        _shutdown(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets, self._sockets = self._sockets, []
+        for sock in sockets:
+            _shutdown(sock)
+
+    @classmethod
+    def watch_current(cls, sock: socket.socket | None) -> None:
+        """Register ``sock`` with the attempt running in this thread, if any."""
+        watchdog = getattr(cls._current, "watchdog", None)
+        if watchdog is not None:
+            watchdog.watch(sock)
+
+
+class _NoDeadline:
+    """Replay mode: nothing to wait for."""
+
+    expired = False
+
+    def __enter__(self) -> _NoDeadline:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def stop(self) -> bool:
+        return False
+
+    def watch(self, sock: socket.socket | None) -> None:
+        pass
+
+
+def _shutdown(sock: socket.socket) -> None:
+    try:
+        # The plain socket's shutdown, also for an SSLSocket (its own shutdown drops the SSL object under a
+        # reader in another thread): the TCP stream ends, a blocked recv returns, TLS sees end-of-file.
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed or not connected
+
+
+class _WatchedHTTPConnection(HTTPConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _Watchdog.watch_current(sock)
+        return sock
+
+    def request(self, *args, **kwargs) -> None:  # type: ignore[override]
+        _Watchdog.watch_current(self.sock)  # a pooled keep-alive connection (None: it connects now)
+        super().request(*args, **kwargs)
+
+
+class _WatchedHTTPSConnection(HTTPSConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _Watchdog.watch_current(sock)  # the TCP socket: shutting it down also ends the TLS stream on top
+        return sock
+
+    def request(self, *args, **kwargs) -> None:  # type: ignore[override]
+        _Watchdog.watch_current(self.sock)
+        super().request(*args, **kwargs)
+
+
+class _WatchedHTTPConnectionPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSConnectionPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+_WATCHED_POOLS = {"http": _WatchedHTTPConnectionPool, "https": _WatchedHTTPSConnectionPool}
+
+
+class _WatchedAdapter(HTTPAdapter):
+    """An ``HTTPAdapter`` whose connections register their sockets with the running attempt's watchdog."""
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = dict(_WATCHED_POOLS)
+
+    def proxy_manager_for(self, proxy, **proxy_kwargs):
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if not proxy.lower().startswith("socks"):  # SOCKS pools have their own connection classes
+            manager.pool_classes_by_scheme = dict(_WATCHED_POOLS)
+        return manager
+
+
+def _response_socket(resp: requests.Response) -> socket.socket | None:
+    """The socket a streamed response is read from (urllib3 2), or None."""
+    return getattr(getattr(resp.raw, "_connection", None), "sock", None)
 
 
 def _describe(exc: BaseException) -> str:
@@ -148,7 +305,7 @@ class PoliteClient:
             self.robots = None
         else:
             pool = max(settings.max_workers, settings.max_concurrency_per_host)
-            adapter = HTTPAdapter(pool_connections=pool, pool_maxsize=pool, max_retries=0)
+            adapter = _WatchedAdapter(pool_connections=pool, pool_maxsize=pool, max_retries=0)
             self._session.mount("http://", adapter)
             self._session.mount("https://", adapter)
             self._backoff_sleep = sleep
@@ -329,6 +486,16 @@ class PoliteClient:
             return nullcontext()
         return self.limiter.slot(urlsplit(url).hostname or "")
 
+    def _deadline(self) -> _Watchdog | _NoDeadline:
+        """The attempt's total deadline (none in replay mode)."""
+        if self.replay is not None:
+            return _NoDeadline()
+        return _Watchdog(self.settings.http_response_deadline_seconds)
+
+    def _deadline_reason(self) -> str:
+        return (f"deadline exceeded: no complete response within {self.settings.http_response_deadline_seconds:g} s"
+                " (http_response_deadline_seconds)")
+
     def _attempt(
         self,
         method: str,
@@ -339,7 +506,7 @@ class PoliteClient:
         archive: WarcArchive | None,
     ) -> ArchivedResponse:
         limit = self.settings.max_response_bytes
-        with self._polite(url):
+        with self._polite(url), self._deadline() as watchdog:
             try:
                 resp = self._session.request(
                     method, url, data=data, headers=headers, timeout=self._timeout,
@@ -348,20 +515,33 @@ class PoliteClient:
             except ReplayMissError:
                 raise FetchError(url, f"{method} request is not in the replay archive") from None
             except (requests.ConnectionError, requests.Timeout) as exc:
-                raise _TransientError(_describe(exc)) from exc
+                raise _TransientError(self._deadline_reason() if watchdog.stop() else _describe(exc)) from exc
             except requests.RequestException as exc:
+                if watchdog.stop():
+                    raise _TransientError(self._deadline_reason()) from exc
                 raise FetchError(url, _describe(exc)) from exc
+            watchdog.watch(_response_socket(resp))  # already registered, unless a proxy made the connection
             fetched_at = datetime.now(UTC)
             body = bytearray()
             try:
                 truncated = self._read_body(resp, method, body)
             except requests.RequestException as exc:
-                # The headers arrived but the body broke off: archive what came, then retry.
+                # The headers arrived but the body broke off (or the deadline cut it): archive what came, retry.
+                reason = self._deadline_reason() if watchdog.stop() else _describe(exc)
                 partial = self._archive(resp, method, data, bytes(body), fetched_at,
-                                        {**tags, "incomplete": True, "error": _describe(exc)}, archive)
-                raise _TransientError(_describe(exc), partial) from exc
+                                        {**tags, "incomplete": True, "error": reason}, archive)
+                raise _TransientError(reason, partial) from exc
             finally:
+                if watchdog.stop():
+                    resp.raw.close()  # the socket is shut down: never back into the pool
                 resp.close()
+        if watchdog.expired:
+            # The body ended because the deadline shut the socket (a body without Content-Length then simply
+            # looks complete), or the last byte came after it: incomplete either way.
+            reason = self._deadline_reason()
+            partial = self._archive(resp, method, data, bytes(body), fetched_at,
+                                    {**tags, "incomplete": True, "error": reason}, archive)
+            raise _TransientError(reason, partial)
         if truncated:
             archived = self._archive(resp, method, data, bytes(body), fetched_at, {**tags, "truncated": True}, archive)
             raise FetchError(url, f"body exceeds {limit} bytes", status=resp.status_code, response=archived)

@@ -6,7 +6,9 @@ same functions the sample capture uses, so a clean day through it loads like a r
 source at it with :meth:`FaultServer.settings` (all base URLs → ``http://127.0.0.1:PORT``).
 
 Faults are injected per (source, country) and hit one *target* request kind of that country (by default
-the source's first chart: App Store RSS v2 top-free, Google Play top-free Entertainment, the news feed)::
+the source's first chart: App Store RSS v2 top-free, Google Play top-free Entertainment, every news search),
+optionally narrowed to one app page (``app_id``) or one news search (``query``). A news edition ``xx-CC:CC``
+is the country ``cc`` (its ``gl``)::
 
     with FaultServer(start=date(2026, 11, 1)) as server:
         server.inject("app_store", "gb", "http_429")
@@ -14,19 +16,28 @@ the source's first chart: App Store RSS v2 top-free, Google Play top-free Entert
         ...
         server.day = date(2026, 11, 2)      # the market moves on: the next day's charts
 
-Transient faults (429, 5xx bursts, reset, timeout, truncated body) misbehave for the first ``times``
+Transient faults (429, 5xx bursts, reset, timeout, truncated body, drip) misbehave for the first ``times``
 matching requests and then answer cleanly; the others misbehave every time. Every request is recorded
 (``server.requests``) with its arrival time, and :meth:`FaultServer.hits_for` counts the hits of a target.
+Paths no source uses are served like :class:`LoopbackServer`'s scripts (``server.script(path, reply)``),
+including :class:`DripReply`.
+
+News answers are a Google News RSS search per (edition, query, day): two stories of the day shared by every
+search of the edition, the previous day's two (a feed keeps recent stories, so a day re-delivers the stories
+an earlier day loaded), and one story of the query's own; links carry the country, so editions never share a
+story.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from email.utils import format_datetime, formatdate
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -69,7 +80,9 @@ FAULTS: dict[str, Fault] = {f.name: f for f in [
     Fault("missing_charset", "UTF-8 body (non-ASCII names), Content-Type without charset"),
     Fault("html_instead_of_json", "200 with an HTML error page where JSON (XML for news) was expected"),
     Fault("hostile_id", "an app id carrying HTML/JS and SQL (`<script>…'); DROP TABLE core.apps;--`)"),
+    Fault("drip", "the body trickles out one byte per 0.3 s (every read inside the read timeout), once", times=1),
 ]}
+DRIP_INTERVAL = 0.3
 
 DEFAULT_TARGET = {"app_store": "rss_v2", "google_play": "chart", "news": "feed"}
 # The one request of a country a chart target hits: App Store RSS v2 top-free; Play top-free ENTERTAINMENT.
@@ -98,6 +111,7 @@ class RequestInfo:
     ids: tuple[str, ...] = ()
     app_id: str | None = None
     limit: int = 0
+    query: str | None = None  # a news search's q
 
     def is_target(self, target: str) -> bool:
         if target != self.kind:
@@ -112,7 +126,20 @@ class _Injection:
     fault: Fault
     target: str
     app_id: str | None = None
+    query: str | None = None
     hits: int = 0
+
+    def matches(self, info: RequestInfo) -> bool:
+        return (info.is_target(self.target) and (self.app_id is None or info.app_id == self.app_id)
+                and (self.query is None or info.query == self.query))
+
+
+@dataclass(frozen=True)
+class DripReply(Reply):
+    """An answer whose body trickles out one byte every ``interval`` seconds (``Content-Length`` announced):
+    every read completes inside any read timeout above ``interval``, the whole body takes ``len × interval``."""
+
+    interval: float = DRIP_INTERVAL
 
 
 class _FaultHandler(_Handler):
@@ -139,6 +166,26 @@ class _FaultHandler(_Handler):
             end()
 
     do_GET = do_POST = do_HEAD = _handle
+
+    def _reply(self, reply: Reply, end: Callable[[], None]) -> None:
+        if not isinstance(reply, DripReply):
+            super()._reply(reply, end)
+            return
+        headers = reply.header_items()
+        names = {k.lower() for k, _ in headers}
+        self.send_response_only(reply.status)
+        if "date" not in names:
+            self.send_header("Date", formatdate(usegmt=True))
+        for key, value in headers:
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(reply.body)))
+        self.end_headers()
+        self.wfile.flush()
+        end()
+        for i in range(len(reply.body)):  # OSError once the client has given up: handled by the caller
+            time.sleep(reply.interval)
+            self.wfile.write(reply.body[i:i + 1])
+            self.wfile.flush()
 
 
 class FaultServer(LoopbackServer):
@@ -203,19 +250,23 @@ class FaultServer(LoopbackServer):
             "legacy_rss_limit": 15,
             "play_chart_count": 15,
             "play_max_details_per_country": 4,
+            "news_editions": ["en-US:US"],
+            "news_topics": ["short drama app", "micro drama"],
+            "news_feeds": [],  # industry feeds are other hosts: none here
         }
         values.update(overrides)
         self.market_countries = tuple(values["countries"])
         return Settings(**values)
 
     def inject(self, source: str, country: str, fault: str, *, target: str | None = None,
-               app_id: str | None = None) -> None:
-        """Make ``source``'s ``target`` requests for ``country`` misbehave with ``fault``."""
+               app_id: str | None = None, query: str | None = None) -> None:
+        """Make ``source``'s ``target`` requests for ``country`` misbehave with ``fault`` (only the app page
+        ``app_id`` / the news search ``query`` when given)."""
         if source not in SOURCES:
             raise ValueError(f"unknown source {source!r}")
         with self._fault_lock:
             self._injections.setdefault((source, country), []).append(
-                _Injection(FAULTS[fault], target or DEFAULT_TARGET[source], app_id))
+                _Injection(FAULTS[fault], target or DEFAULT_TARGET[source], app_id, query))
 
     def reset_requests(self) -> None:
         """Forget the recorded requests."""
@@ -236,9 +287,8 @@ class FaultServer(LoopbackServer):
             if info is None or info.source != source or info.country != country:
                 continue
             injections = self._injections.get((source, country)) or []
-            target = injections[0].target if injections else DEFAULT_TARGET[source]
-            app_id = injections[0].app_id if injections else None
-            if info.is_target(target) and (app_id is None or info.app_id == app_id):
+            probe = injections[0] if injections else _Injection(FAULTS["http_429"], DEFAULT_TARGET[source])
+            if probe.matches(info):
                 out.append(req)
         return out
 
@@ -269,7 +319,7 @@ class FaultServer(LoopbackServer):
                                app_id=(query.get("id") or [""])[0])
         if segs[:1] == ["rss"]:
             country = (query.get("gl") or [""])[0].lower() or (query.get("ceid") or ["US:"])[0][:2].lower()
-            return RequestInfo("news", "feed", country)
+            return RequestInfo("news", "feed", country, query=(query.get("q") or [None])[0])
         return None
 
     def respond(self, req: SeenRequest) -> Reply:
@@ -282,7 +332,7 @@ class FaultServer(LoopbackServer):
         with self._lock:
             self._infos[id(req)] = info
         if info is None:
-            return Reply(404, b"not found")
+            return self._next_reply(req.path)  # a scripted path (404 when none)
         fault, hit = self._matching(info)
         return self._fault_reply(fault, hit, info, lambda content_fault=None: self._clean(info, content_fault))
 
@@ -290,9 +340,7 @@ class FaultServer(LoopbackServer):
         """The fault this request gets (None: a clean answer) and which matching hit it is (1, 2, ...)."""
         with self._fault_lock:
             for injection in self._injections.get((info.source, info.country), ()):
-                if not info.is_target(injection.target):
-                    continue
-                if injection.app_id is not None and info.app_id != injection.app_id:
+                if not injection.matches(info):
                     continue
                 injection.hits += 1
                 times = injection.fault.times
@@ -314,6 +362,9 @@ class FaultServer(LoopbackServer):
             return Reply(reset=True)
         if fault == "read_timeout":
             return replace(clean(), delay=self.read_delay)
+        if fault == "drip":
+            full = clean()
+            return DripReply(full.status, full.body, headers=full.headers)
         if fault in ("truncated_body", "truncated_body_persistent"):
             full = clean()
             return replace(full, drop_after=max(1, len(full.body) // 2))
@@ -330,7 +381,7 @@ class FaultServer(LoopbackServer):
             reply = clean()
             ctype = _ctype(info)["Content-Type"].split(";")[0]
             ctype += "; charset=iso-8859-1" if fault == "wrong_charset" else ""
-            return replace(reply, headers={"Content-Type": ctype})
+            return replace(reply, headers={**dict(reply.header_items()), "Content-Type": ctype})
         return clean(fault)  # content faults: layout changes, empty chart, duplicates, hostile id
 
     # -- clean (or content-faulted) answers in each source's real format
@@ -352,7 +403,10 @@ class FaultServer(LoopbackServer):
         renderer = {"rss_v2": self._rss_v2, "legacy_rss": self._legacy, "lookup": self._lookup,
                     "chart": self._play_chart, "details": self._play_details, "feed": self._news}[info.kind]
         status, body = renderer(info, content_fault)
-        return Reply(status, body, headers=_ctype(info))
+        headers = _ctype(info)
+        if info.kind == "feed":  # the stage step dates a story's delivery by Date: a fixed one per day
+            headers["Date"] = format_datetime(self._clock() + timedelta(hours=4), usegmt=True)
+        return Reply(status, body, headers=headers)
 
     def _chart_apps(self, info: RequestInfo, pool: str, content_fault: str | None) -> list:
         chosen = ranked(self._market, pool, info.country, self.day_index, info.limit,
@@ -441,7 +495,11 @@ class FaultServer(LoopbackServer):
         return 200, page
 
     def _news(self, info: RequestInfo, content_fault: str | None) -> tuple[int, bytes]:
-        items = list(self.news_items if self.news_items is not None else default_news_items(self.day))
+        if self.news_items is not None:
+            items = list(self.news_items)
+        else:
+            items = default_news_items(self.day, info.country) + default_news_items(
+                self.day - timedelta(days=1), info.country) + [query_story(self.day, info.country, info.query)]
         if content_fault == "empty_chart":
             items = []
         elif content_fault == "duplicated_entries" and items:
@@ -470,16 +528,41 @@ def _xml_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-def default_news_items(day: date) -> list[dict]:
-    stamp = datetime(day.year, day.month, day.day, 8, 0, tzinfo=UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
+# Headlines of the day's two shared stories: day n uses pair n % 2, so a day and the one before never carry
+# titles similar enough for the stage step's dedupe to merge them (it would, within 72 hours).
+_HEADLINES = (
+    ("ReelShort tops {C} short-drama downloads", "ReelShort took 29% of {C} short-drama revenue.",
+     "DramaBox raises the bar for vertical drama", "DramaBox reached 10 million downloads."),
+    ("Micro-drama spending in {C} hits a record", "ShortMax earned $12 million in October.",
+     "GoodShort signs a studio deal for vertical series", "GoodShort reached 5 million users."),
+)
+
+
+def _pub_date(day: date, hour: int) -> str:
+    return datetime(day.year, day.month, day.day, hour, 0, tzinfo=UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
+
+
+def default_news_items(day: date, country: str = "us") -> list[dict]:
+    """The day's two stories of a news edition (the first with a non-ASCII headline); links carry the country."""
+    title_a, text_a, title_b, text_b = _HEADLINES[day.toordinal() % 2]
+    big = country.upper()
     return [
-        {"title": "ReelShort tops US short-drama downloads" + NAME_SUFFIX + " - Example Daily",
-         "link": f"https://news.example.com/reelshort-{day.isoformat()}", "pubDate": stamp,
-         "source": "Example Daily", "description": "ReelShort took 29% of US short-drama revenue."},
-        {"title": "DramaBox raises the bar for vertical drama - Sample Wire",
-         "link": f"https://wire.example.org/dramabox-{day.isoformat()}", "pubDate": stamp,
-         "source": "Sample Wire", "description": "DramaBox reached 10 million downloads."},
+        {"title": title_a.format(C=big) + NAME_SUFFIX + " - Example Daily",
+         "link": f"https://news.example.com/{country}/a-{day.isoformat()}", "pubDate": _pub_date(day, 8),
+         "source": "Example Daily", "description": text_a.format(C=big)},
+        {"title": title_b + " - Sample Wire",
+         "link": f"https://wire.example.org/{country}/b-{day.isoformat()}", "pubDate": _pub_date(day, 8),
+         "source": "Sample Wire", "description": text_b},
     ]
+
+
+def query_story(day: date, country: str, query: str | None) -> dict:
+    """A story only the search ``query`` finds (so a search that fails or comes back empty shows in core)."""
+    query = query or "news"
+    slug = re.sub(r"[^a-z0-9]+", "-", query.lower()).strip("-") or "q"
+    return {"title": f"Roundup: {query} in {country.upper()} - Example Daily",
+            "link": f"https://news.example.com/{country}/q/{slug}-{day.isoformat()}", "pubDate": _pub_date(day, 7),
+            "source": "Example Daily", "description": f"What happened around {query} today."}
 
 
 def render_news_rss(items: list[dict], *, missing_channel: bool = False, link_tag: str = "link") -> bytes:

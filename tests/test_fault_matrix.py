@@ -2,21 +2,22 @@
 
 One module-scoped scenario, so the whole matrix costs two pipeline days (plus a clean reference):
 
-1. a clean day D1 is fetched from the fault server, staged, validated and loaded for every country;
+1. a clean day D1 is fetched from the fault server, staged, validated and loaded for every country and news
+   edition (App Store, Google Play and news, as the DAGs run them);
 2. the D1 rows are hashed;
-3. on D2 every (fault, target) gets its own country — ``us`` stays clean as the control — and the day
-   runs through ingest → stage_and_validate → load_report exactly as the DAGs run it;
+3. on D2 every (fault, target) gets its own country — ``us`` (and the ``en-US`` news edition) stays clean as
+   the control — and the day runs through ingest → stage_and_validate → load_report exactly as the DAGs run it;
 4. a second warehouse runs D1 and D2 with no fault at all: the reference a recovered batch must equal.
 
 Then each parametrized test checks one cell: *recovered* (the batch loaded, its rows byte-identical to the
 clean reference), *verbatim* (loaded, the non-ASCII name stored exactly), *quarantined* (not loaded, an open
 ``ops.quarantine`` row, named in the alert, its responses still indexed in ``ops.fetch_log``, nothing of
-its scope in core) or, for a Google Play app page, *item quarantined* (the batch loads without that app).
-And for every cell: D1's rows are byte-identical after D2, and no key is duplicated.
+its scope in core) or, for a Google Play app page or a news search, *item quarantined* (the batch loads
+without that item). And for every cell: D1's rows are byte-identical after D2, and no key is duplicated.
 
-News has no fetch plan in the pipeline yet (``extractors/news.py``): its column runs the same faults
-through the PoliteClient and the news parser, where *quarantined* means the typed FetchError / ParseError
-a batch would be quarantined with.
+News batches are editions (``news:<date>:en-GB``; edition ``en-CC:CC`` is the fault server's country
+``cc``), each the Google News searches of every catalog app and the topics. A fault hits one search
+(``micro drama``: one *item* of the batch) or, for three cells, every search of an edition.
 """
 
 from __future__ import annotations
@@ -42,12 +43,17 @@ from tests.fault_server import (
 )
 
 D1, D2 = date(2026, 11, 1), date(2026, 11, 2)
+SOURCES = ("app_store", "google_play", "news")
 CONTROL = "us"
 RECOVERED, VERBATIM, QUARANTINED, ITEM_QUARANTINED, LOADED = (
     "recovered", "verbatim", "quarantined", "item quarantined", "loaded")
+EVERY_ITEM_QUARANTINED, LOADED_EMPTY = "every item quarantined", "loaded empty"
+SEARCH, EDITION = "search", "edition"  # news targets: one search of an edition, every search of it
+NEWS_QUERY = "micro drama"  # the search a news fault hits (a topic: never the delivery a shared story keeps)
+DEADLINE = 2.5  # http_response_deadline_seconds in the matrix: a drip is cut off here
 
 TRANSIENT = {"http_429": RECOVERED, "http_5xx_burst": RECOVERED, "connection_reset": RECOVERED,
-             "read_timeout": RECOVERED, "truncated_body": RECOVERED}
+             "read_timeout": RECOVERED, "truncated_body": RECOVERED, "drip": RECOVERED}
 CHARSET = {"wrong_charset": VERBATIM, "missing_charset": VERBATIM}
 REFUSED = ("http_503_persistent", "truncated_body_persistent", "missing_data_block", "renamed_fields",
            "oversized_body", "oversized_streamed", "redirect_off_allowlist", "html_instead_of_json", "hostile_id")
@@ -64,20 +70,43 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("google_play", "details"): {**TRANSIENT, **CHARSET, **dict.fromkeys(REFUSED, ITEM_QUARANTINED),
                                  "hostile_id": LOADED},
 }
+# News (no hostile id: a feed has no app id). One search: a fetch or parse failure fails that search alone (an
+# item, like a Play app page); an empty search is a valid answer (a niche query finds nothing some days); a
+# story twice in a feed is one story. Every search of an edition: nothing fetched quarantines the batch, an
+# HTML page everywhere (a consent wall) quarantines every search, all empty loads an empty batch.
+NEWS_EXPECTED: dict[str, dict[str, str]] = {
+    SEARCH: {**TRANSIENT, **CHARSET, **dict.fromkeys(set(REFUSED) - {"hostile_id"}, ITEM_QUARANTINED),
+             "empty_chart": LOADED, "duplicated_entries": LOADED},
+    EDITION: {"http_503_persistent": QUARANTINED, "html_instead_of_json": EVERY_ITEM_QUARANTINED,
+              "empty_chart": LOADED_EMPTY},
+}
 # Lookups and app pages have no "empty chart" of their own (and an app page no duplicate entry).
 # An empty chart is parsed as [] (documented: Apple omits `entry` for an empty feed); the stage step records
 # a problem for a planned chart that holds no entry, so the batch is quarantined instead of half-loaded.
 CASES = [pytest.param(source, target, fault, outcome, id=f"{source}-{target}-{fault}")
          for (source, target), faults in EXPECTED.items() for fault, outcome in faults.items()]
+NEWS_CASES = [pytest.param(target, fault, outcome, id=f"news-{target}-{fault}")
+              for target, faults in NEWS_EXPECTED.items() for fault, outcome in sorted(faults.items())]
 
 _CODES = ("gb ca au de fr jp kr br mx id th ph in es it nl se no dk fi pl pt ch at be ie nz sg my tw hk vn tr sa "
           "ae za ar cl co pe eg il cz hu ro gr ua ng ke ma").split()
-# Each (target pair, fault) gets its own country: App Store and Google Play batches of a country are separate.
-_PAIRS = (("rss_v2", "chart"), ("lookup", "details"))
+# Each (target group, fault) gets its own country: the App Store, Google Play and news batches of a country
+# are separate (a news edition is its own batch), so one country carries a fault of each source.
+_GROUPS = (("rss_v2", "chart", SEARCH), ("lookup", "details", EDITION))
 COUNTRY_OF: dict[tuple[str, str], str] = {}
-for _i, (_pair, _fault) in enumerate((p, f) for p in _PAIRS for f in FAULTS):
-    COUNTRY_OF[(_pair[0], _fault)] = COUNTRY_OF[(_pair[1], _fault)] = _CODES[_i]
+for _i, (_group, _fault) in enumerate((g, f) for g in _GROUPS for f in FAULTS):
+    for _target in _group:
+        COUNTRY_OF[(_target, _fault)] = _CODES[_i]
 COUNTRIES = [CONTROL, *dict.fromkeys(COUNTRY_OF.values())]
+NEWS_COUNTRIES = [CONTROL, *dict.fromkeys(COUNTRY_OF[(t, f)] for t, faults in NEWS_EXPECTED.items() for f in faults)]
+
+
+def edition_of(country: str) -> str:
+    """The news edition (batch country) the fault server serves as ``country``: en-GB for gb."""
+    return f"en-{country.upper()}"
+
+
+NEWS_EDITIONS = [f"{edition_of(c)}:{c.upper()}" for c in NEWS_COUNTRIES]
 
 
 def _first_catalog_package(server: FaultServer) -> str:
@@ -93,24 +122,33 @@ def matrix(tmp_path_factory):
     with FaultServer(start=D1) as server:
         server.name_suffix = NAME_SUFFIX  # every app has a non-ASCII name, in both stores
         package = _first_catalog_package(server)
-        settings = server.settings(tmp_path_factory.mktemp("faulty"), COUNTRIES)
-        ref_settings = server.settings(tmp_path_factory.mktemp("reference"), COUNTRIES)
-        clean = run_day(settings, D1, COUNTRIES, run_id="clean-d1")
+        options = {"news_editions": NEWS_EDITIONS, "http_response_deadline_seconds": DEADLINE}
+        settings = server.settings(tmp_path_factory.mktemp("faulty"), COUNTRIES, **options)
+        ref_settings = server.settings(tmp_path_factory.mktemp("reference"), COUNTRIES, **options)
+        clean = run_day(settings, D1, COUNTRIES, sources=SOURCES, run_id="clean-d1")
         d1_facts = day_snapshot(settings.warehouse_path, D1)
         d1_dims = dimension_rows(settings.warehouse_path)
+        d1_news = news_rows(settings.warehouse_path)
+        d1_news_by_edition = {edition_of(c): news_rows(settings.warehouse_path, edition_of(c))
+                              for c in NEWS_COUNTRIES}
         shutil.copy(settings.warehouse_path, ref_settings.warehouse_path)  # the reference shares D1
 
         server.day = D2
-        run_day(ref_settings, D2, COUNTRIES, run_id="reference-d2")
+        run_day(ref_settings, D2, COUNTRIES, sources=SOURCES, run_id="reference-d2")
         server.reset_requests()
         for (target, fault), country in COUNTRY_OF.items():
+            if target in NEWS_EXPECTED:
+                if fault in NEWS_EXPECTED[target]:
+                    server.inject("news", country, fault, query=NEWS_QUERY if target == SEARCH else None)
+                continue
             source = "app_store" if target in ("rss_v2", "lookup") else "google_play"
             if fault in EXPECTED[(source, target)]:
                 server.inject(source, country, fault, target=target,
                               app_id=package if target == "details" else None)
-        faulty = run_day(settings, D2, COUNTRIES, run_id="faulty-d2")
+        faulty = run_day(settings, D2, COUNTRIES, sources=SOURCES, run_id="faulty-d2")
         yield {"server": server, "settings": settings, "reference": ref_settings, "clean": clean,
-               "faulty": faulty, "d1_facts": d1_facts, "d1_dims": d1_dims, "package": package}
+               "faulty": faulty, "d1_facts": d1_facts, "d1_dims": d1_dims, "d1_news": d1_news,
+               "d1_news_by_edition": d1_news_by_edition, "package": package}
 
 
 def _batch(report: dict, batch_id: str) -> dict:
@@ -124,12 +162,19 @@ def _scope(conn, table: str, source: str, country: str) -> str:
 def test_clean_day_loads_every_batch(matrix):
     summary = matrix["clean"]["summary"]
     assert summary["quarantined_batches"] == []
-    assert len(summary["loaded_batches"]) == 2 * len(COUNTRIES)
+    assert len(summary["loaded_batches"]) == 2 * len(COUNTRIES) + len(NEWS_EDITIONS)
+    with duckdb.connect(str(matrix["settings"].warehouse_path), read_only=True) as conn:
+        editions = dict(conn.execute("SELECT edition, count(*) FROM core.news_articles GROUP BY 1").fetchall())
+    assert set(editions) == {edition_of(c) for c in NEWS_COUNTRIES} and min(editions.values()) > 4
 
 
 def test_control_country_is_untouched_by_the_faults(matrix):
     summary = matrix["faulty"]["summary"]
-    assert {f"app_store:{D2}:{CONTROL}", f"google_play:{D2}:{CONTROL}"} <= set(summary["loaded_batches"])
+    assert {f"app_store:{D2}:{CONTROL}", f"google_play:{D2}:{CONTROL}",
+            f"news:{D2}:{edition_of(CONTROL)}"} <= set(summary["loaded_batches"])
+    edition = edition_of(CONTROL)
+    assert news_rows(matrix["settings"].warehouse_path, edition) == news_rows(
+        matrix["reference"].warehouse_path, edition)
 
 
 def test_previous_day_rows_are_byte_identical_after_the_faulty_day(matrix):
@@ -138,11 +183,27 @@ def test_previous_day_rows_are_byte_identical_after_the_faulty_day(matrix):
     after = dimension_rows(path)
     for table, rows in matrix["d1_dims"].items():
         assert rows <= after[table], f"{table}: rows of D1 changed or vanished"
+    # News stories are upserted by every batch that sees them: D2 re-delivers D1's stories, which must keep
+    # the content D1 loaded (only last_seen_date may move on), with the same mentions and figures.
+    before, now = matrix["d1_news"], news_rows(path)
+    assert before["core.news_articles"] and before["core.news_mentions"] and before["core.reported_metrics"]
+    assert _without_last_seen(before["core.news_articles"]) <= _without_last_seen(now["core.news_articles"])
+    for table in ("core.news_mentions", "core.reported_metrics"):
+        assert before[table] <= now[table], f"{table}: rows of D1 changed or vanished"
+        urls = {r[0] for r in before[table]}
+        assert {r for r in now[table] if r[0] in urls} == before[table], f"{table}: D1 stories gained rows"
+    redelivered = [r for r in now["core.news_articles"] if r[ARTICLE_COLUMNS.index("last_seen_date")] == D2
+                   and r[ARTICLE_COLUMNS.index("first_seen_date")] == D1]
+    assert redelivered, "D2 re-delivered D1 stories (the check above is not vacuous)"
 
 
 def test_no_key_is_duplicated(matrix):
     assert duplicate_keys(matrix["settings"].warehouse_path) == {}
     assert duplicate_keys(matrix["reference"].warehouse_path) == {}
+    for path in (matrix["settings"].warehouse_path, matrix["reference"].warehouse_path):
+        with duckdb.connect(str(path), read_only=True) as conn:  # one story, one row (whatever its URL)
+            assert conn.execute("SELECT count(*) - count(DISTINCT (edition, title, published_at)) "
+                                "FROM core.news_articles").fetchone()[0] == 0
 
 
 @pytest.mark.parametrize(("source", "target", "fault", "outcome"), CASES)
@@ -196,11 +257,15 @@ def test_fault_outcome(matrix, source, target, fault, outcome):
     _assert_fault_specifics(matrix, source, country, fault, hits, entry)
 
 
-def _assert_alerted(report: dict, report_path, batch_id: str) -> None:
+def _assert_alerted(report: dict, report_path, batch_id: str, *, alerted: bool = True) -> None:
     from dramatrack.alerts.message import alert_from_report, render_text
     from dramatrack.pipeline.validate_load import quarantine_message
 
     alert = alert_from_report(report)
+    if not alerted:  # the faulty day has other quarantines: this batch (or item) is just not among them
+        assert alert is None or not any(b == batch_id or b.startswith(batch_id + ":") for b in alert.batch_ids)
+        assert batch_id not in (quarantine_message(report_path) or "")
+        return
     assert alert is not None and batch_id in alert.batch_ids
     assert batch_id in render_text(alert)
     assert batch_id in (quarantine_message(report_path) or "")
@@ -221,6 +286,11 @@ def _assert_fault_specifics(matrix, source, country, fault, hits, entry) -> None
         assert f"exceeds {settings.max_response_bytes} bytes" in reasons
     elif fault == "html_instead_of_json" and entry["status"] == "failed":
         assert "HTML" in reasons or "not JSON" in reasons or "batchexecute" in reasons or reasons
+    elif fault == "drip":
+        assert hits[1].started - hits[0].started >= DEADLINE * 0.9, "the dripping attempt was cut at the deadline"
+        with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
+            assert conn.execute("SELECT count(*) FROM ops.fetch_log WHERE batch_id = ? AND "
+                                "tags->>'error' LIKE 'deadline exceeded%'", [entry["batch_id"]]).fetchone()[0] == 1
     elif fault == "hostile_id":
         from dramatrack.alerts.message import alert_from_report, render_html, render_slack
 
@@ -233,56 +303,184 @@ def _assert_fault_specifics(matrix, source, country, fault, hits, entry) -> None
                                     [HOSTILE_ID]).fetchone()[0] == 0
 
 
-# -- news: the same faults through the client and the news parser ------------------------------------------
+# -- news: each fault on one search of an edition (an item) or on every search of it ----------------------
 
-NEWS_EXPECTED = {**TRANSIENT, **CHARSET, **dict.fromkeys(set(REFUSED) - {"hostile_id"}, QUARANTINED),
-                 "empty_chart": LOADED, "duplicated_entries": LOADED}  # a feed has no app id
-
-
-@pytest.fixture(scope="module")
-def news_server(tmp_path_factory):
-    with FaultServer(start=D1) as server:
-        yield server, server.settings(tmp_path_factory.mktemp("news"), ["us"])
+ARTICLE_COLUMNS = ("canonical_url", "url", "title", "publisher", "publisher_url", "published_at", "language",
+                   "lang", "summary", "source_feed", "source_feeds", "deliveries", "guid", "edition",
+                   "fetched_at", "first_batch_id", "first_seen_date", "last_seen_date")
+_COL = {c: i for i, c in enumerate(ARTICLE_COLUMNS)}
 
 
-@pytest.mark.parametrize(("fault", "outcome"), sorted(NEWS_EXPECTED.items()))
-def test_news_fault_outcome(news_server, fault, outcome):
-    from extractors.http_client import FetchError, PoliteClient
-    from transforms.errors import ParseError
-    from transforms.news_feed import parse_news_feed
+def news_rows(path, edition: str | None = None) -> dict[str, set[tuple]]:
+    """Every row of the three core news tables (of one edition's stories), as sets of tuples."""
+    where, params = ("WHERE a.edition = ?", [edition]) if edition else ("", [])
+    cols = ", ".join(f"a.{c}::VARCHAR" if c == "source_feeds" else f"a.{c}" for c in ARTICLE_COLUMNS)
+    with duckdb.connect(str(path), read_only=True) as conn:
+        out = {"core.news_articles": conn.execute(f"SELECT {cols} FROM core.news_articles a {where}",
+                                                  params).fetchall()}
+        for table in ("core.news_mentions", "core.reported_metrics"):
+            out[table] = conn.execute(f"SELECT t.* FROM {table} t JOIN core.news_articles a USING (canonical_url) "
+                                      f"{where}", params).fetchall()
+    for table, rows in out.items():
+        assert len(set(rows)) == len(rows), f"{table}: a row twice"
+    return {table: set(rows) for table, rows in out.items()}
 
-    server, settings = news_server
-    server.clear_faults()
-    country = "us"
-    server.inject("news", country, fault)
-    before = len(server.hits_for("news", country))
-    url = f"{settings.news_base_url}/rss/search?q=%22short%20drama%22&hl=en-US&gl=US&ceid=US:en"
-    with PoliteClient(settings) as client:
-        try:
-            response = client.fetch(url)
-            articles = parse_news_feed(response.body, source_feed=url) if response.status == 200 else None
-            error = None if response.status == 200 else f"HTTP {response.status}"
-        except (FetchError, ParseError) as exc:
-            articles, error = None, exc
-    hits = server.hits_for("news", country)[before:]
-    if outcome in (RECOVERED, VERBATIM, LOADED):
-        assert error is None and articles is not None
-    if outcome == RECOVERED:
-        assert len(hits) >= 2 and articles == _clean_articles(url)
-    elif outcome == VERBATIM:
-        assert NAME_SUFFIX in articles[0].title
-    elif outcome == QUARANTINED:
-        assert isinstance(error, FetchError | ParseError) or error, "a typed error, never a crash"
+
+def _without_last_seen(rows: set[tuple]) -> set[tuple]:
+    return {r[:_COL["last_seen_date"]] + r[_COL["last_seen_date"] + 1:] for r in rows}
+
+
+def _expected_news(ref: dict[str, set[tuple]], batch_id: str, *, drop_label: str | None = None,
+                   duplicate_url: str | None = None) -> dict[str, set[tuple]]:
+    """The reference rows of an edition as they must look when one search of the D2 batch delivered nothing
+    (``drop_label``: its own story is gone, it is no delivery of a shared story) or delivered the story
+    ``duplicate_url`` twice (one more delivery). Stories first seen on D1 keep D1's content either way."""
+    articles = set()
+    for row in ref["core.news_articles"]:
+        row = list(row)
+        if row[_COL["first_batch_id"]] == batch_id:
+            feeds = json.loads(row[_COL["source_feeds"]])
+            if drop_label in feeds:
+                if feeds == [drop_label]:
+                    continue  # the search's own story
+                feeds.remove(drop_label)
+                row[_COL["source_feeds"]] = json.dumps(feeds, ensure_ascii=False)
+                row[_COL["deliveries"]] -= 1
+            if row[_COL["url"]] == duplicate_url:
+                row[_COL["deliveries"]] += 1
+        articles.add(tuple(row))
+    urls = {r[0] for r in articles}
+    out = {"core.news_articles": articles}
+    for table in ("core.news_mentions", "core.reported_metrics"):
+        out[table] = {r for r in ref[table] if r[0] in urls}
+    return out
+
+
+def _normalise_json(rows: dict[str, set[tuple]]) -> dict[str, set[tuple]]:
+    """``source_feeds`` as compact JSON (DuckDB and ``json.dumps`` space lists differently)."""
+    out = dict(rows)
+    out["core.news_articles"] = {
+        r[:_COL["source_feeds"]] + (json.dumps(json.loads(r[_COL["source_feeds"]]), ensure_ascii=False),)
+        + r[_COL["source_feeds"] + 1:] for r in rows["core.news_articles"]}
+    return out
+
+
+@pytest.mark.parametrize(("target", "fault", "outcome"), NEWS_CASES)
+def test_news_fault_outcome(matrix, target, fault, outcome):
+    from extractors.news import GNEWS, item_id
+    from tests.fault_server import default_news_items, query_story
+
+    country = COUNTRY_OF[(target, fault)]
+    edition = edition_of(country)
+    batch_id = f"news:{D2}:{edition}"
+    item = f"{batch_id}:{item_id(GNEWS, NEWS_QUERY)}"
+    label = f"gnews:{edition}:{NEWS_QUERY}"
+    report, summary = matrix["faulty"]["report"], matrix["faulty"]["summary"]
+    report_path = matrix["faulty"]["report_path"]
+    server: FaultServer = matrix["server"]
+    path = matrix["settings"].warehouse_path
+    entry = _batch(report, batch_id)
+    hits = server.hits_for("news", country)
+    assert hits, "the fault was never hit"
+    rows = _normalise_json(news_rows(path, edition))
+    ref = _normalise_json(news_rows(matrix["reference"].warehouse_path, edition))
+    d1_rows = _normalise_json(matrix["d1_news_by_edition"][edition])
+    own_story = canonical(query_story(D2, country, NEWS_QUERY)["link"])
+
+    with duckdb.connect(str(path), read_only=True) as conn:
+        quarantine = dict(conn.execute("SELECT batch_id, status FROM ops.quarantine WHERE batch_id = ? "
+                                       "OR batch_id LIKE ?", [batch_id, batch_id + ":%"]).fetchall())
+        fetch_log = conn.execute("SELECT count(*) FROM ops.fetch_log WHERE batch_id = ?", [batch_id]).fetchone()[0]
+        deadline_cut = conn.execute("SELECT count(*) FROM ops.fetch_log WHERE batch_id = ? AND "
+                                    "tags->>'error' LIKE 'deadline exceeded%'", [batch_id]).fetchone()[0]
+    assert fetch_log >= len(hits), "every archived response of the batch is indexed, faulty ones included"
+    items_failed = [b["batch_id"] for b in report["batches"] if b.get("parent") == batch_id]
+
+    if outcome == QUARANTINED:  # nothing of the edition's D2 reached core: its rows are D1's, untouched
+        assert batch_id in summary["quarantined_batches"] and entry["status"] == "failed"
+        searches = {f"{batch_id}:{r.tags['item']}" for r in _news_requests(matrix, edition)}
+        assert quarantine == {batch_id: "open", **dict.fromkeys(searches, "open")}  # each search fails as well
+        assert rows == d1_rows, "nothing of a quarantined news batch reaches core (not even last_seen_date)"
+        _assert_alerted(report, report_path, batch_id)
+        return
+    assert batch_id in summary["loaded_batches"] and entry["status"] == "passed", entry["failures"]
+    if outcome in (RECOVERED, VERBATIM):
+        assert quarantine == {} and items_failed == []
+        assert rows == ref, "the edition loads exactly what a clean fetch loads"
+        assert own_story in {r[0] for r in rows["core.news_articles"]}
+        if outcome == RECOVERED:
+            assert len(hits) >= 2, "recovered by a retry"
+        else:
+            assert any(r[_COL["title"]].endswith(NAME_SUFFIX) for r in rows["core.news_articles"]
+                       if r[_COL["first_batch_id"]] == batch_id), "the non-ASCII title is stored exactly"
+        _assert_alerted(report, report_path, batch_id, alerted=False)
+    elif outcome == ITEM_QUARANTINED:
+        assert items_failed == [item] and item in summary["quarantined_batches"]
+        assert quarantine == {item: "open"}
+        assert rows == _expected_news(ref, batch_id, drop_label=label), "the other searches load as usual"
+        assert own_story not in {r[0] for r in rows["core.news_articles"]}
+        _assert_alerted(report, report_path, item)
     elif outcome == LOADED and fault == "empty_chart":
-        assert articles == []
+        assert quarantine == {} and items_failed == []
+        assert rows == _expected_news(ref, batch_id, drop_label=label), "an empty search adds no delivery"
+        _assert_alerted(report, report_path, batch_id, alerted=False)
     elif outcome == LOADED and fault == "duplicated_entries":
-        from transforms.news_dedupe import dedupe_articles
+        assert quarantine == {} and items_failed == []
+        twice = default_news_items(D2, country)[0]["link"]
+        assert rows == _expected_news(ref, batch_id, duplicate_url=twice), "one story, counted as two deliveries"
+        _assert_alerted(report, report_path, batch_id, alerted=False)
+    elif outcome == EVERY_ITEM_QUARANTINED:  # the batch loads, empty; each search is quarantined and alerted
+        searches = {f"{batch_id}:{r.tags['item']}" for r in _news_requests(matrix, edition)}
+        assert set(items_failed) == searches and len(searches) > 10
+        assert quarantine == dict.fromkeys(searches, "open")
+        assert rows == d1_rows, "no story of the edition was loaded or touched"
+        for failed in sorted(searches)[:3]:
+            _assert_alerted(report, report_path, failed)
+    elif outcome == LOADED_EMPTY:  # every search empty: the batch loads with no story and raises nothing
+        assert quarantine == {} and items_failed == []
+        assert rows == d1_rows
+        _assert_alerted(report, report_path, batch_id, alerted=False)
+    else:  # pragma: no cover
+        raise AssertionError(f"no check for {outcome!r}")
 
-        assert len(articles) == 3 and len(dedupe_articles(articles)) == 2
+    failures = entry["failures"] + [f for b in report["batches"] if b.get("parent") == batch_id
+                                    for f in b["failures"]]
+    reasons = " ".join(str(e) for f in failures for e in f["examples"])
+    settings = matrix["settings"]
+    if fault == "http_429":
+        assert hits[1].started - hits[0].started >= 0.9, "Retry-After: 1 was honoured"
+    elif fault == "http_5xx_burst":
+        assert len(hits) == 3
+    elif fault == "http_503_persistent" and target == SEARCH:
+        assert len(hits) == settings.max_retries + 1, "bounded: gave up after the retry budget"
+    elif fault == "http_503_persistent":
+        assert len(hits) == (settings.max_retries + 1) * len(_news_requests(matrix, edition))
+    elif fault == "drip":
+        assert deadline_cut == 1 and hits[1].started - hits[0].started >= DEADLINE * 0.9
+    elif fault == "redirect_off_allowlist":
+        assert "not in allowed_hosts" in reasons and OFF_ALLOWLIST_URL in reasons
+    elif fault in ("oversized_body", "oversized_streamed"):
+        assert f"exceeds {settings.max_response_bytes} bytes" in reasons
+    elif fault == "html_instead_of_json":
+        assert "an HTML page, not an RSS/Atom feed" in reasons
+    elif fault == "missing_data_block":
+        assert "without <channel>" in reasons
+    elif fault == "renamed_fields":
+        assert "has no link" in reasons
+    elif fault == "truncated_body_persistent":
+        assert "gave up after" in reasons
 
 
-def _clean_articles(url: str):
-    from tests.fault_server import default_news_items, render_news_rss
-    from transforms.news_feed import parse_news_feed
+def canonical(url: str) -> str:
+    from transforms.urls import canonical_url
 
-    return parse_news_feed(render_news_rss(default_news_items(D1)), source_feed=url)
+    return canonical_url(url)
+
+
+def _news_requests(matrix, edition: str):
+    from dramatrack.catalog import load_catalog
+    from extractors.news import editions, news_requests
+
+    settings = matrix["settings"]
+    (chosen,) = editions(settings, [edition])
+    return news_requests(settings, load_catalog(settings.catalog_path), chosen)

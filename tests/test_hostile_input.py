@@ -1,7 +1,10 @@
 """Hostile input: fuzzing every parser, injection strings end to end, bombs and oversized bodies.
 
 * ``fuzz`` (marker): every parser gets ≥ 2000 Hypothesis examples — random bytes and mutations of real
-  payloads — and only ``transforms.errors.ParseError`` may escape; what it returns must be serialisable.
+  payloads — and only ``transforms.errors.ParseError`` may escape; what it returns must be serialisable. The
+  text-level transforms (feed dates, URLs, figures, mentions, dedupe, store-name identity, the short-drama
+  classifier) get ≥ 2000 texts each and must not raise at all. ``test_every_public_transform_is_fuzzed``
+  keeps the list complete.
 * Names carrying SQL, HTML/JS, control characters and right-to-left marks go through the whole pipeline
   (fault server → WARC → stage → GX → DuckDB): stored verbatim, nothing executed, and escaped wherever
   they are shown (alert text/HTML/Slack, the CLI tables, Data Docs).
@@ -207,6 +210,127 @@ def test_fuzz_news_text_helpers(text, published_at):
             pass
     for metric in extract_metrics(text, apps=[("reelshort", ["ReelShort"])], published_at=published_at):
         json.dumps(asdict(metric), ensure_ascii=False, default=str)
+
+
+@pytest.mark.fuzz
+@FUZZ
+@given(_inputs("appstore/rss_v2_top_free_us.json", "appstore/lookup_dramas_us.json",
+               "google_play/chart_entertainment_us.txt"))
+def test_fuzz_body_decoders(body):
+    """``body_text`` / ``body_json``, the byte → text / JSON gate of the JSON parsers: ParseError or a value."""
+    from transforms.body_text import body_json, body_text
+
+    _only_parse_error(lambda b: [] if isinstance(body_text(b, "fuzz"), str) else None, body)
+    try:
+        value = body_json(body, "fuzz")
+    except ParseError as err:
+        assert err.reason and "\n" not in str(err)
+        return
+    json.dumps(value, ensure_ascii=False)  # strict JSON: no NaN / Infinity came through
+
+
+_WORDS = st.text(alphabet=st.sampled_from(list("ReelShort DramaBox 短剧微短剧 drama short reels series vertical "
+                                               "mini micro - – : | _ 6016 Entertainment VideoTube\u200f\x00")),
+                 max_size=120)
+
+
+@pytest.mark.fuzz
+@FUZZ
+@given(st.text(max_size=300) | _WORDS, st.text(max_size=80) | _WORDS, st.none() | st.text(max_size=40),
+       st.none() | _WORDS)
+def test_fuzz_store_text_helpers(name, publisher, genre, description):
+    """The store-listing text transforms (product identity, the short-drama classifier) never raise."""
+    from transforms.app_identity import catalog_name_index, normalize_app_name
+    from transforms.short_drama import classify_app
+
+    assert isinstance(normalize_app_name(name), str)
+    assert isinstance(catalog_name_index({"a": [name, publisher], "b": [publisher]}), dict)
+    for in_catalog in (False, True):
+        result = classify_app(name, publisher, genre, description, catalog_match=in_catalog)
+        assert isinstance(result.reason, str)
+        json.dumps(asdict(result), ensure_ascii=False)
+
+
+_DATES = st.none() | st.sampled_from(["2025-09-01T00:00:00Z", "2025-09-02T23:00:00+00:00", "2025-09-01",
+                                      "garbage", ""]) | st.datetimes().map(lambda d: d.isoformat())
+
+
+@pytest.mark.fuzz
+@FUZZ
+@given(st.lists(st.tuples(_TEXT, _TEXT, _DATES, st.sampled_from(["https://a.example/x", "https://a.example/x?utm_a=1",
+                                                                 "not a url", "", "https://b.example/y"])),
+                max_size=6))
+def test_fuzz_news_article_helpers(rows):
+    """Mentions, title normalisation and the dedupe of articles built from any text never raise."""
+    from transforms.news_dedupe import dedupe_articles, normalize_title, title_similarity, title_tokens
+    from transforms.news_mentions import build_matcher, find_mentions
+    from transforms.news_metrics import split_sentences
+    from transforms.news_records import Article
+
+    matcher = build_matcher([("reelshort", ["ReelShort", "Reel Short"]), ("hongguo", ["Hongguo", "红果短剧"])])
+    articles = [Article(url=url, canonical_url=url, title=title, publisher=summary[:20] or None, publisher_url=None,
+                        published_at=when, language=None, summary=summary, source_feed=f"feed-{i}", guid=None)
+                for i, (title, summary, when, url) in enumerate(rows)]
+    for article in articles:
+        for mention in find_mentions(article, matcher, text=article.summary):
+            assert mention.field in ("title", "summary", "text")
+        tokens = title_tokens(normalize_title(article.title, article.publisher))
+        assert 0.0 <= title_similarity(tokens, tokens[::-1]) <= 1.0
+        assert all(isinstance(s, str) for s in split_sentences(article.summary))
+    kept = dedupe_articles(articles)
+    assert all(any(k is a for a in articles) for k in kept) and len(kept) <= len(articles)
+
+
+# Every public function of transforms/, and the fuzz test feeding it (build_matcher compiles our catalog, not
+# input, but the mention fuzz runs through it; records.* serialise our own records).
+FUZZED = {
+    "appstore_rss.parse_appstore_rss": test_fuzz_parse_appstore_rss,
+    "appstore_rss.parse_rss_v2": test_fuzz_parse_rss_v2,
+    "appstore_rss.parse_legacy_rss": test_fuzz_parse_legacy_rss,
+    "itunes_lookup.parse_itunes_lookup": test_fuzz_parse_itunes_lookup,
+    "google_play_chart.parse_play_chart": test_fuzz_parse_play_chart,
+    "google_play_details.parse_play_details": test_fuzz_parse_play_details,
+    "news_feed.parse_news_feed": test_fuzz_parse_news_feed,
+    "news_feed.html_to_text": test_fuzz_news_text_helpers,
+    "news_feed.parse_feed_date": test_fuzz_news_text_helpers,
+    "news_feed.target_url": test_fuzz_news_text_helpers,
+    "urls.canonical_url": test_fuzz_news_text_helpers,
+    "news_metrics.extract_metrics": test_fuzz_news_text_helpers,
+    "news_metrics.split_sentences": test_fuzz_news_article_helpers,
+    "news_mentions.build_matcher": test_fuzz_news_article_helpers,
+    "news_mentions.find_mentions": test_fuzz_news_article_helpers,
+    "news_dedupe.dedupe_articles": test_fuzz_news_article_helpers,
+    "news_dedupe.normalize_title": test_fuzz_news_article_helpers,
+    "news_dedupe.title_tokens": test_fuzz_news_article_helpers,
+    "news_dedupe.title_similarity": test_fuzz_news_article_helpers,
+    "body_text.body_text": test_fuzz_body_decoders,
+    "body_text.body_json": test_fuzz_body_decoders,
+    "app_identity.normalize_app_name": test_fuzz_store_text_helpers,
+    "app_identity.catalog_name_index": test_fuzz_store_text_helpers,
+    "short_drama.classify_app": test_fuzz_store_text_helpers,
+}
+NOT_FUZZED = {"records.to_dict", "records.field_names"}
+
+
+def test_every_public_transform_is_fuzzed():
+    """A new public function in transforms/ fails this until it is fuzzed (or listed as not taking input)."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import transforms
+
+    found = set()
+    for info in pkgutil.iter_modules(transforms.__path__):
+        module = importlib.import_module(f"transforms.{info.name}")
+        found |= {f"{info.name}.{name}" for name, fn in inspect.getmembers(module, inspect.isfunction)
+                  if not name.startswith("_") and fn.__module__ == module.__name__}
+    assert found == set(FUZZED) | NOT_FUZZED, f"unfuzzed: {sorted(found - set(FUZZED) - NOT_FUZZED)}"
+    for qualified, test in FUZZED.items():
+        source = inspect.getsource(test)
+        assert qualified.split(".")[1] in source, f"{test.__name__} does not call {qualified}"
+        assert "fuzz" in {m.name for m in getattr(test, "pytestmark", [])}
+        assert test._hypothesis_internal_use_settings.max_examples >= FUZZ_EXAMPLES >= 2000  # explicit: no profile lowers it
 
 
 # ------------------------------------------------------------------------------------- injection strings

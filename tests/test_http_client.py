@@ -368,6 +368,125 @@ def test_fetch_many_preserves_order_and_returns_errors_in_place(tmp_path, server
     assert len(archive.entries) == 6  # 1 + 1 + 2 (500 twice) + 1 + 1
 
 
+# -- the per-attempt total deadline -------------------------------------------------------------------------
+
+DRIP = b"0123456789ab"  # 12 bytes at one per 0.3 s: 3.6 s per attempt if nothing cuts it
+
+
+@pytest.fixture
+def drip_server():
+    from datetime import date
+
+    from tests.fault_server import FaultServer
+
+    with FaultServer(start=date(2026, 11, 1)) as srv:
+        yield srv
+
+
+def _deadline_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "dramatrack-deadline"]
+
+
+def test_a_dripping_body_is_cut_at_the_deadline(tmp_path, drip_server, sleep, archive):
+    """Every read completes inside read_timeout (0.5 s), yet each attempt ends at the 1 s deadline."""
+    from tests.fault_server import DripReply
+
+    drip_server.script("/drip", DripReply(200, DRIP, interval=0.3))
+    client = client_for(tmp_path, sleep, read_timeout=0.5, max_retries=1, http_response_deadline_seconds=1.0)
+    watched: list[int] = []
+    done = threading.Event()
+
+    def sample() -> None:  # the watchdog thread exists while an attempt runs
+        while not done.wait(0.05):
+            watched.append(len(_deadline_threads()))
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(FetchError) as info:
+            client.fetch(drip_server.url("/drip"), archive=archive)
+    finally:
+        elapsed = time.monotonic() - started
+        done.set()
+        sampler.join()
+
+    url = drip_server.url("/drip")
+    assert str(info.value) == (f"127.0.0.1: {url}: deadline exceeded: no complete response within 1 s "
+                               "(http_response_deadline_seconds); gave up after 2 attempts")
+    assert info.value.status == 200  # headers had arrived: the archived partial response says so
+    assert 1.9 <= elapsed < 3.0, f"{elapsed:.2f} s for two 1 s attempts (undisturbed: 7.2 s)"
+    first, second = (r.started for r in drip_server.requests)
+    assert 0.95 <= second - first < 1.6, "the first attempt ended at its deadline"
+    assert [e.tags["attempt"] for e in archive.entries] == [1, 2]
+    for entry in archive.entries:  # what had arrived is archived, marked incomplete with the reason
+        assert entry.tags["incomplete"] is True and entry.tags["error"].startswith("deadline exceeded")
+        assert DRIP.startswith(entry.body) and len(entry.body) <= 4
+    assert max(watched) == 1 and _deadline_threads() == []
+
+
+def test_the_deadline_also_bounds_the_wait_for_the_headers_on_a_reused_connection(tmp_path, server, sleep):
+    """A pooled keep-alive connection is watched too: the status line that never comes is cut at 0.5 s."""
+    server.script("/ok", Reply(200, b"fine"))
+    server.script("/late", Reply(200, b"late", delay=3.0))
+    client = client_for(tmp_path, sleep, read_timeout=5.0, max_retries=0, http_response_deadline_seconds=0.5)
+    assert client.fetch(server.url("/ok")).body == b"fine"
+    started = time.monotonic()
+    with pytest.raises(FetchError) as info:
+        client.fetch(server.url("/late"))
+    elapsed = time.monotonic() - started
+    assert "deadline exceeded" in info.value.reason and info.value.status is None
+    assert 0.45 <= elapsed < 1.5, f"{elapsed:.2f} s (read timeout 5 s, server answers after 3 s)"
+    assert client.fetch(server.url("/ok")).body == b"fine"  # the cut connection never went back to the pool
+
+
+def test_the_deadline_is_retried_like_a_read_timeout(tmp_path, drip_server, sleep, archive):
+    from tests.fault_server import DripReply
+
+    drip_server.script("/drip", DripReply(200, DRIP * 100, interval=0.3), Reply(200, b"whole"))
+    client = client_for(tmp_path, sleep, read_timeout=0.5, http_response_deadline_seconds=0.6)
+    resp = client.fetch(drip_server.url("/drip"), archive=archive)
+    assert resp.body == b"whole" and resp.tags["attempt"] == 2
+    assert archive.entries[0].tags["incomplete"] is True and len(sleep.calls) == 1  # one backoff, then retry
+
+
+def test_responses_within_the_deadline_are_unaffected(tmp_path, drip_server, sleep, archive):
+    from tests.fault_server import DripReply
+
+    drip_server.script("/slow-drip", DripReply(200, b"abc", interval=0.2))  # 0.6 s in all
+    drip_server.script("/late", Reply(200, b"late", delay=0.5))
+    drip_server.script("/big", Reply(200, b"x" * 9_000))
+    drip_server.script("/stream", Reply(200, b"y" * 9_000, content_length=False))
+    client = client_for(tmp_path, sleep, read_timeout=2.0, max_retries=0, http_response_deadline_seconds=1.5)
+    for path, body in (("/slow-drip", b"abc"), ("/late", b"late"), ("/big", b"x" * 9_000),
+                       ("/stream", b"y" * 9_000)):
+        resp = client.fetch(drip_server.url(path), archive=archive)
+        assert resp.status == 200 and resp.body == body and "incomplete" not in resp.tags, path
+    assert _deadline_threads() == []
+
+
+def test_no_watchdog_thread_outlives_its_attempt(tmp_path, drip_server, sleep, archive):
+    from tests.fault_server import DripReply
+
+    drip_server.script("/ok", Reply(200, b"ok"))
+    drip_server.script("/drip", DripReply(200, DRIP, interval=0.3))
+    drip_server.script("/down", Reply(503))
+    drip_server.script("/reset", Reply(reset=True))
+    drip_server.script("/cut", Reply(200, b"0123456789", drop_after=4))
+    drip_server.script("/big", Reply(200, body_size=50_000))
+    paths = ["/ok", "/drip", "/down", "/reset", "/cut", "/big", "/missing"] * 3
+    client = client_for(tmp_path, sleep, max_retries=1, read_timeout=0.5, http_response_deadline_seconds=0.4,
+                        max_concurrency_per_host=8)
+    before = {t.ident for t in threading.enumerate()}
+    results = client.fetch_many([FetchRequest(drip_server.url(p)) for p in paths], archive)
+    client.close()
+    assert sum(isinstance(r, FetchError) and "deadline exceeded" in r.reason for r in results) == 3
+    assert sum(isinstance(r, FetchError) for r in results) == 15 and len(drip_server.requests) == 33
+    assert _deadline_threads() == []
+    leaked = [t for t in threading.enumerate() if t.ident not in before and t.name.startswith("dramatrack")]
+    assert leaked == []
+
+
 # -- FetchError and the limiter in isolation ---------------------------------------------------------------
 
 
