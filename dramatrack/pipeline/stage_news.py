@@ -270,6 +270,7 @@ def stage_news_batch(manifest: BatchManifest, catalog: Catalog) -> StagedBatch:
     for item, error in manifest.item_errors:
         staged.item_problems.setdefault(item_batch_id(manifest.batch_id, item), []).append(error)
     deliveries: list[_Delivery] = []
+    parsed_feeds = 0
     for resp in _archived(staged):
         tags = resp.tags
         kind = tags.get("kind")
@@ -284,8 +285,14 @@ def stage_news_batch(manifest: BatchManifest, catalog: Catalog) -> StagedBatch:
             staged.item_problems.setdefault(item_batch_id(manifest.batch_id, item), []).append(
                 exc.with_location(resp.url).one_line())
             continue
+        parsed_feeds += 1
         fetched = served_at(resp).strftime("%Y-%m-%dT%H:%M:%SZ")
         deliveries += [_Delivery(a, item, fetched) for a in articles]
+    if parsed_feeds and not deliveries:
+        # Searches for tracked apps always list recent stories: all of them empty at once is a blocked or
+        # changed source, not a quiet day (one empty search alone is normal and loads).
+        staged.problems.append(f"news: edition {manifest.country}: every feed of the edition is empty "
+                               f"({parsed_feeds} feeds)")
 
     by_article = {id(d.article): d for d in deliveries}
     matcher = catalog_matcher(catalog)
