@@ -2,30 +2,38 @@
 
     .venv/bin/python -m bench.bench_load --out bench/results.json [--rows 1000000] [--budget 100]
 
-The pipeline loads through ``warehouse.loaders.load_batch``, one call (one transaction) per validated batch.
-The rows are split as the pipeline splits them: one App Store batch per (country, day) holding 4 charts x
-200 ranks = 800 chart entries (top-free and top-grossing, genre 6016 and all), with an ``AppRecord`` per
-distinct listing of the batch (what ``stage_batch`` produces: the loader resolves app keys through them) and
-4 fetch-log rows (one per chart response). No iTunes lookups: this benchmark is about chart rows. 50
-countries x 25 days x 800 = 1M rows; batches go day by day, as the daily DAG runs load them. Listings are
-drawn from 6,000 App Store ids (1% short drama), ranks from a hash, so consecutive days overlap as charts do.
+The pipeline loads as ``dramatrack/pipeline/validate_load.py`` ``load_report`` does: one load task per source
+and day, its validated batches loaded by ONE ``warehouse.loaders.load_batches`` call (one transaction). The
+rows are split as the pipeline splits them: one App Store batch per (country, day) holding 4 charts x 200
+ranks = 800 chart entries (top-free and top-grossing, genre 6016 and all), with an ``AppRecord`` per distinct
+listing of the batch (what ``stage_batch`` produces: the loader resolves app keys through them) and 4
+fetch-log rows (one per chart response). No iTunes lookups: this benchmark is about chart rows. 50 countries
+x 25 days x 800 = 1M rows: 25 ``load_batches`` calls of 50 batches (40,000 rows) each, day by day, as the
+daily DAG runs load them. Listings are drawn from 6,000 App Store ids (1% short drama), ranks from a hash, so
+consecutive days overlap as charts do.
 
 Timed, into a freshly migrated warehouse file (migration not timed):
 
-- ``loader``: every ``load_batch`` call, then ``CHECKPOINT`` (building the Python records is not timed;
-  one untimed warm-up batch into a scratch in-memory warehouse first pays the process's one-time costs:
+- ``loader``: every ``load_batches`` call, then ``CHECKPOINT`` (building the Python records is not timed;
+  one untimed warm-up day into a scratch in-memory warehouse first pays the process's one-time costs:
   pyarrow importing pandas, the loader parsing its SQL files);
-- ``rerun``: the same batches loaded again into the loaded warehouse (the idempotent path: every chart
-  scope is replaced); core.chart_entries must be identical afterwards (checked by a hash);
+- ``rerun``: the same days loaded again into the loaded warehouse (the idempotent path: every chart scope is
+  replaced); the core tables (chart entries, listings, products) must be identical afterwards (a hash);
 - ``native``: ``INSERT INTO core.chart_entries SELECT * FROM read_parquet(...)`` of exactly the rows the
   loader left in core.chart_entries (exported once, not timed), then ``CHECKPOINT``: same table, same
-  primary key, same rows; best of ``--native-rounds`` fresh warehouses, interleaved with the loader runs.
+  primary key, same rows; best of ``--native-rounds`` fresh warehouses;
+- ``native per day``: the same ingest with one transaction per day (``INSERT ... WHERE snapshot_date = day``,
+  ``COMMIT``), as the loader commits one per load task: the floor of any loader that commits per task (a
+  transaction of 40,000 rows goes through DuckDB's write-ahead log, a 1M-row INSERT writes its row groups
+  straight to the file); reported beside the goal, without a goal of its own.
 
 ``--budget`` (seconds) bounds the first load: when the loader is too slow to load ``--rows`` within it, the
-load stops after the batch that crossed the budget; the rerun and the native ingest then use exactly the
-rows loaded, and the result says so (``scaled_down``, ``rows_loaded``) and projects the full load from the
-per-batch time of the last tenth of the batches loaded. Per SQL file of the loader the share of the first
-load's time is recorded (the bench wraps ``warehouse.loaders.run_sql``; the product code is unchanged).
+load stops after the day that crossed the budget; the rerun and the native ingest then use exactly the rows
+loaded, and the result says so (``scaled_down``, ``rows_loaded``, ``projected_full_load_s``). The time of
+every SQL statement of the first load is recorded (``sql_share_first_load``): the bench wraps the loader's
+SQL runners and ``transaction`` with ``bench/bench_load_day.py``'s instrumentation (the product code is
+unchanged); the rest of ``load_batches`` (shaping the records into Arrow tables, Python bookkeeping) is
+``python_share_first_load``.
 """
 
 from __future__ import annotations
@@ -108,73 +116,66 @@ def batch_plan(rows: int) -> list[tuple[date, str, int]]:
     return [(START + timedelta(days=b // N_COUNTRIES), cs[b % N_COUNTRIES], b % N_COUNTRIES) for b in range(n)]
 
 
-class SqlTimer:
-    """Sum the time per SQL file of the loader (bench only): wraps whichever of warehouse.loaders' SQL
-    runners exist (``run_sql``, ``_run``, ``_select``; their first two arguments are the connection and the
-    file), timing the outermost call only."""
-
-    RUNNERS = ("run_sql", "_run", "_select")
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = defaultdict(float)
-        self.enabled = False
-        self._depth = 0
-
-    def install(self) -> None:
-        import warehouse.loaders as loaders
-
-        for attr in self.RUNNERS:
-            inner = getattr(loaders, attr, None)
-            if inner is None:
-                continue
-
-            def timed(conn, path, *args, _inner=inner, **kwargs):
-                if not self.enabled or self._depth:
-                    return _inner(conn, path, *args, **kwargs)
-                self._depth += 1
-                t0 = time.perf_counter()
-                try:
-                    return _inner(conn, path, *args, **kwargs)
-                finally:
-                    self._depth -= 1
-                    self.seconds[Path(str(path)).name] += time.perf_counter() - t0
-
-            setattr(loaders, attr, timed)
+def day_plan(rows: int) -> list[tuple[date, list[tuple[str, int]]]]:
+    """The load tasks for ``rows`` chart rows: (day, [(country, country index), ...]) in day order."""
+    days: dict[date, list[tuple[str, int]]] = defaultdict(list)
+    for day, country, ci in batch_plan(rows):
+        days[day].append((country, ci))
+    return sorted(days.items())
 
 
-def load(conn, plan, *, budget: float | None, timer: SqlTimer | None = None) -> tuple[float, list[float]]:
-    """load_batch every batch of ``plan`` (stopping after the budget is crossed); (seconds, per-batch)."""
-    from warehouse.loaders import APP_STORE, load_batch
+def make_batches(day: date, day_countries: list[tuple[str, int]]) -> list[Any]:
+    from warehouse.loaders import APP_STORE, Batch
 
-    per_batch: list[float] = []
-    total = 0.0
-    if timer:
-        timer.enabled = True
-    for day, country, ci in plan:
+    out = []
+    for country, ci in day_countries:
         b = make_batch(day, country, ci)
+        out.append(Batch(batch_id=b["batch_id"], source=APP_STORE, snapshot_date=day, country=country,
+                         chart_entries=b["chart_entries"], lookups=[], apps=b["apps"],
+                         fetch_log_rows=b["fetch_log_rows"]))
+    return out
+
+
+def load(conn, plan, *, budget: float | None, profile: bool = False) -> tuple[float, list[float], float]:
+    """One ``load_batches`` call per day of ``plan`` (stopping after the budget is crossed), then CHECKPOINT;
+    (seconds, seconds per day, checkpoint seconds). ``profile``: time the loader's statements (TIMINGS)."""
+    from bench.bench_load_day import TIMINGS
+    from warehouse.loaders import load_batches
+
+    per_day: list[float] = []
+    total = 0.0
+    for day, day_countries in plan:
+        batches = make_batches(day, day_countries)  # the records: not timed
+        gc.collect()
+        TIMINGS.enabled = profile
         t0 = time.perf_counter()
-        load_batch(conn, batch_id=b["batch_id"], source=APP_STORE, snapshot_date=day, country=country,
-                   chart_entries=b["chart_entries"], lookups=[], apps=b["apps"], fetch_log_rows=b["fetch_log_rows"])
+        load_batches(conn, batches)
         dt = time.perf_counter() - t0
-        per_batch.append(dt)
+        TIMINGS.enabled = False
+        del batches
+        per_day.append(dt)
         total += dt
-        if len(per_batch) % 50 == 0:
-            print(f"    {len(per_batch)} batches, {total:.1f} s", flush=True)
+        print(f"    day {len(per_day)}: {len(day_countries)} batches in {dt:.2f} s (total {total:.1f} s)", flush=True)
         if budget is not None and total > budget:
             break
-    if timer:
-        timer.enabled = False
     t0 = time.perf_counter()
     conn.execute("CHECKPOINT")
-    total += time.perf_counter() - t0
-    return total, per_batch
+    checkpoint = time.perf_counter() - t0
+    return total + checkpoint, per_day, checkpoint
 
 
-def chart_hash(conn) -> tuple[int, int]:
-    return conn.execute("SELECT count(*), coalesce(sum(CAST(hash(ce) AS HUGEINT)), 0) FROM core.chart_entries AS ce").fetchone()
+HASHED = ("core.chart_entries", "core.app_store_ids", "core.apps")
 
 
-def native(tmp: Path, parquet: Path, n: int) -> float:
+def core_hash(conn) -> dict[str, tuple[int, int]]:
+    """Row count and an order-independent hash of every row, per core table the load writes."""
+    return {t: conn.execute(f"SELECT count(*), coalesce(sum(CAST(hash(x) AS HUGEINT)), 0) FROM {t} AS x").fetchone()
+            for t in HASHED}
+
+
+def native(tmp: Path, parquet: Path, n: int, days: list[date] | None = None) -> float:
+    """DuckDB's own ingest of the Parquet file into a fresh warehouse, then CHECKPOINT: all rows in one
+    INSERT, or (``days``) one transaction per day, as the loader commits one per load task."""
     from warehouse.connection import connect
 
     path = tmp / f"native-{n}.duckdb"
@@ -182,7 +183,13 @@ def native(tmp: Path, parquet: Path, n: int) -> float:
     try:
         gc.collect()
         t0 = time.perf_counter()
-        conn.execute(f"INSERT INTO core.chart_entries SELECT * FROM read_parquet('{parquet}')")
+        if days is None:
+            conn.execute(f"INSERT INTO core.chart_entries SELECT * FROM read_parquet('{parquet}')")
+        for day in days or ():
+            conn.execute("BEGIN TRANSACTION")
+            conn.execute(f"INSERT INTO core.chart_entries SELECT * FROM read_parquet('{parquet}') "
+                         f"WHERE snapshot_date = DATE '{day.isoformat()}'")
+            conn.execute("COMMIT")
         conn.execute("CHECKPOINT")
         seconds = time.perf_counter() - t0
     finally:
@@ -192,86 +199,102 @@ def native(tmp: Path, parquet: Path, n: int) -> float:
 
 
 def bench(rows: int, budget: float, native_rounds: int) -> dict[str, Any]:
+    from bench.bench_load_day import TIMINGS, _instrument
     from warehouse.connection import connect
 
-    plan = batch_plan(rows)
-    timer = SqlTimer()
-    timer.install()
-    # warm-up, not timed: one batch into a scratch in-memory warehouse pays the process's one-time costs
+    plan = day_plan(rows)
+    _instrument()  # per-statement timing, off until TIMINGS.enabled
+    # warm-up, not timed: one small day into a scratch in-memory warehouse pays the process's one-time costs
     # (pyarrow imports pandas on first use, the loader parses its SQL files once per process), as the first
-    # batch of a load task does in the pipeline
+    # task of a worker process does in the pipeline
     t0 = time.perf_counter()
     scratch = connect(":memory:")
-    load(scratch, plan[:1], budget=None)
+    load(scratch, [(plan[0][0], plan[0][1][:2])], budget=None)
     scratch.close()
     warmup_s = time.perf_counter() - t0
+    TIMINGS.reset()
+    n_batches = sum(len(c) for _, c in plan)
     with tempfile.TemporaryDirectory(prefix="dramatrack-bench-load-") as tmp_name:
         tmp = Path(tmp_name)
         conn = connect(tmp / "loader.duckdb")
-        print(f"  loader: up to {len(plan)} batches of {ROWS_PER_BATCH} rows (budget {budget:.0f} s) ...", flush=True)
-        first_s, per_batch = load(conn, plan, budget=budget, timer=timer)
-        loaded = plan[: len(per_batch)]
+        print(f"  loader: {len(plan)} load_batches calls, {n_batches} batches of {ROWS_PER_BATCH} rows "
+              f"(budget {budget:.0f} s) ...", flush=True)
+        first_s, per_day, first_ckpt = load(conn, plan, budget=budget, profile=True)
+        statements = dict(TIMINGS.seconds)
+        loaded = plan[: len(per_day)]
         rows_loaded = conn.execute("SELECT count(*) FROM core.chart_entries").fetchone()[0]
-        before = chart_hash(conn)
+        before = core_hash(conn)
         parquet = tmp / "chart_entries.parquet"
         conn.execute(f"COPY (SELECT * FROM core.chart_entries) TO '{parquet}' (FORMAT parquet)")
-        print(f"  loader: {len(loaded)} batches, {rows_loaded} rows in {first_s:.1f} s", flush=True)
+        print(f"  loader: {len(loaded)} days, {rows_loaded:,} rows in {first_s:.2f} s", flush=True)
 
+        days = [day for day, _ in loaded]
         natives = [native(tmp, parquet, 0)]
-        print(f"  native: {natives[-1]:.3f} s", flush=True)
-        print(f"  rerun: the same {len(loaded)} batches ...", flush=True)
-        rerun_s, rerun_batches = load(conn, loaded, budget=None)
-        after = chart_hash(conn)
+        per_task = [native(tmp, parquet, 100, days)]
+        print(f"  native: {natives[-1]:.3f} s; one transaction per day: {per_task[-1]:.3f} s", flush=True)
+        print(f"  rerun: the same {len(loaded)} days ...", flush=True)
+        rerun_s, rerun_days, _ = load(conn, loaded, budget=None)
+        after = core_hash(conn)
         conn.close()
-        print(f"  rerun: {rerun_s:.1f} s; identical: {before == after}", flush=True)
+        identical = before == after
+        print(f"  rerun: {rerun_s:.2f} s; identical: {identical}", flush=True)
         for n in range(1, native_rounds):
             natives.append(native(tmp, parquet, n))
-            print(f"  native: {natives[-1]:.3f} s", flush=True)
+            per_task.append(native(tmp, parquet, 100 + n, days))
+            print(f"  native: {natives[-1]:.3f} s; one transaction per day: {per_task[-1]:.3f} s", flush=True)
 
-    nb = len(per_batch)
-    tenth = max(1, nb // 10)
-    first_tenth = sum(per_batch[:tenth]) / tenth
-    last_tenth = sum(per_batch[-tenth:]) / tenth
-    scaled = len(loaded) < len(plan)
+    nd = len(per_day)
+    scaled = nd < len(plan)
     native_best = min(natives)
-    sql_total = sum(timer.seconds.values())
+    per_task_best = min(per_task)
+    load_s = sum(per_day)
+    sql_total = sum(statements.values())
     out: dict[str, Any] = {
         "rows_target": rows,
         "rows_loaded": rows_loaded,
-        "batches": nb,
+        "load_batches_calls": nd,
+        "batches": sum(len(c) for _, c in loaded),
         "rows_per_batch": ROWS_PER_BATCH,
         "batch_shape": "App Store, one (country, day): 4 charts x 200 ranks, AppRecords of its listings, "
-                       "4 fetch-log rows, no lookups",
+                       "4 fetch-log rows, no lookups; one load_batches call per day (load_report's load task)",
         "scaled_down": scaled,
         "warmup_s": round(warmup_s, 2),
         "budget_s": budget,
         "loader_s": round(first_s, 3),
+        "loader_checkpoint_s": round(first_ckpt, 3),
         "rerun_s": round(rerun_s, 3),
         "native_s": [round(x, 4) for x in natives],
         "native_best_s": round(native_best, 4),
-        "loader_ms_per_batch_first_tenth": round(first_tenth * 1000, 1),
-        "loader_ms_per_batch_last_tenth": round(last_tenth * 1000, 1),
-        "rerun_ms_per_batch": round(sum(rerun_batches) / max(1, len(rerun_batches)) * 1000, 1),
+        "native_per_day_s": [round(x, 4) for x in per_task],
+        "native_per_day_best_s": round(per_task_best, 4),
+        "native_per_day_over_native": round(per_task_best / native_best, 2),
+        "loader_over_native_per_day": round(first_s / per_task_best, 2),
+        "loader_s_per_day": [round(x, 3) for x in per_day],
+        "rerun_s_per_day": [round(x, 3) for x in rerun_days],
         "loader_rows_per_s": round(rows_loaded / first_s),
         "native_rows_per_s": round(rows_loaded / native_best),
-        "loader_over_native": round(first_s / native_best, 1),
+        "loader_over_native": round(first_s / native_best, 2),
         "rerun_over_first": round(rerun_s / first_s, 3),
-        "rerun_identical": before == after,
-        "sql_share_first_load": {k: round(v / first_s, 3) for k, v in sorted(timer.seconds.items(),
-                                                                            key=lambda kv: -kv[1])},
-        "python_share_first_load": round(1 - sql_total / first_s, 3),
+        "rerun_identical": identical,
+        "identical_tables": list(HASHED),
+        "sql_share_first_load": {k: round(v / load_s, 3) for k, v in
+                                 sorted(statements.items(), key=lambda kv: -kv[1]) if v / load_s >= 0.001},
+        "python_share_first_load": round(1 - sql_total / load_s, 3),
     }
     if scaled:
-        remaining = len(plan) - nb
-        out["projected_full_load_s"] = round(first_s + remaining * last_tenth, 1)
-        out["projection"] = ("first load of the rows loaded + the remaining batches at the last tenth's "
-                             "per-batch time (a lower bound when per-batch time keeps growing)")
+        remaining = len(plan) - nd
+        out["projected_full_load_s"] = round(first_s + remaining * per_day[-1], 1)
+        out["projection"] = "first load of the rows loaded + the remaining days at the last day's time"
     out["goals"] = [
-        goal("load: load_batch path / native read_parquet ingest", out["loader_over_native"], "<=",
-             GOAL_LOADER_OVER_NATIVE, f"{rows_loaded:,} rows: {first_s:.1f} s vs {native_best:.2f} s"
+        goal("load: load_batches path / native read_parquet ingest", out["loader_over_native"], "<=",
+             GOAL_LOADER_OVER_NATIVE, f"{rows_loaded:,} rows: {first_s:.2f} s vs {native_best:.2f} s"
              + (f"; scaled down from {rows:,} (budget)" if scaled else "")),
         goal("load: idempotent re-run / first load", out["rerun_over_first"], None, None,
-             f"{rerun_s:.1f} s vs {first_s:.1f} s; identical tables: {before == after}"),
+             f"{rerun_s:.2f} s vs {first_s:.2f} s; identical tables: {identical}"),
+        goal("load: native, one transaction per day / native bulk", out["native_per_day_over_native"], None,
+             None, f"{per_task_best:.2f} s vs {native_best:.2f} s: the floor of any loader committing per task"),
+        goal("load: load_batches path / native one transaction per day", out["loader_over_native_per_day"],
+             None, None, f"{first_s:.2f} s vs {per_task_best:.2f} s: the loader's own work"),
     ]
     return out
 

@@ -381,6 +381,73 @@ def test_rank_movers_classify_moves_entrants_and_drop_outs(tmp_path):
     conn.close()
 
 
+def _load_chart_days(conn, charts: dict[str, dict[int, str]], offsets: list[int], start: date) -> None:
+    """Load the given days (offsets from ``start``) of ``charts`` (chart -> {offset: listings in rank order})."""
+    apps = {x: AppRecord(app_key=f"ios_{x}", name=f"App {x}", publisher=x, store="app_store", store_app_id=x,
+                         bundle_id=None, is_short_drama=x in "AE", status="candidate", classification_reason="t")
+            for x in "ABCDEFGH"}  # fmt: skip
+    for i in offsets:
+        for chart, days in charts.items():
+            if i not in days:
+                continue
+            entries = [ChartEntry(store="app_store", country="us", chart=chart, genre="all", feed="rss_v2", rank=r,
+                                  store_app_id=x, name=f"App {x}") for r, x in enumerate(days[i], start=1)]  # fmt: skip
+            load_batch(conn, batch_id=f"{chart}-{i}", source="appstore", snapshot_date=start + timedelta(days=i),
+                       country="us", chart_entries=entries, lookups=[], apps=[apps[x] for x in days[i]],
+                       fetch_log_rows=[])  # fmt: skip
+
+
+def test_rank_movers_refresh_across_long_gaps_gives_the_full_rebuild(tmp_path):
+    """The incremental rank movers read a week of rows before the first changed day, plus what lies further
+    back: a chart's capture before a gap longer than that, a listing's last appearance weeks ago, a listing
+    never seen. Appending after a long gap and back-filling days in the middle of long gaps (one chart with
+    gaps, one captured more often) must each end where a full rebuild of the same days does."""
+    start = date(2026, 10, 5)
+    top_free = {0: "ABCE", 1: "BACD", 2: "BADC", 14: "CBAD", 15: "ECBA", 22: "ABFC", 30: "GBCA", 40: "HADC",
+                80: "EABC"}  # fmt: skip
+    top_paid = {**{i: "ABC" for i in (0, 1, 2, 8, 9, 10, 11, 12, 13)}, 14: "DAB", 15: "BAD", 22: "ACE", 30: "CAB",
+                40: "ABC"}  # fmt: skip
+    charts = {"top-free": top_free, "top-paid": top_paid}
+    # appended after 13 days; appended; back-filled in a 13-day gap; back-filled; appended; appended
+    steps = [[15], [30], [14], [22], [40], [80]]
+    loaded = [0, 1, 2, 8, 9, 10, 11, 12, 13]
+    inc = connect(tmp_path / "incremental.duckdb")
+    _load_chart_days(inc, charts, loaded, start)
+    build_marts(inc)
+    for n, step in enumerate(steps):
+        _load_chart_days(inc, charts, step, start)
+        refresh_marts(inc, changed_dates=[start + timedelta(days=i) for i in step])
+        loaded += step
+        full = connect(tmp_path / f"full{n}.duckdb")
+        _load_chart_days(full, charts, sorted(loaded), start)
+        build_marts(full)
+        h_inc, h_full = table_hashes(inc), table_hashes(full)
+        assert h_inc == h_full, (step, [k for k in h_inc if h_inc[k] != h_full.get(k)])
+        full.close()
+    got = {(r["chart"], (r["snapshot_date"] - start).days, r["store_app_id"]): r
+           for r in rows(inc, "SELECT * FROM marts.rank_movers")}  # fmt: skip
+
+    def seen(chart: str, day: int, listing: str) -> tuple:
+        r = got[(chart, day, listing)]
+        last = None if r["last_seen_date"] is None else (r["last_seen_date"] - start).days
+        return r["movement"], (r["prev_date"] - start).days, last, r["days_absent"]
+
+    # a chart captured again after a gap longer than a week compares with its capture before the gap
+    assert seen("top-free", 14, "C") == ("up", 2, 2, 11)
+    assert seen("top-free", 15, "D") == ("dropped", 14, 14, 0)
+    # back after weeks: last seen before the week of rows read (E: day 0, then day 15; D: day 14; B: day 15)
+    assert seen("top-free", 15, "E") == ("new_entrant", 14, 0, 14)
+    assert seen("top-free", 40, "D") == ("new_entrant", 30, 14, 25)
+    assert seen("top-free", 80, "E") == ("new_entrant", 40, 15, 64)  # over 5 weeks before the rows read
+    assert seen("top-paid", 30, "B") == ("new_entrant", 22, 15, 14)
+    assert seen("top-paid", 22, "C") == ("new_entrant", 15, 13, 8)
+    # never seen before in the chart
+    assert seen("top-free", 22, "F") == ("new_entrant", 15, None, None)
+    assert seen("top-free", 40, "H") == ("new_entrant", 30, None, None)
+    assert seen("top-paid", 22, "E") == ("new_entrant", 15, None, None)
+    inc.close()
+
+
 # --- comments and docs -------------------------------------------------------------------------------------
 
 

@@ -15,7 +15,7 @@ import json
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -154,10 +154,13 @@ def _columns_table(columns: Iterable[Sequence[Any]], schema: pa.Schema) -> pa.Ta
 def _records_table(records: Sequence[Any], schema: pa.Schema) -> pa.Table:
     if not records:
         return schema.empty_table()
-    return _columns_table(zip(*map(attrgetter(*schema.names), records), strict=True), schema)
+    # one attribute at a time: cheaper than transposing a tuple per record
+    return _columns_table((list(map(attrgetter(name), records)) for name in schema.names), schema)
 
 
 def _dicts_table(rows: Sequence[Mapping[str, Any]], schema: pa.Schema) -> pa.Table:
+    if not rows:
+        return schema.empty_table()
     columns = {name: [row.get(name) for row in rows] for name in schema.names}
     return pa.table(columns, schema=schema)
 
@@ -178,7 +181,7 @@ _APP_FIELDS = APP_RECORD_SCHEMA.names[:-2]  # the AppRecord fields; name_key and
 def _apps_table(apps: Sequence[AppRecord]) -> pa.Table:
     if not apps:
         return APP_RECORD_SCHEMA.empty_table()
-    columns = list(zip(*map(attrgetter(*_APP_FIELDS), apps), strict=True))
+    columns = [list(map(attrgetter(name), apps)) for name in _APP_FIELDS]
     names, publishers = columns[_APP_FIELDS.index("name")], columns[_APP_FIELDS.index("publisher")]
     columns += [list(map(_name_key, names)), list(map(_publisher_key, publishers))]
     return _columns_table(columns, APP_RECORD_SCHEMA)
@@ -555,12 +558,11 @@ class _Staging:
         self.one_day = len(set(days)) == 1
 
     def _stack(self, tables: Sequence[pa.Table], schema: pa.Schema) -> pa.Table:
-        pos = [i for i, t in enumerate(tables) for _ in range(t.num_rows)]
+        pos = pa.array([i for i, t in enumerate(tables) for _ in range(t.num_rows)], pa.int32())
         table = pa.concat_tables(tables) if tables else schema.empty_table()
-        table = table.append_column("pos", pa.array(pos, pa.int32()))
-        return table.append_column(
-            "snapshot_date", pa.array([self.batches[i].snapshot_date for i in pos], pa.date32())
-        )
+        table = table.append_column("pos", pos)
+        days = pa.array([b.snapshot_date for b in self.batches], pa.date32())
+        return table.append_column("snapshot_date", days.take(pos))
 
     def has(self, relation: str) -> bool:
         return relation in self.relations
@@ -576,15 +578,14 @@ class _Staging:
         """The products the batches have a record with status 'catalog' of."""
         return {a.app_key for b in self.batches for a in b.apps if a.status == "catalog"}
 
-    def superseded(self, scopes: Callable[[Batch], Iterable[tuple]]) -> bool:
-        """Whether a scope (as ``scopes`` lists a batch's) is in several batches, so a later one replaces it."""
-        seen: set[tuple] = set()
-        for b in self.batches:
-            mine = set(scopes(b))
-            if seen & mine:
-                return True
-            seen |= mine
-        return False
+    def superseded(self, relation: str, scope: Sequence[str]) -> bool:
+        """Whether a scope (the values of the ``scope`` columns of a staging relation) is in several batches,
+        so a later one replaces it."""
+        table = self.relations.get(relation)
+        if table is None or len(self.batches) < 2:
+            return False
+        batches = table.group_by(list(scope)).aggregate([("pos", "count_distinct")])
+        return pc.max(batches["pos_count_distinct"]).as_py() > 1
 
     def unlisted_facts(self) -> pa.Table:
         """The listings a batch has facts of but no record of, with the first and last day of such facts."""
@@ -602,21 +603,34 @@ class _Staging:
         ]
         return _columns_table(columns, FACT_LISTING_SCHEMA)
 
+    def unresolved_entries(self, listed: set[tuple[str, str]]) -> list[int]:
+        """Per batch, its chart entries of listings not in ``listed``."""
+        unresolved = [0] * len(self.batches)
+        entries = self.relations.get("staging_chart_entries")
+        if entries is None:
+            return unresolved
+        sep = "\x1f"  # (store, store_app_id) as one string key
+        keys = pc.binary_join_element_wise(entries["store"], entries["store_app_id"], sep)
+        known = pa.array([f"{store}{sep}{sid}" for store, sid in listed], _S)
+        missing = pc.invert(pc.fill_null(pc.is_in(keys, value_set=known), False))
+        for row in pc.value_counts(entries["pos"].filter(missing)).to_pylist():
+            unresolved[row["values"]] = row["counts"]
+        return unresolved
+
     def counts(self, listed: set[tuple[str, str]]) -> list[dict[str, int]]:
         """Each batch's row counts (``listed``: the listings that exist once the batches are loaded)."""
+        unresolved = self.unresolved_entries(listed)
         return [
             {
                 "chart_entries": len(b.chart_entries),
-                "chart_entries_unresolved": sum(
-                    (e.store, e.store_app_id) not in listed for e in b.chart_entries
-                ),
+                "chart_entries_unresolved": unresolved[i],
                 "app_metrics": _distinct_rows(lookups) + _distinct_rows(details),
                 "apps": len({a.app_key for a in b.apps if a.app_key is not None}),
                 "app_store_ids": len(ids),
                 "fetch_log": len(b.fetch_log_rows),
             }
-            for b, ids, lookups, details in zip(
-                self.batches, self.listing_ids, self.lookups, self.details, strict=True
+            for i, (b, ids, lookups, details) in enumerate(
+                zip(self.batches, self.listing_ids, self.lookups, self.details, strict=True)
             )
         ]
 
@@ -666,21 +680,17 @@ def _load(conn: duckdb.DuckDBPyConnection, batches: Sequence[Batch]) -> list[dic
             products += [app_key for _, _, app_key in widened]
         if staging.has("staging_chart_entries"):
             charts = staging.superseded(
-                lambda b: ((b.snapshot_date, e.store, e.country, e.chart, e.genre) for e in b.chart_entries)
+                "staging_chart_entries", ("snapshot_date", "store", "country", "chart", "genre")
             )
             _run(conn, "load_chart_entries.sql", {**staging.days, "superseded": charts})
         if staging.has("staging_app_lookups"):
-            storefronts = staging.superseded(lambda b: ((b.snapshot_date, lk.country) for lk in b.lookups))
+            storefronts = staging.superseded("staging_app_lookups", ("snapshot_date", "country"))
             _run(conn, "load_app_metrics.sql", {**staging.days, "superseded": storefronts})
         if staging.has("staging_play_details"):
-            pages = staging.superseded(
-                lambda b: ((b.snapshot_date, d.country, d.app_id) for d in b.play_details)
-            )
+            pages = staging.superseded("staging_play_details", ("snapshot_date", "country", "app_id"))
             _run(conn, "load_play_metrics.sql", {**staging.days, "superseded": pages})
         if staging.has("staging_fetch_log"):
-            indexed = staging.superseded(
-                lambda b: ((r.get("warc_path"), r.get("warc_offset")) for r in b.fetch_log_rows)
-            )
+            indexed = staging.superseded("staging_fetch_log", ("warc_path", "warc_offset"))
             _run(conn, "index_fetch_log.sql", {"repeated": indexed})
         if products or staging.has("staging_apps"):
             registered.add("batch_products", _products_table(products))

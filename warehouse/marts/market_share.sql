@@ -18,11 +18,16 @@
 --
 -- Incremental (warehouse/marts.py): only the days and ISO weeks of the refresh weeks (TEMP refresh_weeks,
 -- warehouse/estimates/sql/scope.sql) are recomputed; a full build (refresh_mode.full_rebuild) clears all.
+-- The refresh weeks' days are selected with `snapshot_date IN (their days)`, not `date_trunc('week', ...)
+-- IN (the weeks)`: the semi-join lets DuckDB skip the row groups outside those days (zone maps), where a
+-- computed expression has to be evaluated on every row of the history.
 
 DELETE FROM marts.market_share
+WHERE basis = 'chart_presence' AND (SELECT full_rebuild FROM refresh_mode);
+
+DELETE FROM marts.market_share  -- day rows of those days, week rows of those weeks (their Mondays)
 WHERE basis = 'chart_presence'
-  AND ((SELECT full_rebuild FROM refresh_mode)
-       OR CAST(date_trunc('week', period_start) AS DATE) IN (SELECT week_start FROM refresh_weeks));
+  AND period_start IN (SELECT CAST(week_start + CAST(i AS INTEGER) AS DATE) FROM refresh_weeks, range(7) AS t(i));
 
 INSERT INTO marts.market_share (
     basis, grain, period_start, iso_week, store, country, chart, genre, app_key, app_name,
@@ -32,6 +37,9 @@ WITH params AS (
     -- THE rank-weight exponent: the power-law shape of rank vs. downloads for US iPhone apps
     -- (Garg & Telang 2013). Change it here only.
     SELECT 0.944::DOUBLE AS rank_exponent
+),
+refresh_days AS (
+    SELECT CAST(week_start + CAST(i AS INTEGER) AS DATE) AS d FROM refresh_weeks, range(7) AS t(i)
 ),
 store_weighted AS (
     SELECT
@@ -43,14 +51,14 @@ store_weighted AS (
     JOIN core.apps AS a ON a.app_key = ce.app_key AND a.is_short_drama
     LEFT JOIN core.chart_families AS f ON f.store = ce.store AND f.genre = ce.genre
     CROSS JOIN params AS p
-    WHERE CAST(date_trunc('week', ce.snapshot_date) AS DATE) IN (SELECT week_start FROM refresh_weeks)
+    WHERE ce.snapshot_date IN (SELECT d FROM refresh_days)
 ),
 both_store_days AS (
     -- (day, country, chart, family) captured in both stores
     SELECT ce.snapshot_date, ce.country, ce.chart, f.family
     FROM core.chart_entries AS ce
     JOIN core.chart_families AS f ON f.store = ce.store AND f.genre = ce.genre
-    WHERE CAST(date_trunc('week', ce.snapshot_date) AS DATE) IN (SELECT week_start FROM refresh_weeks)
+    WHERE ce.snapshot_date IN (SELECT d FROM refresh_days)
     GROUP BY ALL
     HAVING count(DISTINCT ce.store) = 2
 ),

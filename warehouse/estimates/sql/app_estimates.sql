@@ -5,8 +5,10 @@
 --                N = the chart's depth that day (a free app's absence from top-paid says nothing: no tail).
 -- is_primary picks the one row per (day, store, country, app, measure) the marts use.
 DELETE FROM core.app_estimates
-WHERE (SELECT full_rebuild FROM refresh_mode)
-   OR CAST(date_trunc('week', snapshot_date) AS DATE) IN (SELECT week_start FROM refresh_weeks);
+WHERE (SELECT full_rebuild FROM refresh_mode);
+
+DELETE FROM core.app_estimates
+WHERE snapshot_date IN (SELECT CAST(week_start + CAST(i AS INTEGER) AS DATE) FROM refresh_weeks, range(7) AS t(i));
 
 INSERT INTO core.app_estimates
 WITH settings AS (
@@ -22,14 +24,14 @@ params AS (
 caps AS (
     SELECT snapshot_date, store, country, chart, genre, max(rank) AS depth
     FROM core.chart_entries
-    WHERE CAST(date_trunc('week', snapshot_date) AS DATE) IN (SELECT week_start FROM refresh_weeks)
+    WHERE snapshot_date IN (SELECT CAST(week_start + CAST(i AS INTEGER) AS DATE) FROM refresh_weeks, range(7) AS t(i))
     GROUP BY ALL
 ),
 ranked AS (
     SELECT snapshot_date, store, country, chart, genre, app_key, min(rank) AS rank
     FROM core.chart_entries
     WHERE app_key IS NOT NULL
-      AND CAST(date_trunc('week', snapshot_date) AS DATE) IN (SELECT week_start FROM refresh_weeks)
+      AND snapshot_date IN (SELECT CAST(week_start + CAST(i AS INTEGER) AS DATE) FROM refresh_weeks, range(7) AS t(i))
     GROUP BY ALL
 ),
 tracked AS (
@@ -77,4 +79,5 @@ SELECT
         ORDER BY basis = 'tail', CASE WHEN basis = 'ranked' THEN sigma END, CASE WHEN basis = 'tail' THEN high END,
                  NOT overall, chart, genre
     ) = 1 AS is_primary
-FROM estimated;
+FROM estimated
+ORDER BY snapshot_date, store, country, chart, genre, app_key, measure;

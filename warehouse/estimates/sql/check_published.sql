@@ -20,7 +20,7 @@ FROM (
     days AS (
         SELECT CAST(date_trunc('week', snapshot_date) AS DATE) AS window_start, count(DISTINCT snapshot_date) AS n
         FROM core.chart_entries
-        WHERE CAST(date_trunc('week', snapshot_date) AS DATE) IN (SELECT week_start FROM refresh_weeks)
+        WHERE snapshot_date IN (SELECT CAST(week_start + CAST(i AS INTEGER) AS DATE) FROM refresh_weeks, range(7) AS t(i))
         GROUP BY ALL
     )
     SELECT s.window_start, s.measure, s.scope, CAST(sum(s.v) AS DOUBLE) / any_value(d.n) AS per_day,

@@ -6,6 +6,6 @@ SELECT
     count(DISTINCT snapshot_date) AS n_days,
     max(rank) AS depth
 FROM core.chart_entries
-WHERE CAST(date_trunc('week', snapshot_date) AS DATE) IN (SELECT week_start FROM refresh_weeks)
+WHERE snapshot_date IN (SELECT CAST(week_start + CAST(i AS INTEGER) AS DATE) FROM refresh_weeks, range(7) AS t(i))
 GROUP BY ALL
 ORDER BY window_start, store, country, chart, genre;

@@ -15,7 +15,7 @@ daily AS (
         WINDOW w AS (PARTITION BY country, store_app_id ORDER BY snapshot_date)
     )
     WHERE gap_days <= (SELECT days FROM gap) AND d_ratings >= 0
-      AND CAST(date_trunc('week', snapshot_date) AS DATE) IN (SELECT week_start FROM refresh_weeks)
+      AND snapshot_date IN (SELECT CAST(week_start + CAST(i AS INTEGER) AS DATE) FROM refresh_weeks, range(7) AS t(i))
 ),
 entries AS (
     SELECT snapshot_date, country, chart, genre, store_app_id, min(rank) AS rank, arg_min(app_key, rank) AS app_key
@@ -34,5 +34,5 @@ JOIN daily AS d USING (country, store_app_id, snapshot_date)
 JOIN entries AS s
     ON s.snapshot_date = d.prev_date AND s.country = e.country AND s.chart = e.chart AND s.genre = e.genre
    AND s.store_app_id = e.store_app_id
-WHERE CAST(date_trunc('week', e.snapshot_date) AS DATE) IN (SELECT week_start FROM refresh_weeks)
+WHERE e.snapshot_date IN (SELECT CAST(week_start + CAST(i AS INTEGER) AS DATE) FROM refresh_weeks, range(7) AS t(i))
 ORDER BY window_start, store, e.country, e.chart, e.genre, e.store_app_id, e.snapshot_date;

@@ -24,13 +24,13 @@ daily AS (
         WINDOW w AS (PARTITION BY store_app_id ORDER BY snapshot_date)
     )
     WHERE gap_days <= (SELECT days FROM gap) AND d_installs >= 0
-      AND CAST(date_trunc('week', snapshot_date) AS DATE) IN (SELECT week_start FROM refresh_weeks)
+      AND snapshot_date IN (SELECT CAST(week_start + CAST(i AS INTEGER) AS DATE) FROM refresh_weeks, range(7) AS t(i))
 ),
 caps AS (
     SELECT snapshot_date, country, chart, genre, max(rank) AS depth
     FROM core.chart_entries
     WHERE store = 'google_play' AND chart_measure(chart) = 'downloads'
-      AND CAST(date_trunc('week', snapshot_date) AS DATE) IN (SELECT week_start FROM refresh_weeks)
+      AND snapshot_date IN (SELECT CAST(week_start + CAST(i AS INTEGER) AS DATE) FROM refresh_weeks, range(7) AS t(i))
     GROUP BY ALL
 ),
 entries AS (

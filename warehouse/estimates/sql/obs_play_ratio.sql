@@ -25,6 +25,6 @@ SELECT
     sum(d_ratings) AS ratings_gained
 FROM pairs
 WHERE gap_days <= (SELECT days FROM gap) AND d_installs >= 0 AND d_ratings >= 0
-  AND CAST(date_trunc('week', snapshot_date) AS DATE) IN (SELECT week_start FROM refresh_weeks)
+  AND snapshot_date IN (SELECT CAST(week_start + CAST(i AS INTEGER) AS DATE) FROM refresh_weeks, range(7) AS t(i))
 GROUP BY ALL
 ORDER BY window_start, store_app_id;

@@ -8,13 +8,13 @@ WITH best AS (
     FROM core.chart_entries AS ce
     JOIN core.apps AS a ON a.app_key = ce.app_key AND a.is_short_drama
     JOIN core.estimate_priors AS p ON p.store = ce.store AND p.measure = chart_measure(ce.chart)
-    WHERE CAST(date_trunc('week', ce.snapshot_date) AS DATE) IN (SELECT week_start FROM refresh_weeks)
+    WHERE ce.snapshot_date IN (SELECT CAST(week_start + CAST(i AS INTEGER) AS DATE) FROM refresh_weeks, range(7) AS t(i))
     GROUP BY ALL
 ),
 days AS (
     SELECT CAST(date_trunc('week', snapshot_date) AS DATE) AS window_start, count(DISTINCT snapshot_date) AS n_days
     FROM core.chart_entries
-    WHERE CAST(date_trunc('week', snapshot_date) AS DATE) IN (SELECT week_start FROM refresh_weeks)
+    WHERE snapshot_date IN (SELECT CAST(week_start + CAST(i AS INTEGER) AS DATE) FROM refresh_weeks, range(7) AS t(i))
     GROUP BY ALL
 )
 SELECT

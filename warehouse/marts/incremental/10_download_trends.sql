@@ -4,11 +4,16 @@
 -- rebuild, full or incremental, gives the same bits.
 --
 -- Incremental: the rows of the refresh weeks and of the 27 days after each (their 7/28-day sums, the
--- week-over-week change and the milestones look back at most 27 days).
+-- week-over-week change and the milestones look back at most 27 days). Those days are selected with
+-- `snapshot_date IN (the days)` and the inputs with ranges on snapshot_date, which DuckDB's zone maps prune
+-- to the days concerned (a correlated `EXISTS (... BETWEEN ...)` is evaluated on every row of the history).
+-- Rows are inserted in day order, so the zone maps of this table stay tight for the marts that read it.
 
 DELETE FROM marts.download_trends
-WHERE (SELECT full_rebuild FROM refresh_mode)
-   OR EXISTS (SELECT 1 FROM refresh_weeks AS w WHERE snapshot_date BETWEEN w.week_start AND w.week_start + 33);
+WHERE (SELECT full_rebuild FROM refresh_mode);
+
+DELETE FROM marts.download_trends
+WHERE snapshot_date IN (SELECT CAST(week_start + CAST(i AS INTEGER) AS DATE) FROM refresh_weeks, range(34) AS t(i));
 
 INSERT INTO marts.download_trends
 WITH settings AS (
@@ -17,8 +22,8 @@ WITH settings AS (
 trend_days AS (
     SELECT DISTINCT ce.snapshot_date, ce.store, ce.country
     FROM core.chart_entries AS ce
-    WHERE EXISTS (SELECT 1 FROM refresh_weeks AS w
-                  WHERE ce.snapshot_date BETWEEN w.week_start AND w.week_start + 33)
+    WHERE ce.snapshot_date IN (SELECT CAST(week_start + CAST(i AS INTEGER) AS DATE)
+                               FROM refresh_weeks, range(34) AS t(i))
 ),
 tracked AS (
     SELECT DISTINCT ids.store, a.app_key, a.name AS app_name
@@ -134,4 +139,5 @@ LEFT JOIN metrics AS m
 LEFT JOIN crossed AS x
     ON x.snapshot_date = g.snapshot_date AND x.store = g.store AND x.country = g.country
    AND x.app_key = g.app_key
-LEFT JOIN core.countries AS c ON c.country = g.country;
+LEFT JOIN core.countries AS c ON c.country = g.country
+ORDER BY g.snapshot_date, g.store, g.country, g.app_key;

@@ -7,11 +7,15 @@
 -- shares of a group sum to 1. Values are summed as exact decimals (same bits on every rebuild).
 --
 -- Incremental: the day, ISO-week and month periods containing the refresh weeks' days
--- (refresh_share_periods); a month is recomputed from all its days.
+-- (refresh_share_periods); a month is recomputed from all its days. The DELETE is a semi-join on those
+-- periods (not OR-ed with the full-build flag, which would make DuckDB test every row), and rows are
+-- inserted in period order, so DuckDB's zone maps skip the rest of the table.
 
 DELETE FROM marts.market_share_top
-WHERE (SELECT full_rebuild FROM refresh_mode)
-   OR EXISTS (SELECT 1 FROM refresh_share_periods AS p
+WHERE (SELECT full_rebuild FROM refresh_mode);
+
+DELETE FROM marts.market_share_top
+WHERE EXISTS (SELECT 1 FROM refresh_share_periods AS p
               WHERE p.grain = marts.market_share_top.grain AND p.period_start = marts.market_share_top.period_start);
 
 INSERT INTO marts.market_share_top
@@ -105,4 +109,5 @@ SELECT
     CAST(t.apps_in_row AS INTEGER), CAST(t.apps_in_group AS INTEGER),
     CAST(g.countries_in_group AS INTEGER), CAST(g.stores_in_group AS INTEGER)
 FROM top_n AS t
-JOIN per_group AS g USING (basis, grain, period_start, store, geo_level, geo, chart, genre);
+JOIN per_group AS g USING (basis, grain, period_start, store, geo_level, geo, chart, genre)
+ORDER BY t.basis, t.grain, t.period_start, t.store, t.geo_level, t.geo, t.chart, t.genre, t.position;
