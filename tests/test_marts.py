@@ -12,11 +12,12 @@ from datetime import date, timedelta
 
 import pytest
 
+from dramatrack.catalog import Catalog, CatalogApp
 from transforms.records import ChartEntry, PlayAppDetails
 from warehouse.connection import connect
 from warehouse.docs_marts import DEFAULT_OUT, render
 from warehouse.estimates.simulate import days_from, load_market, simulate_market
-from warehouse.loaders import AppRecord, load_batch
+from warehouse.loaders import AppRecord, discovered_app_key, load_batch, sync_catalog
 from warehouse.marts import build_marts, refresh_marts
 
 COUNTRIES = ["us", "gb", "jp"]
@@ -33,7 +34,7 @@ def table_hashes(conn) -> dict[str, str]:
     ).fetchall()
     return {
         name: conn.execute(f"SELECT count(*) || ':' || coalesce(md5(string_agg(t::VARCHAR, '|' ORDER BY t::VARCHAR)), '') "
-                           f"FROM {name} t").fetchone()[0]
+                           f"FROM {name} t").fetchall()[0][0]
         for (name,) in names
     }  # fmt: skip
 
@@ -111,6 +112,108 @@ def test_back_filling_a_middle_day_incrementally_gives_the_full_rebuild(tmp_path
     assert h1 == h2, [k for k in h1 if h1[k] != h2.get(k)]
     one.close()
     two.close()
+
+
+# Two stores' top-free charts over four ISO weeks (store -> {day offset: listings in rank order}): letters are
+# listings, named "App <letter>" by publisher <letter> in both stores (so the two listings of a letter are one
+# product); K is a catalog app. Short drama: A, E, J, K. E is a new app first charted on day 16, back-filled
+# on days 9 and 3; A (charted on Google Play from day 0) gets an App Store listing on day 17 (it joins A's
+# product, gp_com_a: the smaller key), back-filled on day 3; J is charted on the back-filled day 9 only; the
+# catalog lists K's App Store id from the start, charted on day 18.
+CATALOG_K = "123456789"
+NEW_LISTING_CHARTS = {
+    "app_store": {i: "BCD" + "A" * (i in (3, 17, 26)) + "E" * (i in (3, 9, 16, 18)) + "J" * (i == 9)
+                  + "K" * (i == 18) for i in range(28)},
+    "google_play": {i: "AFGH" for i in range(28)},
+}  # fmt: skip
+
+
+def _listing_id(store: str, x: str) -> str:
+    if x == "K":
+        return CATALOG_K if store == "app_store" else "com.catalog.k"
+    return x if store == "app_store" else f"com.{x.lower()}"
+
+
+def _load_listing_days(conn, offsets: list[int], start: date) -> None:
+    genre = {"app_store": "all", "google_play": "APPLICATION"}
+    for i in offsets:
+        for store, days in NEW_LISTING_CHARTS.items():
+            ids = [_listing_id(store, x) for x in days[i]]
+            entries = [ChartEntry(store=store, country="us", chart="top-free", genre=genre[store],
+                                  feed="rss_v2" if store == "app_store" else "batchexecute", rank=r,
+                                  store_app_id=sid, name=f"App {x}", publisher=x)
+                       for r, (x, sid) in enumerate(zip(days[i], ids, strict=True), start=1)]  # fmt: skip
+            apps = [AppRecord(app_key="cat_k" if x == "K" else discovered_app_key(store, sid),
+                              name="Catalog Drama K" if x == "K" else f"App {x}", publisher=x, store=store,
+                              store_app_id=sid, bundle_id=None, is_short_drama=x in "AEJK",
+                              status="catalog" if x == "K" else "candidate", classification_reason="t")
+                    for x, sid in zip(days[i], ids, strict=True)]  # fmt: skip
+            load_batch(conn, batch_id=f"{store}-{i}", source="appstore" if store == "app_store" else "googleplay",
+                       snapshot_date=start + timedelta(days=i), country="us", chart_entries=entries, lookups=[],
+                       apps=apps, fetch_log_rows=[])  # fmt: skip
+
+
+def test_new_listings_refresh_incrementally_to_the_full_rebuild(tmp_path):
+    """A short-drama app's tail rows start on the first day a loaded batch saw one of its listings in the store.
+    Syncing a catalog store id before it is charted, appending the day a new app or a new listing of a tracked
+    app first appears, and back-filling a day before a listing's first appearance (weeks before it, or a
+    listing seen on that day only) must each end where a full rebuild of the same days does."""
+    start = date(2026, 10, 5)  # a Monday: days 0-6, 7-13, 14-20, 21-27 are four ISO weeks
+    weeks = [start + timedelta(days=7 * w) for w in range(4)]
+    catalog = Catalog(
+        apps=[CatalogApp(app_key="cat_k", name="Catalog Drama K", publisher="K", ios_id=CATALOG_K)]
+    )
+    loaded = [i for i in range(16) if i not in (3, 9)]
+    inc = connect(tmp_path / "incremental.duckdb")
+    _load_listing_days(inc, loaded, start)
+    build_marts(inc)
+    steps = [
+        ("catalog", [], []),  # K's store id: a listing no batch has seen (no snapshot day changed)
+        ("load", [16], weeks[2:3]),  # E: a new app
+        ("load", [17], weeks[2:3]),  # A: a new App Store listing of a tracked app
+        ("load", [18], weeks[2:3]),  # K charted
+        ("load", [9], weeks[1:3]),  # E before its first appearance (day 16); J seen on day 9 only
+        ("load", list(range(19, 28)), weeks[2:4]),  # appended (A again on day 26)
+        # E before day 9 (the days after it); A before day 17, found beyond max_gap_days (not up to day 26)
+        ("load", [3], weeks[0:3]),
+    ]
+    for n, (kind, step, refit) in enumerate(steps):
+        if kind == "catalog":
+            sync_catalog(inc, catalog)
+        else:
+            _load_listing_days(inc, step, start)
+            loaded += step
+        build = refresh_marts(inc, changed_dates=[start + timedelta(days=i) for i in step])
+        assert build.estimates["weeks"] == [w.isoformat() for w in refit], step
+        full = connect(tmp_path / f"full{n}.duckdb")
+        sync_catalog(full, catalog)
+        _load_listing_days(full, sorted(loaded), start)
+        build_marts(full)
+        h_inc, h_full = table_hashes(inc), table_hashes(full)
+        assert h_inc == h_full, (kind, step, [k for k in h_inc if h_inc[k] != h_full.get(k)])
+        full.close()
+    first = {
+        (r["store"], r["app_key"]): ((r["first_day"] - start).days, r["tail_days"])
+        for r in rows(inc, "SELECT store, app_key, min(snapshot_date) AS first_day, "
+                      "count(DISTINCT snapshot_date) FILTER (WHERE basis = 'tail') AS tail_days "
+                      "FROM core.app_estimates GROUP BY ALL")
+    }  # fmt: skip
+    a_key = "gp_com_a"
+    assert rows(inc, "SELECT app_key FROM core.app_store_ids WHERE store_app_id = 'A'") == [
+        {"app_key": a_key}
+    ]
+    # (first day with an estimate, days with a tail row) over days 0-27
+    assert first[("app_store", "ios_E")] == (3, 25 - 4)  # from its first appearance; ranked on 4 days
+    assert first[("app_store", a_key)] == (3, 25 - 3)  # A's App Store listing: from day 3, not day 0
+    assert first[("google_play", a_key)] == (0, 0)  # charted every day
+    assert first[("app_store", "ios_J")] == (9, 19 - 1)  # seen on day 9 only: tail rows from then on
+    assert first[("app_store", "cat_k")] == (18, 10 - 1)  # a catalog listing: not before it was charted
+    trends = rows(inc, "SELECT app_key, store, min(snapshot_date) AS first_day FROM marts.download_trends "
+                       "GROUP BY ALL")  # fmt: skip
+    assert {(r["store"], r["app_key"]): (r["first_day"] - start).days for r in trends} == {
+        k: v[0] for k, v in first.items() if k[1] in (a_key, "ios_E", "ios_J", "cat_k")
+    }
+    inc.close()
 
 
 # --- download trends ---------------------------------------------------------------------------------------

@@ -2,7 +2,11 @@
 --   ranked rows: every charted app (with a product key): est = b r^(-a), band est x/÷ exp(band_z sigma);
 --   tail rows:   every tracked (short-drama) app with a listing in the store that is not ranked in a captured
 --                top-free or top-grossing chart that day: est = tail_fraction * d(N+1), band [0, d(N+1)],
---                N = the chart's depth that day (a free app's absence from top-paid says nothing: no tail).
+--                N = the chart's depth that day (a free app's absence from top-paid says nothing: no tail);
+--                only from the day the app is known in the store: the earliest first_seen_date of its
+--                listings there (core.app_store_ids; a listing no loaded batch has seen, e.g. a catalog
+--                store id never charted, has none and gives no tail rows). Before that we do not know it had
+--                launched (docs/methodology.md, section 5); scope.sql refreshes the days this start moves over.
 -- is_primary picks the one row per (day, store, country, app, measure) the marts use.
 DELETE FROM core.app_estimates
 WHERE (SELECT full_rebuild FROM refresh_mode);
@@ -35,9 +39,11 @@ ranked AS (
     GROUP BY ALL
 ),
 tracked AS (
-    SELECT DISTINCT ids.store, a.app_key
+    SELECT ids.store, a.app_key, min(ids.first_seen_date) AS known_from
     FROM core.app_store_ids AS ids
     JOIN core.apps AS a ON a.app_key = ids.app_key AND a.is_short_drama
+    WHERE ids.first_seen_date IS NOT NULL
+    GROUP BY ALL
 ),
 candidates AS (
     SELECT c.snapshot_date, c.store, c.country, c.chart, c.genre, r.app_key, r.rank, c.depth
@@ -46,7 +52,7 @@ candidates AS (
     UNION ALL
     SELECT c.snapshot_date, c.store, c.country, c.chart, c.genre, t.app_key, NULL, c.depth
     FROM caps AS c
-    JOIN tracked AS t ON t.store = c.store
+    JOIN tracked AS t ON t.store = c.store AND c.snapshot_date >= t.known_from
     LEFT JOIN ranked AS r
         ON r.snapshot_date = c.snapshot_date AND r.store = c.store AND r.country = c.country
        AND r.chart = c.chart AND r.genre = c.genre AND r.app_key = t.app_key

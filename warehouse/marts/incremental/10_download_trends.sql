@@ -1,7 +1,8 @@
 -- marts.download_trends: one row per tracked (short-drama) app, store (where it has a listing), country and
--- day the store's charts were captured there. Estimates are the primary rows of core.app_estimates
--- (ranked, else the below-chart tail: unranked days are not zero downloads). Sums are exact decimals, so a
--- rebuild, full or incremental, gives the same bits.
+-- day the store's charts were captured there, from the day the app is known in the store (the earliest
+-- first_seen_date of its listings there: the start of its tail rows in core.app_estimates). Estimates are the
+-- primary rows of core.app_estimates (ranked, else the below-chart tail: unranked days are not zero
+-- downloads). Sums are exact decimals, so a rebuild, full or incremental, gives the same bits.
 --
 -- Incremental: the rows of the refresh weeks and of the 27 days after each (their 7/28-day sums, the
 -- week-over-week change and the milestones look back at most 27 days). Those days are selected with
@@ -26,14 +27,16 @@ trend_days AS (
                                FROM refresh_weeks, range(34) AS t(i))
 ),
 tracked AS (
-    SELECT DISTINCT ids.store, a.app_key, a.name AS app_name
+    SELECT ids.store, a.app_key, a.name AS app_name, min(ids.first_seen_date) AS known_from
     FROM core.app_store_ids AS ids
     JOIN core.apps AS a ON a.app_key = ids.app_key AND a.is_short_drama
+    WHERE ids.first_seen_date IS NOT NULL
+    GROUP BY ALL
 ),
 grid AS (
     SELECT d.snapshot_date, d.store, d.country, t.app_key, t.app_name
     FROM trend_days AS d
-    JOIN tracked AS t USING (store)
+    JOIN tracked AS t ON t.store = d.store AND d.snapshot_date >= t.known_from
 ),
 estimates AS (
     SELECT snapshot_date, store, country, app_key, measure, basis, chart || '/' || genre AS source_chart,
