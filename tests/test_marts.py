@@ -134,10 +134,10 @@ def _listing_id(store: str, x: str) -> str:
     return x if store == "app_store" else f"com.{x.lower()}"
 
 
-def _load_listing_days(conn, offsets: list[int], start: date) -> None:
+def _load_listing_days(conn, offsets: list[int], start: date, charts=NEW_LISTING_CHARTS) -> None:
     genre = {"app_store": "all", "google_play": "APPLICATION"}
     for i in offsets:
-        for store, days in NEW_LISTING_CHARTS.items():
+        for store, days in charts.items():
             ids = [_listing_id(store, x) for x in days[i]]
             entries = [ChartEntry(store=store, country="us", chart="top-free", genre=genre[store],
                                   feed="rss_v2" if store == "app_store" else "batchexecute", rank=r,
@@ -213,6 +213,44 @@ def test_new_listings_refresh_incrementally_to_the_full_rebuild(tmp_path):
     assert {(r["store"], r["app_key"]): (r["first_day"] - start).days for r in trends} == {
         k: v[0] for k, v in first.items() if k[1] in (a_key, "ios_E", "ios_J", "cat_k")
     }
+    inc.close()
+
+
+# Short drama A charted on the App Store from day 0 (product ios_A); its Google Play listing first appears on
+# day 12: the cross-store name match gives the product the smaller key, gp_com_a, so the App Store facts of
+# days 0-11 change product although only day 12 was loaded.
+REKEY_CHARTS = {
+    "app_store": {i: "ABCD" for i in range(16)},
+    "google_play": {i: "FGH" + "A" * (i >= 12) for i in range(16)},
+}
+
+
+def test_facts_re_keyed_by_a_load_are_refreshed_on_every_day_they_lie_on(tmp_path):
+    start = date(2026, 10, 5)
+    inc = connect(tmp_path / "incremental.duckdb")
+    _load_listing_days(inc, list(range(12)), start, REKEY_CHARTS)
+    build_marts(inc)
+    assert rows(inc, "SELECT DISTINCT app_key FROM core.chart_entries WHERE store_app_id = 'A'") == [
+        {"app_key": "ios_A"}
+    ]
+    for step in ([12], [13, 14, 15]):
+        _load_listing_days(inc, step, start, REKEY_CHARTS)
+        if step == [12]:
+            # days 0-12 (day 12's App Store entries were loaded under ios_A, then moved in the same load)
+            assert rows(inc, "SELECT count(*) AS n FROM ops.marts_pending_dates") == [{"n": 13}]
+        build = refresh_marts(inc, changed_dates=[start + timedelta(days=i) for i in step])
+        assert rows(inc, "SELECT count(*) AS n FROM ops.marts_pending_dates") == [{"n": 0}]
+        if step == [12]:  # the re-keyed days joined the refresh
+            assert build.changed_dates == [start + timedelta(days=i) for i in range(13)]
+        full = connect(tmp_path / f"full{step[0]}.duckdb")
+        _load_listing_days(full, list(range(step[-1] + 1)), start, REKEY_CHARTS)
+        build_marts(full)
+        h_inc, h_full = table_hashes(inc), table_hashes(full)
+        assert h_inc == h_full, (step, [k for k in h_inc if h_inc[k] != h_full.get(k)])
+        full.close()
+    assert rows(inc, "SELECT DISTINCT app_key FROM core.chart_entries WHERE store_app_id = 'A'") == [
+        {"app_key": "gp_com_a"}
+    ]
     inc.close()
 
 

@@ -31,6 +31,7 @@ from warehouse.estimates.run import refresh_estimates
 MARTS_DIR = Path(__file__).resolve().parent / "marts"
 INCREMENTAL_DIR = MARTS_DIR / "incremental"
 ESTIMATES_SQL = Path(__file__).resolve().parent / "estimates" / "sql"
+SQL_DIR = Path(__file__).resolve().parent / "sql"
 DEFAULT_TOP_N = 10
 
 
@@ -66,7 +67,8 @@ def refresh_marts(
     top_n: int = DEFAULT_TOP_N,
 ) -> MartsBuild:
     """Rebuild the estimates and marts: everything (``changed_dates=None``), or only the periods the given
-    snapshot dates touch (the days, their ISO weeks and months, and the 7/28-day windows after them).
+    snapshot dates touch (the days, their ISO weeks and months, and the 7/28-day windows after them), plus
+    the days loads re-keyed facts on since the last build (``ops.marts_pending_dates``, cleared here).
 
     ``top_n`` (apps per group of marts.market_share_top) must be the same for every build of a warehouse;
     after changing it, run a full build.
@@ -79,11 +81,15 @@ def refresh_marts(
     marts = sorted(MARTS_DIR.glob("*.sql"))
     incremental = sorted(INCREMENTAL_DIR.glob("*.sql"))
     with transaction(conn):
+        if not full:  # days whose facts a load moved to another product change too
+            pending = run_sql(conn, SQL_DIR / "marts_pending_dates.sql").fetchall()
+            dates = _dates([*dates, *(d for (d,) in pending)])
         run_sql(conn, ESTIMATES_SQL / "scope.sql", {"full": full, "changed": dates, "top_n": top_n})
         estimates = refresh_estimates(conn)
         for path in marts + incremental:
             run_sql(conn, path)
         run_sql(conn, ESTIMATES_SQL / "scope_drop.sql")
+        run_sql(conn, SQL_DIR / "marts_pending_dates_clear.sql")
     return MartsBuild(
         full=full, changed_dates=dates, mart_files=[p.name for p in marts],
         incremental_files=[p.name for p in incremental], estimates=estimates.as_dict(),
