@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -82,7 +83,8 @@ class EmbeddedAirflow:
 
         logical = pendulum.datetime(day.year, day.month, day.day, 6, 0, tz="UTC")
         started = time.monotonic()
-        run = dag.test(logical_date=logical, run_conf=conf or {})
+        with _dag_folder_synced_once():
+            run = dag.test(logical_date=logical, run_conf=conf or {})
         seconds = time.monotonic() - started
         with create_session() as session:
             failed = session.scalars(
@@ -141,6 +143,76 @@ class EmbeddedAirflow:
                         pending.setdefault(consumer, []).extend(extras)
             wave = [(consumer, {"asset_events": extras}) for consumer, extras in pending.items()]
         return results
+
+
+# --- dag.test(): parse and sync the DAG folder once per process, not once per run ------------------------------
+#
+# Since Airflow 3.2 (apache/airflow#64884) every ``dag.test()`` re-parses the whole DAG bundle (``BundleDagBag``)
+# and re-writes it to the metadata DB (``sync_bag_to_db``: serialise, hash and compare every DAG), so that sibling
+# DAGs exist in the DB. A demo runs ~80 DAG runs: ~10% of its time went there, re-doing the same work. While the
+# DAG files are unchanged (same paths and modification times), a later run in this process reuses the parsed bag
+# and skips the sync that is already in the same metadata DB; any change to a DAG file parses and syncs again.
+
+_parsed_bags: dict[str, tuple[tuple, object]] = {}  # bag arguments -> (DAG files' state, BundleDagBag)
+_synced: set[tuple] = set()  # (metadata DB, bundle, version, id of a bag kept in _parsed_bags)
+
+
+def _dag_files_state(folder: object) -> tuple | None:
+    """Path, mtime and size of every ``.py`` file under the DAG folder (None when unreadable: never reuse)."""
+    try:
+        return tuple(sorted((str(p), st.st_mtime_ns, st.st_size)
+                            for p in Path(str(folder)).rglob("*.py") for st in [p.stat()]))
+    except OSError:
+        return None
+
+
+@contextmanager
+def _dag_folder_synced_once():
+    """Within the block, ``dag.test()`` parses and syncs each unchanged DAG bundle once per process."""
+    try:
+        from airflow.configuration import conf
+        from airflow.dag_processing import dagbag as module
+
+        real_bag, real_sync = module.BundleDagBag, module.sync_bag_to_db
+        database = conf.get("database", "sql_alchemy_conn")
+    except (ImportError, AttributeError):  # another Airflow: run dag.test() as it is
+        yield
+        return
+
+    def bag(*args, **kwargs):
+        folder = kwargs.get("dag_folder", args[0] if args else None)
+        state = _dag_files_state(folder) if folder is not None else None
+        if state is None:
+            return real_bag(*args, **kwargs)
+        key = repr((args, sorted(kwargs.items())))
+        cached = _parsed_bags.get(key)
+        if cached is None or cached[0] != state:
+            cached = _parsed_bags[key] = (state, real_bag(*args, **kwargs))
+        return cached[1]
+
+    def sync(dagbag, bundle_name, bundle_version, *args, **kwargs):
+        kept = any(b is dagbag for _, b in _parsed_bags.values())
+        key = (database, bundle_name, bundle_version, id(dagbag))
+        if kept and key in _synced and _all_versioned(dagbag):
+            return None
+        result = real_sync(dagbag, bundle_name, bundle_version, *args, **kwargs)
+        if kept:
+            _synced.add(key)
+        return result
+
+    module.BundleDagBag, module.sync_bag_to_db = bag, sync
+    try:
+        yield
+    finally:
+        module.BundleDagBag, module.sync_bag_to_db = real_bag, real_sync
+
+
+def _all_versioned(dagbag) -> bool:
+    """Every DAG of the bag has a version in the metadata DB (a DB wiped since the sync has none)."""
+    from airflow.models.dag_version import DagVersion
+
+    return all(DagVersion.get_version(dag_id) for dag_id in dagbag.dags)
+
 
 def _asset_uris(condition: object) -> set[str]:
     """Every asset URI in a schedule condition (an Asset, or AssetAll/AssetAny nesting them)."""

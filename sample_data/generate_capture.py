@@ -12,17 +12,27 @@ real format from the seeded market model (``sample_data.market``), and writes it
 
 With ``--plant-defect`` one batch (default: mx on the 10th day) gets a duplicated rank in its
 Entertainment top-grossing chart, so the demo shows a batch being quarantined while the rest loads.
+
+``capture.json`` (written last) records the arguments, a key over everything the bytes depend on (the
+arguments, the settings, the catalog, the generator's and the fetch plans' source code, warcio's version) and
+every file written with its size and SHA-256. ``make demo`` reuses a capture whose key and files still match
+(:func:`reusable`) and otherwise generates it in a child process while the DAGs already run the first days
+(:func:`start_capture`).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import sys
+import traceback
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from dramatrack.catalog import load_catalog
-from dramatrack.settings import Settings
+from dramatrack.settings import REPO_ROOT, Settings
 from extractors import google_play, news
 from extractors.appstore import chart_requests, ids_in_charts, lookup_requests
 from extractors.warc_archive import WarcArchive
@@ -38,6 +48,11 @@ CONTENT_TYPES = {"rss_v2": "application/json; charset=utf-8", "legacy_rss": "tex
                  "feed": "application/rss+xml; charset=UTF-8"}
 NEWS_STORIES_PER_DAY = {"en": 3, "zh": 2}  # per edition language; a few dozen feed items a day in all
 PLAY_COLLECTIONS = {"top-free": "topselling_free", "top-grossing": "topgrossing"}
+MANIFEST = "capture.json"
+FORMAT_VERSION = 1  # bump when the capture's layout changes in a way the source hashes below do not show
+# Source code the capture's bytes depend on: the generator and market model, the fetch plans and WARC writer
+# (extractors), the parsers the plan reads its charts with (transforms), the settings and catalog models.
+KEY_SOURCES = ("sample_data", "extractors", "transforms", "dramatrack/settings.py", "dramatrack/catalog.py")
 
 
 def _chart_apps(apps: list[MarketApp], tags: dict, country: str, day_index: int, settings: Settings) -> list:
@@ -133,11 +148,72 @@ def write_news_batch(archive: WarcArchive, settings: Settings, catalog, edition:
         record(req, body, seq)
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _source_digest() -> str:
+    digest = hashlib.sha256()
+    for entry in KEY_SOURCES:
+        path = REPO_ROOT / entry
+        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            digest.update(file.relative_to(REPO_ROOT).as_posix().encode() + b"\0")
+            digest.update(file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def capture_key(start: date, days: int, countries: list[str], *, plant_defect: tuple[str, int] | None = None,
+                settings: Settings | None = None,
+                sources: tuple[str, ...] = ("app_store", "google_play", "news")) -> str:
+    """A hash of everything the capture's bytes depend on (but the WARC record ids, which are random)."""
+    from importlib.metadata import version
+
+    settings = settings or Settings()
+    inputs = {
+        "format": FORMAT_VERSION,
+        "start": start.isoformat(), "days": days, "countries": list(countries),
+        "plant_defect": list(plant_defect) if plant_defect else None, "sources": list(sources),
+        # every setting (a few do not matter, which only costs a regeneration); the data dir does not
+        "settings": settings.model_dump(mode="json", exclude={"data_dir"}),
+        "catalog": _sha256(Path(settings.catalog_path)),
+        "code": _source_digest(),
+        "warcio": version("warcio"),
+    }
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def reusable(out: Path, key: str) -> bool:
+    """True when ``out`` holds a complete capture made with this key: its manifest names the key and every file
+    it lists is there with the same size and SHA-256."""
+    try:
+        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        files = manifest["files"]
+        if manifest.get("key") != key or not files:
+            return False
+        for name, meta in files.items():
+            path = out / name
+            if path.stat().st_size != meta["bytes"] or _sha256(path) != meta["sha256"]:
+                return False
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+    return True
+
+
 def generate(out: Path, start: date, days: int, countries: list[str], *, plant_defect: tuple[str, int] | None = None,
              settings: Settings | None = None,
-             sources: tuple[str, ...] = ("app_store", "google_play", "news")) -> list[Path]:
-    """Write the capture; return the WARC paths. Deterministic for the same arguments (but WARC record ids)."""
+             sources: tuple[str, ...] = ("app_store", "google_play", "news"),
+             on_day: Callable[[date], None] | None = None) -> list[Path]:
+    """Write the capture; return the WARC paths. Deterministic for the same arguments (but WARC record ids).
+
+    ``on_day(day)`` is called once every file of that day is complete (days are written in order).
+    """
     settings = settings or Settings()
+    key = capture_key(start, days, countries, plant_defect=plant_defect, settings=settings, sources=sources)
+    (out / MANIFEST).unlink(missing_ok=True)  # an interrupted run leaves no manifest: never reused
     catalog = load_catalog(settings.catalog_path)
     packages = [a.android_package for a in catalog.apps if a.android_package]
     apps = build_market()
@@ -165,13 +241,113 @@ def generate(out: Path, start: date, days: int, countries: list[str], *, plant_d
                 with WarcArchive(path) as archive:
                     write_news_batch(archive, settings, catalog, edition, day, start)
                 paths.append(path)
-    (out / "capture.json").write_text(json.dumps({
+        if on_day is not None:
+            on_day(day)
+    files = {}
+    for path in paths:
+        for file in (path, path.with_name(path.name + ".idx.jsonl")):
+            if file.exists():
+                files[file.relative_to(out).as_posix()] = {"bytes": file.stat().st_size, "sha256": _sha256(file)}
+    (out / MANIFEST).write_text(json.dumps({
         "start": start.isoformat(), "days": days, "countries": countries,
         "planted_defect": list(plant_defect) if plant_defect else None,
         "sources": list(sources),
         "generator": "sample_data.generate_capture",
+        "key": key,
+        "files": files,
     }, indent=1), encoding="utf-8")
     return paths
+
+
+class CaptureError(RuntimeError):
+    """Generating the sample capture in the background failed."""
+
+
+class CaptureJob:
+    """The sample capture for a run of the DAGs: reused as it is, or being generated by a child process.
+
+    ``wait_for(day)`` returns once every file of ``day`` is complete; ``finish()`` waits for the whole capture
+    (its manifest) and raises if the generation failed.
+    """
+
+    def __init__(self, out: Path, reused: bool, process=None, queue=None):
+        self.out, self.reused, self._process, self._queue = out, reused, process, queue
+        self._done: set[str] = set()
+        self._finished = reused or process is None
+
+    def wait_for(self, day: date) -> None:
+        while not self._finished and day.isoformat() not in self._done:
+            self._next_message()
+
+    def finish(self) -> None:
+        while not self._finished:
+            self._next_message()
+
+    def _next_message(self) -> None:
+        import queue as queue_module
+
+        try:
+            kind, value = self._queue.get(timeout=1.0)
+        except queue_module.Empty:
+            if not self._process.is_alive():
+                try:  # the last message may have been queued just before the process exited
+                    kind, value = self._queue.get(timeout=1.0)
+                except queue_module.Empty:
+                    raise CaptureError(f"generating the sample capture under {self.out} stopped "
+                                       f"(exit code {self._process.exitcode})") from None
+            else:
+                return
+        if kind == "day":
+            self._done.add(value)
+        elif kind == "done":
+            self._process.join()
+            self._finished = True
+        else:
+            self._process.join()
+            raise CaptureError(f"generating the sample capture under {self.out} failed:\n{value}")
+
+    def stop(self) -> None:
+        """Stop an unfinished generation (the demo was interrupted); its capture has no manifest."""
+        if not self._finished and self._process is not None and self._process.is_alive():
+            self._process.terminate()
+            self._process.join()
+        self._finished = True
+
+
+def _generate_child(queue, out: Path, start: date, days: int, countries: list[str], kwargs: dict) -> None:
+    try:
+        generate(out, start, days, countries, on_day=lambda day: queue.put(("day", day.isoformat())), **kwargs)
+        queue.put(("done", None))
+    except BaseException:
+        queue.put(("error", traceback.format_exc()))
+        raise SystemExit(1) from None
+    finally:
+        queue.close()
+        queue.join_thread()
+
+
+def start_capture(out: Path, start: date, days: int, countries: list[str], *,
+                  plant_defect: tuple[str, int] | None = None, settings: Settings | None = None,
+                  sources: tuple[str, ...] = ("app_store", "google_play", "news"),
+                  background: bool = True) -> CaptureJob:
+    """Reuse the capture under ``out`` when it was made with the same inputs (:func:`capture_key`); otherwise
+    (re)generate it, in a forked child process when ``background`` (the caller waits for each day with
+    ``wait_for``), or here and now. Call this before the process starts threads (it forks)."""
+    import multiprocessing
+
+    settings = settings or Settings()
+    kwargs = {"plant_defect": plant_defect, "settings": settings, "sources": sources}
+    if reusable(out, capture_key(start, days, countries, **kwargs)):
+        return CaptureJob(out, reused=True)
+    if not background or not sys.platform.startswith("linux"):  # fork is the default, and safe here, on Linux
+        generate(out, start, days, countries, **kwargs)
+        return CaptureJob(out, reused=False)
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    process = context.Process(target=_generate_child, args=(queue, out, start, days, list(countries), kwargs),
+                              name="generate-sample-capture", daemon=True)
+    process.start()
+    return CaptureJob(out, reused=False, process=process, queue=queue)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -181,9 +357,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--days", type=int, default=14)
     parser.add_argument("--countries", default=",".join(DEMO_COUNTRIES))
     parser.add_argument("--plant-defect", action="store_true", help="duplicate a rank in mx on the 10th day")
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the capture under --out when it was made with the same inputs (capture.json)")
     args = parser.parse_args(argv)
-    paths = generate(args.out, args.start, args.days, args.countries.split(","),
-                     plant_defect=("mx", 9) if args.plant_defect else None)
+    countries = args.countries.split(",")
+    defect = ("mx", 9) if args.plant_defect else None
+    if args.reuse and reusable(args.out, capture_key(args.start, args.days, countries, plant_defect=defect)):
+        print(f"the capture under {args.out} is up to date", file=sys.stderr)
+        return
+    paths = generate(args.out, args.start, args.days, countries, plant_defect=defect)
     print(f"wrote {len(paths)} WARC files under {args.out}")
 
 

@@ -81,3 +81,43 @@ def test_asset_chain_wiring(dagbag):
     build = marts.get_task("build_marts")
     assert build.pool == DUCKDB_WRITER_POOL
     assert [o.uri for o in build.outlets] == [MARTS.uri]
+
+
+def test_embedded_runs_parse_and_sync_the_dag_folder_once_while_it_is_unchanged(tmp_path, monkeypatch, airflow_db):
+    """``dag.test()`` re-parses and re-syncs the whole DAG bundle on every call; the embedded runner does it once
+    per process while the DAG files are unchanged, and again after one changes."""
+    import os
+
+    from airflow.dag_processing import dagbag as module
+
+    from dramatrack import local_airflow
+
+    parsed, synced = [], []
+
+    class FakeBag:
+        def __init__(self, *, dag_folder, bundle_path, bundle_name):
+            parsed.append(dag_folder)
+            self.dags = {}
+
+    monkeypatch.setattr(module, "BundleDagBag", FakeBag)
+    monkeypatch.setattr(module, "sync_bag_to_db", lambda bag, name, version, **kw: synced.append(bag))
+    monkeypatch.setattr(local_airflow, "_parsed_bags", {})
+    monkeypatch.setattr(local_airflow, "_synced", set())
+    dag_file = tmp_path / "a_dag.py"
+    dag_file.write_text("# a DAG\n")
+
+    def one_dag_test():  # what dag.test() does with them, looked up at call time
+        with local_airflow._dag_folder_synced_once():
+            bag = module.BundleDagBag(dag_folder=tmp_path, bundle_path=tmp_path, bundle_name="dags-folder")
+            module.sync_bag_to_db(bag, "dags-folder", None)
+
+    one_dag_test()
+    one_dag_test()
+    assert len(parsed) == 1 and len(synced) == 1
+    assert module.BundleDagBag is FakeBag  # restored after each run
+
+    os.utime(dag_file, ns=(dag_file.stat().st_mtime_ns + 10**9,) * 2)  # the file changed: parse and sync again
+    one_dag_test()
+    assert len(parsed) == 2 and len(synced) == 2
+    one_dag_test()
+    assert len(parsed) == 2 and len(synced) == 2

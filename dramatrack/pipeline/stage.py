@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from dramatrack.catalog import Catalog
 from extractors.batches import BatchManifest
@@ -84,6 +85,12 @@ class _Seen:
                 setattr(self, key, value)
 
 
+# Pure functions of their arguments, called for every listing of every batch: a day's batches list the same apps
+# in a dozen storefronts, so most calls repeat one already made.
+_classify_app = lru_cache(maxsize=4096)(classify_app)
+_normalize_app_name = lru_cache(maxsize=4096)(normalize_app_name)
+
+
 def classify_listings(store: str, seen: dict[str, _Seen], catalog: Catalog) -> list[AppRecord]:
     """One AppRecord per store listing, mapped to its product and classified (catalog, candidate, other)."""
     by_id = catalog.by_ios_id() if store == APP_STORE else catalog.by_android_package()
@@ -95,11 +102,11 @@ def classify_listings(store: str, seen: dict[str, _Seen], catalog: Catalog) -> l
     for store_app_id in sorted(seen):
         info = seen[store_app_id]
         catalog_app = by_id.get(store_app_id)
-        name_key = by_name.get(normalize_app_name(info.name or ""))
+        name_key = by_name.get(_normalize_app_name(info.name or ""))
         if catalog_app is None and name_key:
             catalog_app = catalog_by_key[name_key]
-        verdict = classify_app(info.name or "", info.publisher, info.genre, info.description,
-                               catalog_match=catalog_app is not None)
+        verdict = _classify_app(info.name or "", info.publisher, info.genre, info.description,
+                                catalog_match=catalog_app is not None)
         reason = verdict.reason
         if catalog_app is not None and store_app_id not in by_id:
             reason = f"catalog app matched by name {info.name!r} (store id from the chart)"
