@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -54,6 +55,19 @@ print("locked", flush=True)
 time.sleep(float(sys.argv[2]))
 conn.close()
 """
+
+
+@contextmanager
+def lock_held(path, seconds: float):
+    """Another process holds ``path``'s DuckDB lock for ``seconds`` (from when the block starts); yields it."""
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path), str(seconds)], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        yield holder
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
 
 
 def _env(settings) -> dict:
@@ -164,9 +178,7 @@ def test_connect_waits_for_the_lock_and_gives_up_when_bounded(tmp_path):
 
     path = tmp_path / "w.duckdb"
     duckdb.connect(str(path)).close()
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path), "8"], stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "locked"
+    with lock_held(path, 8) as holder:
         started = time.monotonic()
         with pytest.raises(duckdb.IOException) as excinfo:
             connect(path, lock_timeout=0.3)
@@ -176,9 +188,6 @@ def test_connect_waits_for_the_lock_and_gives_up_when_bounded(tmp_path):
         conn = connect(path, lock_timeout=30)  # waits for the holder to let go
         conn.close()
         assert time.monotonic() - started >= 1.0
-    finally:
-        holder.kill()
-        holder.wait(timeout=10)
 
 
 def test_lock_timeout_comes_from_settings(monkeypatch, tmp_path):
@@ -201,13 +210,8 @@ def test_publish_snapshot_waits_for_the_lock(tmp_path):
 
     path = tmp_path / "w.duckdb"
     duckdb.connect(str(path)).close()
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path), "1.0"], stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "locked"
+    with lock_held(path, 1.0):
         started = time.monotonic()
         published = publish_snapshot(path, tmp_path / "analytics.duckdb", lock_timeout=30)
         assert time.monotonic() - started >= 0.5, "published while the holder still had the lock"
         duckdb.connect(str(published), read_only=True).close()
-    finally:
-        holder.kill()
-        holder.wait(timeout=10)
