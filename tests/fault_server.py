@@ -143,29 +143,8 @@ class DripReply(Reply):
 
 
 class _FaultHandler(_Handler):
-    def _handle(self) -> None:
-        owner: FaultServer = self.server.owner  # type: ignore[assignment]
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        host = (self.headers.get("Host") or "").rsplit(":", 1)[0]
-        seen = SeenRequest(self.command, self.path, host, dict(self.headers.items()), body, time.monotonic())
-        owner._begin(seen)
-        ended = False
-
-        def end() -> None:
-            nonlocal ended
-            if not ended:
-                ended = True
-                owner._end(host)
-
-        try:
-            self._reply(owner.respond(seen), end)
-        except OSError:
-            self.close_connection = True
-        finally:
-            end()
-
-    do_GET = do_POST = do_HEAD = _handle
+    def _reply_for(self, seen: SeenRequest) -> Reply:
+        return self.server.owner.respond(seen)
 
     def _reply(self, reply: Reply, end: Callable[[], None]) -> None:
         if not isinstance(reply, DripReply):

@@ -76,7 +76,8 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         host = (self.headers.get("Host") or "").rsplit(":", 1)[0]
-        owner._begin(SeenRequest(self.command, self.path, host, dict(self.headers.items()), body, time.monotonic()))
+        seen = SeenRequest(self.command, self.path, host, dict(self.headers.items()), body, time.monotonic())
+        owner._begin(seen)
         ended = False
 
         def end() -> None:
@@ -88,13 +89,17 @@ class _Handler(BaseHTTPRequestHandler):
                 owner._end(host)
 
         try:
-            self._reply(owner._next_reply(self.path), end)
+            self._reply(self._reply_for(seen), end)
         except OSError:
             self.close_connection = True  # the client went away (expected after a timeout or a size cap)
         finally:
             end()
 
     do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = _handle
+
+    def _reply_for(self, seen: SeenRequest) -> Reply:
+        """The reply to ``seen`` (the scripted one for its path; subclasses decide otherwise)."""
+        return self.server.owner._next_reply(seen.path)
 
     def _reply(self, reply: Reply, end: Callable[[], None]) -> None:
         if reply.delay:
