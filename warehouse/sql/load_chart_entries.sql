@@ -3,7 +3,8 @@
 -- load order: of two batches with the same scope, the later one's chart stands). app_key is resolved
 -- through core.app_store_ids. Parameters: $first_date, $last_date (the batches' days), $superseded (a scope
 -- is in several batches). The rows go in by one of two INSERTs, so the usual load (no scope twice) does not
--- pay for finding each scope's last batch (DuckDB skips a statement's plan under a false `$superseded AND`).
+-- pay for finding each scope's last batch (DuckDB skips a statement's plan under a false `$superseded AND`;
+-- merged into one `NOT $superseded OR ...` INSERT the 1M-row load bench went from 12.0 s to 16.8 s).
 
 DELETE FROM core.chart_entries AS ce
 WHERE ce.snapshot_date BETWEEN CAST($first_date AS DATE) AND CAST($last_date AS DATE)
