@@ -37,9 +37,20 @@ from extractors import google_play, news
 from extractors.appstore import chart_requests, ids_in_charts, lookup_requests
 from extractors.warc_archive import WarcArchive
 from sample_data import news_payloads
-from sample_data.market import MarketApp, build_market, play_app, play_package, ranked, with_ratings
+from sample_data.market import (
+    DEFAULT_CONFIG,
+    MarketApp,
+    build_market,
+    has_play_listing,
+    play_app,
+    play_package,
+    ranked,
+    truth_table,
+    with_ratings,
+)
 from sample_data.payloads import render_legacy_rss, render_lookup, render_rss_v2
 from sample_data.play_payloads import render_chart, render_details_page
+from sample_data.world import WorldConfig
 
 DEMO_COUNTRIES = ["us", "gb", "ca", "au", "de", "fr", "jp", "kr", "br", "mx", "ph", "in"]
 CONTENT_TYPES = {"rss_v2": "application/json; charset=utf-8", "legacy_rss": "text/javascript; charset=utf-8",
@@ -49,19 +60,21 @@ CONTENT_TYPES = {"rss_v2": "application/json; charset=utf-8", "legacy_rss": "tex
 NEWS_STORIES_PER_DAY = {"en": 3, "zh": 2}  # per edition language; a few dozen feed items a day in all
 PLAY_COLLECTIONS = {"top-free": "topselling_free", "top-grossing": "topgrossing"}
 MANIFEST = "capture.json"
+TRUTH = "truth.parquet"  # the simulated world's true downloads and revenue: for evaluation only
 FORMAT_VERSION = 1  # bump when the capture's layout changes in a way the source hashes below do not show
 # Source code the capture's bytes depend on: the generator and market model, the fetch plans and WARC writer
 # (extractors), the parsers the plan reads its charts with (transforms), the settings and catalog models.
 KEY_SOURCES = ("sample_data", "extractors", "transforms", "dramatrack/settings.py", "dramatrack/catalog.py")
 
 
-def _chart_apps(apps: list[MarketApp], tags: dict, country: str, day_index: int, settings: Settings) -> list:
+def _chart_apps(apps: list[MarketApp], tags: dict, country: str, day_index: int, settings: Settings,
+                config: WorldConfig) -> list:
     if tags["kind"] == "rss_v2":
         pool = "free" if tags["chart"] == "top-free" else "paid"
-        chosen = ranked(apps, pool, country, day_index, settings.rss_v2_limit)
+        chosen = ranked(apps, pool, country, day_index, settings.rss_v2_limit, config=config)
     else:
         chosen = ranked(apps, "ent", country, day_index, settings.legacy_rss_limit,
-                        grossing=tags["chart"] == "top-grossing")
+                        grossing=tags["chart"] == "top-grossing", config=config)
     return [m.app for m in chosen]
 
 
@@ -84,14 +97,14 @@ def _recorder(archive: WarcArchive, settings: Settings, day: date, hour: int):
 
 def write_batch(archive: WarcArchive, settings: Settings, apps: list[MarketApp], country: str, day: date,
                 day_index: int, catalog_ios_ids: list[str], plant_defect: bool = False,
-                countries: tuple[str, ...] = ("us",)) -> None:
+                config: WorldConfig = DEFAULT_CONFIG) -> None:
     """Archive one country's App Store day: the four charts, then the lookups the fetch plan asks for."""
     record, clock = _recorder(archive, settings, day, 6)
     by_id = {a.app.track_id: a for a in apps}
 
     chart_responses = []
     for seq, req in enumerate(chart_requests(settings, country)):
-        chosen = _chart_apps(apps, req.tags, country, day_index, settings)
+        chosen = _chart_apps(apps, req.tags, country, day_index, settings, config)
         if plant_defect and req.tags["chart"] == "top-grossing":
             chosen = chosen[:5] + [chosen[4]] + chosen[6:]  # the same app at ranks 5 and 6
         if req.tags["kind"] == "rss_v2":
@@ -103,22 +116,23 @@ def write_batch(archive: WarcArchive, settings: Settings, apps: list[MarketApp],
     ids += [i for i in catalog_ios_ids if i not in ids]
     for seq, req in enumerate(lookup_requests(settings, country, ids), start=10):
         wanted = req.url.split("id=", 1)[1].split("&", 1)[0].split(",")
-        found = [with_ratings(by_id[i], countries, day_index) for i in wanted if i in by_id]
+        found = [with_ratings(by_id[i], country, day_index, config) for i in wanted if i in by_id]
         record(req, render_lookup(country, found), seq)
 
 
 def write_play_batch(archive: WarcArchive, settings: Settings, apps: list[MarketApp], country: str, day: date,
-                     day_index: int, start: date, catalog_packages: list[str], countries: tuple[str, ...]) -> None:
+                     day_index: int, start: date, catalog_packages: list[str],
+                     config: WorldConfig = DEFAULT_CONFIG) -> None:
     """Archive one country's Google Play day: the three charts, then every app page the plan asks for."""
     record, _ = _recorder(archive, settings, day, 7)
-    by_package = {play_package(a): a for a in apps}
+    by_package = {play_package(a): a for a in apps if has_play_listing(a, config)}
     chart_responses = []
     for seq, req in enumerate(google_play.chart_requests(settings, country)):
         tags = req.tags
         pool = "ent" if tags["genre"] == "ENTERTAINMENT" else "free"
         chosen = ranked(apps, pool, country, day_index, settings.play_chart_count,
-                        grossing=tags["chart"] == "top-grossing")
-        listings = [play_app(a, countries, day_index, start) for a in chosen]
+                        grossing=tags["chart"] == "top-grossing", store="google_play", config=config)
+        listings = [play_app(a, day_index, start, config) for a in chosen]
         chart_responses.append(record(req, render_chart(listings, PLAY_COLLECTIONS[tags["chart"]], tags["genre"]), seq))
     packages = google_play.apps_to_detail(chart_responses, catalog_packages)
     for seq, req in enumerate(google_play.details_requests(settings, country, packages), start=10):
@@ -126,7 +140,7 @@ def write_play_batch(archive: WarcArchive, settings: Settings, apps: list[Market
         if app is None:
             record(req, b"<!doctype html><title>Not Found</title>", seq, status=404)
         else:
-            record(req, render_details_page(play_app(app, countries, day_index, start)), seq)
+            record(req, render_details_page(play_app(app, day_index, start, config)), seq)
 
 
 def write_news_batch(archive: WarcArchive, settings: Settings, catalog, edition: news.Edition, day: date,
@@ -168,7 +182,8 @@ def _source_digest() -> str:
 
 def capture_key(start: date, days: int, countries: list[str], *, plant_defect: tuple[str, int] | None = None,
                 settings: Settings | None = None,
-                sources: tuple[str, ...] = ("app_store", "google_play", "news")) -> str:
+                sources: tuple[str, ...] = ("app_store", "google_play", "news"),
+                world: WorldConfig = DEFAULT_CONFIG) -> str:
     """A hash of everything the capture's bytes depend on (but the WARC record ids, which are random)."""
     from importlib.metadata import version
 
@@ -177,6 +192,7 @@ def capture_key(start: date, days: int, countries: list[str], *, plant_defect: t
         "format": FORMAT_VERSION,
         "start": start.isoformat(), "days": days, "countries": list(countries),
         "plant_defect": list(plant_defect) if plant_defect else None, "sources": list(sources),
+        "world": repr(world),
         # every setting (a few do not matter, which only costs a regeneration); the data dir does not
         "settings": settings.model_dump(mode="json", exclude={"data_dir"}),
         "catalog": _sha256(Path(settings.catalog_path)),
@@ -206,18 +222,19 @@ def reusable(out: Path, key: str) -> bool:
 def generate(out: Path, start: date, days: int, countries: list[str], *, plant_defect: tuple[str, int] | None = None,
              settings: Settings | None = None,
              sources: tuple[str, ...] = ("app_store", "google_play", "news"),
-             on_day: Callable[[date], None] | None = None) -> list[Path]:
+             on_day: Callable[[date], None] | None = None, world: WorldConfig = DEFAULT_CONFIG) -> list[Path]:
     """Write the capture; return the WARC paths. Deterministic for the same arguments (but WARC record ids).
 
-    ``on_day(day)`` is called once every file of that day is complete (days are written in order).
+    ``on_day(day)`` is called once every file of that day is complete (days are written in order). The world's
+    truth is written beside it (``TRUTH``, Parquet) for evaluation only: no pipeline code reads it.
     """
     settings = settings or Settings()
-    key = capture_key(start, days, countries, plant_defect=plant_defect, settings=settings, sources=sources)
+    key = capture_key(start, days, countries, plant_defect=plant_defect, settings=settings, sources=sources,
+                      world=world)
     (out / MANIFEST).unlink(missing_ok=True)  # an interrupted run leaves no manifest: never reused
     catalog = load_catalog(settings.catalog_path)
     packages = [a.android_package for a in catalog.apps if a.android_package]
-    apps = build_market()
-    market = tuple(countries)
+    apps = build_market(world.seed)
     paths = []
     for day_index in range(days):
         day = start + timedelta(days=day_index)
@@ -226,13 +243,13 @@ def generate(out: Path, start: date, days: int, countries: list[str], *, plant_d
             path.unlink(missing_ok=True)
             defect = plant_defect is not None and plant_defect == (country, day_index)
             with WarcArchive(path) as archive:
-                write_batch(archive, settings, apps, country, day, day_index, catalog.ios_ids(), defect, market)
+                write_batch(archive, settings, apps, country, day, day_index, catalog.ios_ids(), defect, world)
             paths.append(path)
             if "google_play" in sources:
                 path = out / "google_play" / day.isoformat() / f"{country}.warc.gz"
                 path.unlink(missing_ok=True)
                 with WarcArchive(path) as archive:
-                    write_play_batch(archive, settings, apps, country, day, day_index, start, packages, market)
+                    write_play_batch(archive, settings, apps, country, day, day_index, start, packages, world)
                 paths.append(path)
         if "news" in sources:  # one WARC per edition: OUT/news/<date>/<edition>.warc.gz
             for edition in news.editions(settings):
@@ -243,8 +260,11 @@ def generate(out: Path, start: date, days: int, countries: list[str], *, plant_d
                 paths.append(path)
         if on_day is not None:
             on_day(day)
+    import pyarrow.parquet as pq
+
+    pq.write_table(truth_table(start, days, world), out / TRUTH)
     files = {}
-    for path in paths:
+    for path in [*paths, out / TRUTH]:
         for file in (path, path.with_name(path.name + ".idx.jsonl")):
             if file.exists():
                 files[file.relative_to(out).as_posix()] = {"bytes": file.stat().st_size, "sha256": _sha256(file)}
@@ -329,14 +349,14 @@ def _generate_child(queue, out: Path, start: date, days: int, countries: list[st
 def start_capture(out: Path, start: date, days: int, countries: list[str], *,
                   plant_defect: tuple[str, int] | None = None, settings: Settings | None = None,
                   sources: tuple[str, ...] = ("app_store", "google_play", "news"),
-                  background: bool = True) -> CaptureJob:
+                  background: bool = True, world: WorldConfig = DEFAULT_CONFIG) -> CaptureJob:
     """Reuse the capture under ``out`` when it was made with the same inputs (:func:`capture_key`); otherwise
     (re)generate it, in a forked child process when ``background`` (the caller waits for each day with
     ``wait_for``), or here and now. Call this before the process starts threads (it forks)."""
     import multiprocessing
 
     settings = settings or Settings()
-    kwargs = {"plant_defect": plant_defect, "settings": settings, "sources": sources}
+    kwargs = {"plant_defect": plant_defect, "settings": settings, "sources": sources, "world": world}
     if reusable(out, capture_key(start, days, countries, **kwargs)):
         return CaptureJob(out, reused=True)
     if not background or not sys.platform.startswith("linux"):  # fork is the default, and safe here, on Linux

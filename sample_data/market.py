@@ -1,23 +1,34 @@
-"""A plausible, seeded model of the App Store market, for the bundled sample capture.
+"""The simulated app market of the sample capture: the apps, and every public signal the pipeline reads.
 
-The catalog's short-drama apps (with their catalog iOS ids where known, and synthetic ids where the
-catalog has none yet, so the chart-discovery path is exercised), a few fictional new short-drama
-entrants, and a few hundred non-drama apps. Each app has a popularity per country that drifts day to day
-(a seeded random walk), so ranks move plausibly. Everything here is synthetic: it is demo and test data,
-not market data.
+The apps (the catalog's short-drama apps with their catalog iOS ids where known and synthetic ids where the
+catalog has none yet, so the chart-discovery path is exercised; two fictional entrants; a few hundred non-drama
+apps) and their true daily downloads and revenue per store and country (``sample_data.world``). From those
+truths, with realistic noise:
+
+* chart ranks: the order of true downloads (top-free, top-paid) or revenue (top-grossing) among every app
+  competing in the chart, non-drama apps included, with day-to-day noise;
+* iOS rating counts per storefront: growing with that storefront's iOS downloads times a per-app rating
+  propensity (different between apps and between the stores), Poisson noise and occasional prompt campaigns;
+* Google Play exact installs (global cumulative Android downloads, every country of the world, tracked or
+  not), ratings and install bands.
+
+Everything here is synthetic: demo and test data, not market data. ``truth_table`` gives the truth for
+evaluation only (written beside the capture); no pipeline code reads it.
 """
 
 from __future__ import annotations
 
-import math
 import random
 import zlib
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
+import numpy as np
+
 from sample_data.payloads import SampleApp
 from sample_data.play_payloads import PlayApp
+from sample_data.world import COUNTRIES, HORIZON_DAYS, STORES, WorldConfig, economy
 
 ENTERTAINMENT = ("6016", "Entertainment")
 OTHER_GENRES = [
@@ -26,7 +37,7 @@ OTHER_GENRES = [
     ("6015", "Finance"), ("6003", "Travel"), ("6023", "Food & Drink"),
 ]
 
-# (name, seller, iOS id or None → synthetic id, base popularity, strength per country group)
+# (name, seller, iOS id or None → synthetic id, base popularity; the economics are in sample_data.world)
 SHORT_DRAMA_APPS = [
     ("ReelShort - Short Movie & TV", "Crazy Maple Studio", "1636235979", 9.0),
     ("DramaBox - Stream Drama Shorts", "STORYMATRIX PTE. LTD.", "6445905219", 8.8),
@@ -99,15 +110,20 @@ FILLER_NOUNS = ["Stickers", "Sounds", "Quiz", "Wallpapers", "Radio", "Trivia", "
 @dataclass(frozen=True)
 class MarketApp:
     app: SampleApp
-    base: float  # log-popularity
     short_drama: bool
     charts: frozenset[str]  # which chart pools it competes in: "free", "paid", "ent"
+    kind: str  # "drama", or the pool whose power law sets a non-drama app's size: "free", "ent", "paid"
+    latent: int  # the app's place in its pool's power law (non-drama apps)
+    index: int  # position in the universe (row of the world's arrays)
+
+    @property
+    def product(self) -> str:
+        return self.app.name.split(" - ")[0].split(":")[0].strip()
 
 
 def _sample_app(track_id: str, name: str, seller: str, genre: tuple[str, str], price: float, rng: random.Random,
                 description: str, ratings: bool = True) -> SampleApp:
     slug = "".join(ch for ch in name.lower() if ch.isascii() and ch.isalnum())[:24] or "app"
-    count = int(rng.lognormvariate(9, 2)) if ratings else None
     return SampleApp(
         track_id=track_id,
         name=name,
@@ -119,85 +135,164 @@ def _sample_app(track_id: str, name: str, seller: str, genre: tuple[str, str], p
         currency="USD",
         release_date=date(2018 + rng.randrange(7), 1 + rng.randrange(12), 1 + rng.randrange(28)).isoformat(),
         description=description,
-        user_rating_count=count,
+        user_rating_count=0 if ratings else None,  # set per storefront and day by with_ratings
         average_user_rating=round(rng.uniform(3.6, 4.9), 5) if ratings else None,
         version=f"{rng.randrange(1, 9)}.{rng.randrange(0, 30)}.{rng.randrange(0, 10)}",
     )
 
 
+@cache
 def build_market(seed: int = 20261124) -> list[MarketApp]:
     """The app universe: short-drama apps, entertainment, top-free and top-paid apps, and fillers."""
     rng = random.Random(seed)
     next_id = iter(range(6700000001, 6800000000, 7919))
     apps: list[MarketApp] = []
-    for name, seller, ios_id, base in SHORT_DRAMA_APPS:
+
+    def add(app: SampleApp, drama: bool, pools: set[str], kind: str, latent: int) -> None:
+        apps.append(MarketApp(app, drama, frozenset(pools), kind, latent, len(apps)))
+
+    for name, seller, ios_id, _ in SHORT_DRAMA_APPS:
         app = _sample_app(ios_id or str(next(next_id)), name, seller, ENTERTAINMENT, 0.0, rng, DRAMA_DESCRIPTION)
-        apps.append(MarketApp(app, base, True, frozenset({"free", "ent"})))
+        add(app, True, {"free", "ent"}, "drama", 0)
     for i, name in enumerate(ENTERTAINMENT_APPS):
         app = _sample_app(str(next(next_id)), name, f"{name.split()[0].strip(':+')} Inc.", ENTERTAINMENT, 0.0, rng,
                           f"{name}: stream, watch and enjoy entertainment on your iPhone.", ratings=i % 17 != 5)
-        apps.append(MarketApp(app, 8.5 - i * 0.06, False, frozenset({"free", "ent"})))
+        add(app, False, {"free", "ent"}, "ent", i)
     for i, name in enumerate(TOP_FREE_APPS):
         genre = OTHER_GENRES[i % len(OTHER_GENRES)]
         app = _sample_app(str(next(next_id)), name, f"{name.split()[0].strip(':-')} LLC", genre, 0.0, rng,
                           f"{name} for iPhone.")
-        apps.append(MarketApp(app, 10.0 - i * 0.05, False, frozenset({"free"})))
+        add(app, False, {"free"}, "free", i)
     for i, (name, price) in enumerate(TOP_PAID_APPS):
         genre = OTHER_GENRES[(i * 5) % len(OTHER_GENRES)]
         app = _sample_app(str(next(next_id)), name, f"{name.split()[0].strip(':-!.')} Ltd", genre, price, rng,
                           f"{name}: the full version, no ads.")
-        apps.append(MarketApp(app, 7.0 - i * 0.08, False, frozenset({"paid"})))
-    for i in range(260):  # the long tail that fills the 200-rank entertainment and overall charts
+        add(app, False, {"paid"}, "paid", i)
+    ent_rank, free_rank, paid_rank = len(ENTERTAINMENT_APPS), len(TOP_FREE_APPS), len(TOP_PAID_APPS)
+    for i in range(FILLERS):  # the long tail that fills the 200-rank entertainment, overall and paid charts
         name = f"{FILLER_WORDS[i % len(FILLER_WORDS)]} {FILLER_NOUNS[(i * 7) % len(FILLER_NOUNS)]} {i // 3 + 1}"
-        genre = ENTERTAINMENT if i % 2 == 0 else OTHER_GENRES[i % len(OTHER_GENRES)]
-        pools = {"ent", "free"} if genre is ENTERTAINMENT else {"free"}
+        genre = ENTERTAINMENT if i % 3 != 1 else OTHER_GENRES[i % len(OTHER_GENRES)]
         price = 0.0 if i % 5 else 0.99
         if price:
-            pools = {"paid"}
+            pools, kind, latent = {"paid"}, "paid", paid_rank
+            paid_rank += 1
+        elif genre is ENTERTAINMENT:
+            pools, kind, latent = {"ent", "free"}, "ent", ent_rank
+            ent_rank += 1
+        else:
+            pools, kind, latent = {"free"}, "free", free_rank
+            free_rank += 1
         app = _sample_app(str(next(next_id)), name, f"Indie Dev {i}", genre, price, rng, f"{name}.", ratings=i % 9 != 0)
-        apps.append(MarketApp(app, rng.uniform(2.0, 6.0), False, frozenset(pools)))
+        add(app, False, pools, kind, latent)
     return apps
 
 
+FILLERS = 520
+DEFAULT_CONFIG = WorldConfig()
+
+
+def _world(config: WorldConfig):
+    apps = build_market(config.seed)
+    return economy(tuple((a.product if a.short_drama else a.app.name, a.kind, a.latent) for a in apps), config)
+
+
+def _country(code: str) -> int:
+    try:
+        return list(COUNTRIES).index(code)
+    except ValueError:
+        raise KeyError(f"country {code!r} is not in the simulated world ({', '.join(COUNTRIES)})") from None
+
+
+def _day(day_index: int) -> int:
+    if not 0 <= day_index < HORIZON_DAYS:
+        raise ValueError(f"day {day_index} is outside the simulated horizon (0..{HORIZON_DAYS - 1})")
+    return day_index
+
+
+def true_downloads(app: MarketApp, store: str, country: str, day_index: int,
+                   config: WorldConfig = DEFAULT_CONFIG) -> float:
+    """The app's true downloads that day in one store and country."""
+    return float(_world(config).downloads[app.index, _country(country), STORES.index(store), _day(day_index)])
+
+
+def has_play_listing(app: MarketApp, config: WorldConfig = DEFAULT_CONFIG) -> bool:
+    return not (config.missing_play_listing and app.short_drama and app.product == config.missing_play_listing)
+
+
 @cache
-def _walk(track_id: str, country: str, days: int, seed: int) -> tuple[float, ...]:
-    """A country effect plus a seeded random walk, day 0..days-1 (cached: every chart of a day reads it)."""
-    rng = random.Random(f"{seed}:{track_id}:{country}")
-    country_effect = rng.gauss(0, 0.8)
-    out, walk = [], 0.0
-    for _ in range(days):
-        walk += rng.gauss(0, 0.25)
-        out.append(country_effect + walk)
-    return tuple(out)
+def _ranking(store: str, pool: str, country: str, day_index: int, grossing: bool,
+             config: WorldConfig) -> tuple[int, ...]:
+    apps = build_market(config.seed)
+    world = _world(config)
+    values = (world.revenue if grossing else world.downloads)[:, _country(country), STORES.index(store), _day(day_index)]
+    rng = np.random.default_rng([config.seed, 3, STORES.index(store), _country(country), day_index,
+                                 ("free", "paid", "ent").index(pool), grossing])
+    noisy = np.log(np.maximum(values, 1e-9)) + rng.normal(0.0, 0.05, len(values))
+    members = [a.index for a in apps if pool in a.charts and (store == "app_store" or has_play_listing(a, config))
+               and (not grossing or values[a.index] > 0)]
+    return tuple(sorted(members, key=lambda i: (-noisy[i], apps[i].app.track_id)))
 
 
-def popularity(app: MarketApp, country: str, day_index: int, seed: int = 20261124) -> float:
-    """Log-popularity of an app in a country on day ``day_index``."""
-    days = 64 * (day_index // 64 + 1)  # cache whole blocks of days
-    effect = _walk(app.app.track_id, country, days, seed)[day_index]
-    if app.short_drama and country in ("us", "ca", "gb", "au", "ph"):
-        effect += 0.6  # the short-drama apps earn most in English-speaking markets
-    return app.base + effect
+def ranked(apps: list[MarketApp], pool: str, country: str, day_index: int, limit: int,
+           grossing: bool = False, store: str = "app_store", config: WorldConfig = DEFAULT_CONFIG) -> list[MarketApp]:
+    """The chart of a pool ("free", "paid", "ent") in one store and country, best first: the order of true
+    downloads (or revenue when ``grossing``) among every app competing in it, with day-to-day noise."""
+    universe = build_market(config.seed)
+    wanted = {a.index for a in apps}
+    return [universe[i] for i in _ranking(store, pool, country, day_index, grossing, config) if i in wanted][:limit]
 
 
-def daily_downloads(app: MarketApp, country: str, day_index: int) -> int:
-    """Downloads of an app in a country on a day: grows with popularity (ranks follow from popularity)."""
-    return int(3 * math.exp(popularity(app, country, day_index)))
+def _propensity(config: WorldConfig, stream: int, n: tuple[int, ...], sd: float = 0.35) -> np.ndarray:
+    return np.exp(np.log(0.01) + np.random.default_rng([config.seed, stream]).normal(0.0, sd, n))
+
+
+def _campaigns(config: WorldConfig, stream: int, n_apps: int) -> np.ndarray:
+    """Prompt campaigns: about one app in 30 a week asks for ratings, tripling its rate for four days."""
+    rng = np.random.default_rng([config.seed, stream])
+    boost = np.ones((n_apps, HORIZON_DAYS))
+    for app, start in zip(*np.nonzero(rng.random((n_apps, HORIZON_DAYS)) < 1 / 210), strict=True):
+        boost[app, start:start + 4] = 3.0
+    return boost
 
 
 @cache
-def cumulative_downloads(app: MarketApp, countries: tuple[str, ...], day_index: int) -> int:
-    """Downloads across the given countries from day 0 up to and including ``day_index``."""
-    today = sum(daily_downloads(app, c, day_index) for c in countries)
-    return today + (cumulative_downloads(app, countries, day_index - 1) if day_index else 0)
+def _ios_ratings(config: WorldConfig) -> np.ndarray:
+    """Cumulative iOS rating counts [app, country, day], per storefront."""
+    world = _world(config)
+    ios = world.downloads[:, :, 0, :]
+    n_apps, n_c, days = ios.shape
+    prop = _propensity(config, 4, (n_apps,))[:, None, None] * np.exp(
+        np.random.default_rng([config.seed, 5]).normal(0.0, 0.1, (n_apps, n_c)))[:, :, None]
+    shift = np.where(np.arange(days) >= config.shift_from_day, config.ios_propensity_shift, 1.0)
+    rate = ios * prop * _campaigns(config, 6, n_apps)[:, None, :] * shift[None, None, :]
+    gained = np.random.default_rng([config.seed, 7]).poisson(rate)
+    start = np.rint(ios[:, :, 0] * prop[:, :, 0] * 400).astype(np.int64)  # about a year and a half of ratings
+    return start[:, :, None] + np.cumsum(gained, axis=2)
 
 
-def with_ratings(app: MarketApp, countries: tuple[str, ...], day_index: int) -> SampleApp:
-    """The app's lookup record on a day: its rating count grows with downloads (about 1 rating per 60)."""
+@cache
+def _play_counts(config: WorldConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Google Play exact installs and ratings [app, day]: global, every country of the world."""
+    world = _world(config)
+    android = world.downloads[:, :, 1, :].sum(axis=1)
+    n_apps = android.shape[0]
+    rng = np.random.default_rng([config.seed, 8])
+    installs = np.rint(android[:, :1] * rng.uniform(300, 700, (n_apps, 1)) + np.cumsum(android, axis=1))
+    prop = np.exp(0.3 * np.log(_propensity(config, 4, (n_apps,)) / 0.01)
+                  + np.log(_propensity(config, 9, (n_apps,), sd=0.33)))
+    rate = android * prop[:, None] * _campaigns(config, 10, n_apps)
+    ratings = np.rint(installs[:, :1] * prop[:, None]) + np.cumsum(rng.poisson(rate), axis=1)
+    return installs.astype(np.int64), ratings.astype(np.int64)
+
+
+def with_ratings(app: MarketApp, storefront: str, day_index: int, config: WorldConfig = DEFAULT_CONFIG) -> SampleApp:
+    """The app's lookup record in one storefront on a day: that storefront's own rating count."""
     if app.app.user_rating_count is None:
         return app.app
-    return replace(app.app, user_rating_count=app.app.user_rating_count
-                   + cumulative_downloads(app, countries, day_index) // 60)
+    if config.sparse_country == storefront and zlib.crc32(app.app.track_id.encode()) % 10 < 7:
+        return replace(app.app, user_rating_count=None, average_user_rating=None)
+    count = int(_ios_ratings(config)[app.index, _country(storefront), _day(day_index)])
+    return replace(app.app, user_rating_count=count)
 
 
 ANDROID_PACKAGES = {
@@ -216,20 +311,18 @@ PLAY_CATEGORY = {"Entertainment": ("ENTERTAINMENT", "Entertainment"), "Social Ne
 
 def play_package(app: MarketApp) -> str:
     """The app's Android package: the real one for tracked apps, a synthetic one otherwise."""
-    product = app.app.name.split(" - ")[0].split(":")[0].strip()
+    product = app.product
     if product in ANDROID_PACKAGES:
         return ANDROID_PACKAGES[product]
     slug = "".join(ch for ch in product.lower() if ch.isascii() and ch.isalnum())[:20] or "app"
     return f"com.{slug}.a{zlib.crc32(app.app.track_id.encode()) % 1000}"
 
 
-def play_app(app: MarketApp, countries: tuple[str, ...], day_index: int, start: date) -> PlayApp:
-    """The app's Play listing on a day: exact installs = a base plus every download so far (never falls)."""
+def play_app(app: MarketApp, day_index: int, start: date, config: WorldConfig = DEFAULT_CONFIG) -> PlayApp:
+    """The app's Play listing on a day: exact installs are global cumulative Android downloads (never fall)."""
     rng = random.Random(f"play:{app.app.track_id}")
-    base = int(math.exp(app.base) * rng.uniform(2000, 6000))
-    installs = base + cumulative_downloads(app, countries, day_index)
+    installs, ratings = (int(x[app.index, _day(day_index)]) for x in _play_counts(config))
     category, category_name = PLAY_CATEGORY.get(app.app.genre_name, ("ENTERTAINMENT", "Entertainment"))
-    ratings = installs // rng.randint(40, 90)
     return PlayApp(
         package=play_package(app),
         title=app.app.name,
@@ -247,17 +340,34 @@ def play_app(app: MarketApp, countries: tuple[str, ...], day_index: int, start: 
     )
 
 
-def ranked(apps: list[MarketApp], pool: str, country: str, day_index: int, limit: int,
-           grossing: bool = False) -> list[MarketApp]:
-    """The chart for a pool ("free", "paid", "ent"), best first. Grossing favours in-app-purchase earners."""
-    scored = []
-    for app in apps:
-        if pool not in app.charts:
-            continue
-        score = popularity(app, country, day_index)
-        if grossing:
-            score += 1.5 if app.short_drama else 0.0
-            score += math.log1p(app.app.user_rating_count or 0) * 0.05
-        scored.append((-score, app.app.track_id, app))
-    scored.sort(key=lambda entry: entry[:2])
-    return [entry[2] for entry in scored[:limit]]
+def truth_table(start: date, days: int, config: WorldConfig = DEFAULT_CONFIG):
+    """The world's truth as an Arrow table, for evaluation only: one row per app, store, country and day with
+    true downloads and revenue (USD), and the app's store ids. Every country of the world, tracked or not."""
+    import pyarrow as pa
+
+    apps = build_market(config.seed)
+    world = _world(config)
+    rows = [(a, s, store) for a in apps for s, store in enumerate(STORES)
+            if store == "app_store" or has_play_listing(a, config)]
+    n_c = len(world.countries)
+    per = n_c * days  # rows per (app, store): country-major within each day
+    idx_a = np.repeat([a.index for a, _, _ in rows], per)
+    idx_s = np.repeat([s for _, s, _ in rows], per)
+    idx_d = np.tile(np.repeat(np.arange(days), n_c), len(rows))
+    idx_c = np.tile(np.arange(n_c), days * len(rows))
+
+    def repeat(values: list) -> pa.Array:
+        return pa.DictionaryArray.from_arrays(pa.array(np.repeat(np.arange(len(values)), per), pa.int32()),
+                                              pa.array(values))
+
+    return pa.table({
+        "date": pa.array([start + timedelta(days=d) for d in range(days)], pa.date32()).take(pa.array(idx_d)),
+        "store": repeat([store for _, _, store in rows]),
+        "country": pa.array(list(world.countries)).take(pa.array(idx_c)),
+        "store_app_id": repeat([a.app.track_id if store == "app_store" else play_package(a) for a, _, store in rows]),
+        "app_name": repeat([a.app.name for a, _, _ in rows]),
+        "product": repeat([a.product for a, _, _ in rows]),
+        "short_drama": pa.array(np.repeat([a.short_drama for a, _, _ in rows], per)),
+        "downloads": pa.array(world.downloads[idx_a, idx_c, idx_s, idx_d]),
+        "revenue": pa.array(world.revenue[idx_a, idx_c, idx_s, idx_d]),
+    })

@@ -387,9 +387,9 @@ class FaultServer(LoopbackServer):
             headers["Date"] = format_datetime(self._clock() + timedelta(hours=4), usegmt=True)
         return Reply(status, body, headers=headers)
 
-    def _chart_apps(self, info: RequestInfo, pool: str, content_fault: str | None) -> list:
+    def _chart_apps(self, info: RequestInfo, pool: str, content_fault: str | None, store: str = "app_store") -> list:
         chosen = ranked(self._market, pool, info.country, self.day_index, info.limit,
-                        grossing=info.chart == "top-grossing")
+                        grossing=info.chart == "top-grossing", store=store)
         if content_fault == "empty_chart":
             return []
         if content_fault == "duplicated_entries" and len(chosen) > 6:
@@ -418,7 +418,7 @@ class FaultServer(LoopbackServer):
         for track_id in info.ids:
             m = self._by_id.get(track_id)
             if m is not None:
-                app = with_ratings(m, self.market_countries, self.day_index)
+                app = with_ratings(m, info.country, self.day_index)
                 name = self._name(m)
                 found.append(replace(app, name=name) if name else app)
         if content_fault == "duplicated_entries" and found:
@@ -435,13 +435,13 @@ class FaultServer(LoopbackServer):
         return 200, body
 
     def _play_listing(self, m):
-        listing = play_app(m, self.market_countries, self.day_index, self.start_day)
+        listing = play_app(m, self.day_index, self.start_day)
         name = self._name(m)
         return replace(listing, title=name) if name else listing
 
     def _play_chart(self, info: RequestInfo, content_fault: str | None) -> tuple[int, bytes]:
         pool = "ent" if info.genre == "ENTERTAINMENT" else "free"
-        listings = [self._play_listing(m) for m in self._chart_apps(info, pool, content_fault)]
+        listings = [self._play_listing(m) for m in self._chart_apps(info, pool, content_fault, "google_play")]
         collection = _PLAY_COLLECTION[info.chart]
         payload = chart_payload(listings, collection, info.genre)
         if content_fault == "missing_data_block":

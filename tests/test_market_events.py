@@ -95,10 +95,10 @@ def chain(tmp_path_factory, airflow_db, server):
         "details": details_url(base, "com.netshort.abroad", "us", settings.play_language),
     }
     server.script(expected["lookup"][len(base):],
-                  Reply(200, render_lookup("us", [with_ratings(netshort, tuple(COUNTRIES), 1)]),
+                  Reply(200, render_lookup("us", [with_ratings(netshort, "us", 1)]),
                         headers={"Content-Type": "text/javascript"}))
     server.script(expected["details"][len(base):],
-                  Reply(200, render_details_page(play_app(netshort, tuple(COUNTRIES), 1, START)),
+                  Reply(200, render_details_page(play_app(netshort, 1, START)),
                         headers={"Content-Type": "text/html"}))
     server.script("/rss/search", Reply(200, b"<?xml version='1.0'?><rss><channel><title>t</title></channel></rss>",
                                        headers={"Content-Type": "application/rss+xml"}))

@@ -186,3 +186,77 @@ def prior_scale(daily_total: float, rank_weight_per_day: float) -> float:
     if rank_weight_per_day <= 0:
         raise ValueError("no ranked short-drama apps to spread the published total over")
     return daily_total / rank_weight_per_day
+
+
+@dataclass(frozen=True)
+class CurveScale:
+    """The scale of a fitted curve, its uncertainty and the band's sigma (docs/methodology.md, section 4)."""
+
+    b: float  # mean-unbiased scale after shrinkage toward the published-totals scale
+    sigma: float  # log-sd of one app-day's true value around the estimate: scatter and scale uncertainty
+    scatter: float  # log-sd of true values around the curve (residual sd less the measurement noise)
+    log_b_data: float  # the data's log b (mean-corrected with the scatter)
+    se_log_b: float  # its standard error: between-app spread / sqrt(apps), and the calibration's
+    prior_weight: float  # the weight of the published-totals scale in log b (0: none)
+    apps: int  # distinct apps (observation keys) among the points
+
+
+def curve_scale(
+    ranks: Sequence[float] | np.ndarray,
+    values: Sequence[float] | np.ndarray,
+    keys: Sequence[str],
+    a: float,
+    *,
+    measurement_sd: float,
+    calibration_sd: float,
+    min_scatter: float,
+    b_scale: float | None,
+    b_prior_sd: float,
+) -> CurveScale:
+    """log b of a curve of exponent ``a``, shrunk toward the published-totals scale, and its band's sigma.
+
+    The residuals of the observations around the curve mix the scatter of the true values around it with the
+    noise of the measurement (for the App Store: how much more or less than the median each app's users rate
+    per download, ``measurement_sd``); only the first is the band's, and only the first corrects the median
+    curve to the mean (log-normal: + scatter²/2) — the whole residual variance overstated both. An app's
+    observations on several days share its measurement error, so the scale's standard error counts apps, not
+    app-days, and adds ``calibration_sd`` for what no sample shows (ratings per download, country weights).
+    """
+    r, d, ok = _usable(ranks, values)
+    x, y = np.log(r[ok]), np.log(d[ok])
+    k = [key for key, good in zip(keys, ok.tolist(), strict=True) if good]
+    if x.size == 0:
+        raise ValueError("no usable observation")
+    log_b_med = _mean(y + a * x)
+    resid = y - (log_b_med - a * x)
+    n = int(resid.size)
+    obs_var = _dot(resid, resid) / (n - 1) if n > 1 else 0.0
+    scatter = math.sqrt(max(obs_var - measurement_sd**2, min_scatter**2))
+    groups: dict[str, list[float]] = {}
+    for key, e in zip(k, resid.tolist(), strict=True):
+        groups.setdefault(key, []).append(e)
+    means = np.asarray([math.fsum(v) / len(v) for _, v in sorted(groups.items())])
+    apps = int(means.size)
+    between = _dot(means - _mean(means), means - _mean(means)) / (apps - 1) if apps > 1 else obs_var
+    se = math.sqrt(between / apps + calibration_sd**2)
+    log_b_data = log_b_med + scatter**2 / 2
+    if b_scale is not None and b_scale > 0 and math.isfinite(b_scale):
+        w_data, w_prior = 1.0 / se**2, 1.0 / b_prior_sd**2
+        log_b = (w_data * log_b_data + w_prior * math.log(b_scale)) / (w_data + w_prior)
+        se_post = math.sqrt(1.0 / (w_data + w_prior))
+        prior_weight = w_prior / (w_data + w_prior)
+    else:
+        log_b, se_post, prior_weight = log_b_data, se, 0.0
+    return CurveScale(b=math.exp(log_b), sigma=math.sqrt(scatter**2 + se_post**2), scatter=scatter,
+                      log_b_data=log_b_data, se_log_b=se, prior_weight=prior_weight, apps=apps)
+
+
+def scale_denominator(points: Sequence[tuple[int, float | None]], a: float, tail_fraction: float,
+                      days: int) -> float:
+    """Σ r^(−a) per day over the category's apps of a chart: ranked ones at their rank, tail ones (rank None) at
+    ``tail_fraction`` · (N+1)^(−a); ``points`` are (depth N, rank or None) per app-day."""
+    if days <= 0:
+        return 0.0
+    return math.fsum(
+        (rank ** -a) if rank is not None else tail_fraction * (depth + 1) ** -a for depth, rank in points
+    ) / days

@@ -22,15 +22,16 @@ import numpy as np
 import pyarrow as pa
 
 from warehouse.connection import run_sql
-from warehouse.estimates.fit import calibrate, pooled, prior_scale, ratings_per_download
+from warehouse.estimates.fit import calibrate, curve_scale, ratings_per_download, scale_denominator
 
 SQL = Path(__file__).resolve().parent / "sql"
 
 IOS_GROUND_TRUTH = "app_store user_rating_count growth per storefront / ratings-per-download ratio"
 PLAY_GROUND_TRUTH = (
-    "google_play real_installs growth (global), split over the tracked countries in proportion "
-    "to the prior curve"
+    "google_play real_installs growth (global) of short-drama listings, times the tracked countries' weight "
+    "in the category, split over them in proportion to weight x prior curve"
 )
+PAPER_SCALE = {"downloads": 52958.0, "revenue": 126666.0}  # Garg & Telang 2013: only when nothing else exists
 
 PARAMS_SCHEMA = pa.schema([
     ("window_start", pa.date32()), ("window_end", pa.date32()), ("store", pa.string()), ("country", pa.string()),
@@ -42,7 +43,7 @@ PARAMS_SCHEMA = pa.schema([
     ("estimated_value", pa.float64()), ("inputs", pa.string()), ("obs_keys", pa.list_(pa.string())),
     ("obs_dates", pa.list_(pa.date32())),
     ("obs_ranks", pa.list_(pa.float64())), ("obs_values", pa.list_(pa.float64())),
-    ("residuals", pa.list_(pa.float64())),
+    ("residuals", pa.list_(pa.float64())), ("flagged", pa.bool_()),
 ])  # fmt: skip
 
 
@@ -113,8 +114,9 @@ def refresh_estimates(conn: duckdb.DuckDBPyConnection) -> EstimatesReport:
     priors = {(r["name"], r["measure"]): (r["value"], r["sd"]) for r in knobs if r["kind"] == "prior"}
     weeks = sorted({r["window_start"] for r in _rows(conn, "curves.sql")})
     report.weeks = weeks
+    held_scales: dict[tuple, float] = {}
     if weeks:
-        rows = _fit_weeks(conn, settings, priors, report)
+        rows = _fit_weeks(conn, settings, priors, report, held_scales)
         table = pa.Table.from_pylist(rows, schema=PARAMS_SCHEMA)
         conn.register("staged_estimate_params", table)
         try:
@@ -129,6 +131,9 @@ def refresh_estimates(conn: duckdb.DuckDBPyConnection) -> EstimatesReport:
             conn.unregister("staged_estimate_params")
     run_sql(conn, SQL / "app_estimates.sql")
     run_sql(conn, SQL / "check_published.sql")
+    if weeks and _hold_flagged_weeks(conn, settings, held_scales):
+        run_sql(conn, SQL / "app_estimates.sql")
+        run_sql(conn, SQL / "check_published.sql")
     columns = {r["column_name"] for r in _rows(conn, "reported_metrics_columns.sql")}
     needed = {"app_name", "metric", "value", "currency", "period"}
     if columns and needed <= columns:
@@ -139,32 +144,52 @@ def refresh_estimates(conn: duckdb.DuckDBPyConnection) -> EstimatesReport:
     return report
 
 
-def _fit_weeks(conn, settings, priors, report: EstimatesReport) -> list[dict[str, Any]]:
+def _fit_weeks(conn, settings, priors, report: EstimatesReport, held_scales: dict) -> list[dict[str, Any]]:
+    """Fit every curve of the refresh weeks; ``held_scales`` receives each curve's published-totals scale at its
+    final a (what a flagged week is held to)."""
     curves = _rows(conn, "curves.sql")
     ratio_rows = _rows(conn, "obs_play_ratio.sql")
     play = _rows(conn, "obs_play.sql")
     ios = _rows(conn, "obs_ios.sql")
-    weights = _rows(conn, "scale_weights.sql")
+    scale_points: dict[tuple, list[tuple[int, float | None]]] = defaultdict(list)
+    scale_days: dict[tuple, set] = defaultdict(set)
+    for r in _rows(conn, "scale_weights.sql"):
+        key = (r["window_start"], r["store"], r["country"], r["chart"], r["genre"])
+        scale_points[key].append((r["depth"], r["rank"]))
+    for c in curves:
+        scale_days[(c["window_start"], c["store"], c["country"], c["chart"], c["genre"])] = c["n_days"]
     figures = _rows(conn, "scale_figures.sql")
+    weights = {(r["country"], r["store"], r["measure"]): r["weight"] for r in _rows(conn, "country_weights.sql")}
 
     out: list[dict[str, Any]] = []
     for week in sorted({c["window_start"] for c in curves}):
         week_end = week + timedelta(days=6)
         base = {"window_start": week, "window_end": week_end}
+        week_curves = [c for c in curves if c["window_start"] == week]
 
         # 1. iOS ratings per download, from Google Play's exact installs and ratings of the same week
         rho, rho_row = _ratio(week, [r for r in ratio_rows if r["window_start"] == week], settings)
+        rho_sd = rho_row.get("sigma") or 0.0
         week_rows: list[dict[str, Any]] = [base | rho_row]
         report.methods[("ratings_per_download", rho_row["method"])] += 1
 
-        # 2. scales from published totals (prior-only curves) and the published checks
-        scales, checks = _scales(
-            week,
-            [w for w in weights if w["window_start"] == week],
-            [f for f in figures if f["window_start"] == week],
-            priors,
-        )
-        week_rows.extend(base | c for c in checks)
+        # 2. the published totals of the week and the checks against them (like with like: tracked countries)
+        published = {(f["metric"], f["scope"]): f for f in figures if f["window_start"] == week}
+        week_rows.extend(base | c for c in _check_rows(week_curves, published, weights))
+
+        def b_scale(c: dict[str, Any], a: float, published=published, week=week) -> tuple[float | None, dict]:
+            """The published-totals scale of curve ``c`` at exponent ``a`` and what it was made of."""
+            fig = published.get((c["measure"], "global"))
+            w = weights.get((c["country"], c["store"], c["measure"]))
+            key = (week, c["store"], c["country"], c["chart"], c["genre"])
+            denom = scale_denominator(scale_points.get(key, []), a, settings["tail_fraction"], scale_days[key])
+            info = {"scale_figures": [fig["figure_id"]] if fig else [], "country_weight": w,
+                    "scale_daily_total": fig["daily"] * w if fig and w is not None else None}
+            if fig is None or w is None or denom <= 0:
+                info["scale_reason"] = ("no published figure" if fig is None else "no country weight" if w is None
+                                        else "no short-drama app of the category in this chart")
+                return None, info
+            return fig["daily"] * w / denom, info
 
         # 3. observations per curve
         points: dict[tuple, list] = defaultdict(list)
@@ -176,48 +201,44 @@ def _fit_weeks(conn, settings, priors, report: EstimatesReport) -> list[dict[str
         for r in ios:
             if r["window_start"] == week:
                 points[(r["store"], r["country"], r["chart"], r["genre"])].append(
-                    (
-                        r["store_app_id"],
-                        r["snapshot_date"],
-                        r["obs_key"],
-                        r["rank"],
-                        r["ratings_per_day"] / rho,
-                    )
+                    (r["store_app_id"], r["snapshot_date"], r["obs_key"], r["rank"], r["ratings_per_day"] / rho)
                 )
 
-        week_curves = [c for c in curves if c["window_start"] == week]
         fitted: dict[tuple, dict[str, Any]] = {}
         pending = []
         for c in week_curves:
             key = (c["store"], c["country"], c["chart"], c["genre"])
             a0, sd0 = priors[(c["store"], c["measure"])]
             obs = _observations(points[key]) if key in points else None
-            scale = scales[c["measure"]]["us" if c["country"] == "us" else "non_us"]
+            prior_b, scale_info = b_scale(c, a0)
             row = base | {
                 "store": c["store"], "country": c["country"], "chart": c["chart"], "genre": c["genre"],
-                "measure": c["measure"], "a_prior": a0, "a_prior_sd": sd0, "b_scale": scale["b"],
+                "measure": c["measure"], "a_prior": a0, "a_prior_sd": sd0, "b_scale": prior_b,
             }  # fmt: skip
             inputs: dict[str, Any] = {
                 "ground_truth": None if c["measure"] == "revenue" else
                 (IOS_GROUND_TRUTH if c["store"] == "app_store" else PLAY_GROUND_TRUTH),
-                "scale_figures": scale["figures"], "scale_daily_total": scale["total"],
-                "chart_days": c["n_days"], "chart_depth": c["depth"],
-                "settings": {k: settings[k] for k in ("min_points", "min_rank_span", "band_z", "tail_fraction")},
+                **scale_info, "chart_days": c["n_days"], "chart_depth": c["depth"],
+                "settings": {k: settings[k] for k in ("min_points", "min_rank_span", "band_z", "tail_fraction",
+                                                      "b_prior_log_sd", "calibration_log_sd", "min_curve_log_sd")},
             }  # fmt: skip
             if c["store"] == "app_store" and c["measure"] == "downloads":
                 inputs["rho"] = rho
             fit = _try_fit(obs, a0, sd0, settings) if c["measure"] == "downloads" else None
             if fit is not None:
-                row |= {
-                    "method": "fit",
-                    "a": fit.a,
-                    "b": fit.b,
-                    "sigma": fit.sigma,
-                    "a_fit": fit.a_fit,
-                    "b_fit": fit.b_fit,
-                    "a_fit_se": _finite(fit.a_fit_se),
-                    "r2": fit.r2,
-                }
+                scale_b, _ = b_scale(c, fit.a)
+                positive = obs.values > 0
+                cs = curve_scale(
+                    obs.ranks[positive], obs.values[positive], [k for k, p in zip(obs.keys, positive.tolist(), strict=True) if p], fit.a,
+                    measurement_sd=rho_sd if c["store"] == "app_store" else 0.0,
+                    calibration_sd=settings["calibration_log_sd"], min_scatter=settings["min_curve_log_sd"],
+                    b_scale=scale_b, b_prior_sd=settings["b_prior_log_sd"],
+                )
+                row |= {"method": "fit", "a": fit.a, "b": cs.b, "sigma": cs.sigma, "a_fit": fit.a_fit,
+                        "b_fit": fit.b_fit, "a_fit_se": _finite(fit.a_fit_se), "r2": fit.r2, "b_scale": scale_b}
+                inputs |= {"scatter": cs.scatter, "b_data": math.exp(cs.log_b_data), "se_log_b": cs.se_log_b,
+                           "scale_prior_weight": cs.prior_weight, "apps": cs.apps,
+                           "measurement_sd": rho_sd if c["store"] == "app_store" else 0.0}
                 fitted[key] = row | {"_n": fit.n}
             else:
                 inputs["reason"] = (
@@ -238,24 +259,17 @@ def _fit_weeks(conn, settings, priors, report: EstimatesReport) -> list[dict[str
                 if (k[0], k[2], k[3]) == (c["store"], c["chart"], c["genre"]) and k[1] != c["country"]
             ]
             if c["measure"] == "downloads" and peers:
-                a, b, sigma = pooled(
-                    [p["a"] for p in peers],
-                    [p["b"] for p in peers],
-                    [p["sigma"] for p in peers],
-                    [p["_n"] for p in peers],
-                )
-                row |= {"method": "pooled", "a": a, "b": b, "sigma": sigma}
-                row["inputs"]["pooled_from"] = [p["country"] for p in peers]
+                row |= _pooled(row, peers, lambda a, c=c: b_scale(c, a)[0])
             else:
-                row |= {
-                    "method": "prior",
-                    "a": row["a_prior"],
-                    "b": row["b_scale"],
-                    "sigma": settings["prior_log_sigma"],
-                }
+                b = row["b_scale"] if row["b_scale"] is not None else PAPER_SCALE[c["measure"]]
+                if row["b_scale"] is None:
+                    row["inputs"]["scale_figures"] = ["Garg & Telang 2013 b (no published scale for this curve)"]
+                row |= {"method": "prior", "a": row["a_prior"], "b": b, "sigma": settings["prior_log_sigma"]}
         for row in week_rows:
             if row["measure"] in ("downloads", "revenue") and row["method"] in ("fit", "pooled", "prior"):
                 report.methods[(row["measure"], row["method"])] += 1
+                held_scales[(week, row["store"], row["country"], row["chart"], row["genre"], row["measure"])] = (
+                    b_scale(row, row["a"])[0])
                 if row.get("obs_keys"):
                     row["residuals"] = _residuals(
                         _Obs(
@@ -274,6 +288,26 @@ def _fit_weeks(conn, settings, priors, report: EstimatesReport) -> list[dict[str
         row.setdefault("n_obs", 0)
         row.setdefault("n_zero", 0)
     return out
+
+
+def _pooled(row: dict[str, Any], peers: list[dict[str, Any]], scale_at) -> dict[str, Any]:
+    """A curve from the same chart's fits in other countries that week: their a, and their scale relative to
+    their own published-totals scale applied to this country's (countries differ in size: pooling b itself
+    would give a small market the scale of a large one). Without published scales: their log b."""
+    w = np.asarray([p["_n"] for p in peers], dtype=np.float64)
+    w = w / math.fsum(w.tolist())
+    a = math.fsum((w * np.asarray([p["a"] for p in peers])).tolist())
+    own = scale_at(a)
+    if own is not None and all(p.get("b_scale") for p in peers):
+        logs = np.log([p["b"] / p["b_scale"] for p in peers])
+        anchor = math.log(own)
+    else:
+        logs, anchor = np.log([p["b"] for p in peers]), 0.0
+    mean = math.fsum((w * logs).tolist())
+    spread = math.fsum((w * (logs - mean) ** 2).tolist())
+    sigma = math.sqrt(math.fsum((w * np.asarray([p["sigma"] for p in peers]) ** 2).tolist()) + spread)
+    row["inputs"]["pooled_from"] = [p["country"] for p in peers]
+    return {"method": "pooled", "a": a, "b": math.exp(anchor + mean), "sigma": sigma}
 
 
 def _obs_columns(obs: _Obs | None) -> dict[str, Any]:
@@ -353,55 +387,87 @@ def _ratio(
     return rho, row
 
 
-def _scales(
-    week: date, weights: list[dict[str, Any]], figures: list[dict[str, Any]], priors
-) -> tuple[dict, list]:
-    """b of the prior-only curves from the published totals, per measure and US / non-US; and the check rows."""
-    w = {(r["measure"], r["is_us"]): r["weight_per_day"] for r in weights}
-    f = {(r["metric"], r["scope"]): r for r in figures}
-    scales: dict[str, dict[str, dict[str, Any]]] = {}
-    checks = []
-
-    def scale(total: float | None, weight: float, ids: list[str], measure: str) -> dict[str, Any]:
-        if total is not None and weight > 0:
-            return {"b": prior_scale(total, weight), "total": total, "figures": ids}
-        # no tracked short-drama app ranked this week: the paper's (historical) US iPhone scale
-        ref = {"downloads": 52958.0, "revenue": 126666.0}[measure]
-        return {"b": ref, "total": None, "figures": ["Garg & Telang 2013 b (no short-drama ranks this week)"]}
-
-    dl = f.get(("downloads", "global"))
-    dl_weight = w.get(("downloads", True), 0.0) + w.get(("downloads", False), 0.0)
-    s = scale(dl and dl["daily"], dl_weight, [dl["figure_id"]] if dl else [], "downloads")
-    scales["downloads"] = {"us": s, "non_us": s}
-    if dl:
-        checks.append(_check_row("downloads", "global", dl["daily"], [dl]))
-
-    g, us = f.get(("revenue", "global")), f.get(("revenue", "us"))
-    rev_all = w.get(("revenue", True), 0.0) + w.get(("revenue", False), 0.0)
-    if g and us and g["daily"] > us["daily"]:
-        scales["revenue"] = {
-            "us": scale(us["daily"], w.get(("revenue", True), 0.0), [us["figure_id"]], "revenue"),
-            "non_us": scale(
-                g["daily"] - us["daily"],
-                w.get(("revenue", False), 0.0),
-                [g["figure_id"], us["figure_id"]],
-                "revenue",
-            ),
-        }
-        checks.append(_check_row("revenue", "us", us["daily"], [us]))
-        checks.append(_check_row("revenue", "non_us", g["daily"] - us["daily"], [g, us]))
-    else:
-        s = scale(g and g["daily"], rev_all, [g["figure_id"]] if g else [], "revenue")
-        scales["revenue"] = {"us": s, "non_us": s}
-    if g:
-        checks.append(_check_row("revenue", "global", g["daily"], [g]))
-    return scales, checks
+def _check_rows(curves: list[dict[str, Any]], published: dict, weights: dict) -> list[dict[str, Any]]:
+    """The week's published checks, per measure, store (all | app_store | google_play) and geography (tracked |
+    us): the published daily figure times the weight of exactly the countries and stores the estimates cover."""
+    rows = []
+    covered = {(c["measure"], c["store"], c["country"]) for c in curves}
+    for measure in ("downloads", "revenue"):
+        fig = published.get((measure, "global"))
+        if fig is None:
+            continue
+        for store in ("all", "app_store", "google_play"):
+            for geo in ("tracked", "us"):
+                cells = [(s, c) for m, s, c in covered if m == measure and store in ("all", s)
+                         and (geo == "tracked" or c == "us")]
+                if not cells:
+                    continue
+                share = math.fsum(weights.get((c, s, measure), 0.0) for s, c in sorted(cells))
+                figs, reference = [fig], fig["daily"] * share
+                us_fig = published.get((measure, "us"))
+                if geo == "us" and store == "all" and us_fig is not None:  # the published US figure itself
+                    figs, reference = [us_fig], us_fig["daily"]
+                    share = 1.0
+                rows.append({
+                    "store": store, "country": geo, "chart": "market_totals", "genre": "all", "measure": measure,
+                    "method": "check_published", "reference_value": reference, "n_obs": 0, "n_zero": 0,
+                    "inputs": {"figures": [x["figure_id"] for x in figs], "vendors": [x["vendor"] for x in figs],
+                               "tracked_share": share, "countries": sorted({c for _, c in cells}),
+                               "note": "estimated_value: the estimates' daily short-drama total over these countries "
+                                       "and stores; reference_value: the published daily figure x tracked_share"},
+                })  # fmt: skip
+    return rows
 
 
-def _check_row(measure: str, scope: str, daily: float, figures: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "store": "all", "country": scope, "chart": "market_totals", "genre": "all", "measure": measure,
-        "method": "check_published", "reference_value": daily, "n_obs": 0, "n_zero": 0,
-        "inputs": {"figures": [x["figure_id"] for x in figures], "vendors": [x["vendor"] for x in figures],
-                   "note": "estimated_value covers the tracked countries' short-drama apps only"},
-    }  # fmt: skip
+def _hold_flagged_weeks(conn: duckdb.DuckDBPyConnection, settings: dict[str, float], held_scales: dict) -> bool:
+    """Flag the refresh weeks whose estimated total of a store disagrees with the published one by more than
+    ``flag_factor`` (or moved by more than it since the previous week while the published reference did not),
+    and hold that store's fitted and pooled curves of the week to the published scale. True if any was held."""
+    factor = settings["flag_factor"]
+    checks = _rows(conn, "check_rows.sql")
+    weeks = sorted({r["window_start"] for r in _rows(conn, "curves.sql")})
+    by_key = {(r["window_start"], r["store"], r["country"], r["measure"]): r for r in checks}
+    flagged: list[dict[str, Any]] = []
+    for week in weeks:
+        for r in (r for r in checks if r["window_start"] == week and r["country"] == "tracked"):
+            est, ref = r["estimated_value"], r["reference_value"]
+            if not est or not ref:
+                continue
+            ratio = est / ref
+            reason = None
+            if ratio > factor or ratio < 1 / factor:
+                reason = (f"estimated {r['store']} {r['measure']} total {est:,.0f}/day is {ratio:.2f}x the published "
+                          f"figure's share for the tracked countries ({ref:,.0f}/day; flag factor {factor:g})")
+            prev = by_key.get((week - timedelta(days=7), r["store"], "tracked", r["measure"]))
+            if reason is None and prev and prev["estimated_value"] and prev["reference_value"]:
+                move = ratio / (prev["estimated_value"] / prev["reference_value"])
+                if move > factor or move < 1 / factor:
+                    reason = (f"estimated {r['store']} {r['measure']} total moved {move:.2f}x from the previous week "
+                              f"while the published reference did not (flag factor {factor:g})")
+            if reason:
+                flagged.append({"window_start": week, "store": r["store"], "measure": r["measure"],
+                                "country": "tracked", "reason": reason})
+    if not flagged:
+        return False
+    stores = {(f["window_start"], f["measure"]): set() for f in flagged}
+    for f in flagged:
+        stores[(f["window_start"], f["measure"])] |= (
+            {"app_store", "google_play"} if f["store"] == "all" else {f["store"]})
+    held = []
+    for (week, store, country, chart, genre, measure), b in sorted(held_scales.items()):
+        if b is not None and store in stores.get((week, measure), set()):
+            reason = "; ".join(f["reason"] for f in flagged if f["window_start"] == week and f["measure"] == measure)
+            held.append({"window_start": week, "store": store, "country": country, "chart": chart, "genre": genre,
+                         "measure": measure, "b": b, "sigma": settings["prior_log_sigma"],
+                         "reason": f"held to the published scale: {reason}"})
+    conn.register("held_curves", pa.Table.from_pylist(held, schema=pa.schema([
+        ("window_start", pa.date32()), ("store", pa.string()), ("country", pa.string()), ("chart", pa.string()),
+        ("genre", pa.string()), ("measure", pa.string()), ("b", pa.float64()), ("sigma", pa.float64()),
+        ("reason", pa.string())])))
+    conn.register("flagged_checks", pa.Table.from_pylist(flagged))
+    try:
+        run_sql(conn, SQL / "hold_curves.sql")
+    finally:
+        conn.unregister("held_curves")
+        conn.unregister("flagged_checks")
+    return True

@@ -23,7 +23,7 @@ WITH settings AS (
 params AS (
     SELECT window_start, store, country, chart, genre, measure, method, a, b, sigma
     FROM core.estimate_params
-    WHERE method IN ('fit', 'pooled', 'prior') AND window_start IN (SELECT week_start FROM refresh_weeks)
+    WHERE method IN ('fit', 'pooled', 'prior', 'held') AND window_start IN (SELECT week_start FROM refresh_weeks)
 ),
 caps AS (
     SELECT snapshot_date, store, country, chart, genre, max(rank) AS depth

@@ -1,16 +1,30 @@
--- Google Play observations: measured daily downloads of ranked listings per download curve.
--- real_installs is global, the charts are per country: a listing's installs per day (growth / gap) are
--- split over the tracked countries whose chart of that (chart, genre) was captured that day, in proportion
--- to the prior curve: r^(-a_prior) where ranked, tail_fraction * (N+1)^(-a_prior) where not. Only the
--- ranked countries' shares are observations, and only where the listing was ranked in that country's chart
--- at both ends of the growth pair (docs/methodology.md, "Google Play").
+-- Google Play observations: measured daily downloads of ranked short-drama listings per download curve.
+-- real_installs is global (every country of the world), the charts are per country. A listing's installs per
+-- day (growth / gap) are first cut to the tracked countries' part: the sum of their weights in the category
+-- (core.country_weights, Google Play downloads) over the countries whose chart of that (chart, genre) was
+-- captured that day; the untracked rest of the world keeps the remainder. That part is split over the tracked
+-- countries in proportion to weight x prior curve: w_c r^(-a_prior) where ranked, w_c tail_fraction
+-- (N+1)^(-a_prior) where not. Only the ranked countries' shares are observations, and only where the listing
+-- was ranked in that country's chart at both ends of the growth pair (docs/methodology.md, "Google Play").
+-- Short-drama listings only: the country weights are the category's (a general streamer's audience is spread
+-- over the countries differently).
 WITH gap AS (SELECT value AS days FROM core.estimate_settings WHERE name = 'max_gap_days'),
 tail AS (SELECT value AS k FROM core.estimate_settings WHERE name = 'tail_fraction'),
 prior AS (SELECT a_prior AS a0 FROM core.estimate_priors WHERE store = 'google_play' AND measure = 'downloads'),
+weights AS (
+    SELECT country, CAST(weight AS DECIMAL(38, 18)) AS wc
+    FROM core.country_weights WHERE store = 'google_play' AND measure = 'downloads'
+),
+drama AS (
+    SELECT ids.store_app_id
+    FROM core.app_store_ids AS ids JOIN core.apps AS a ON a.app_key = ids.app_key AND a.is_short_drama
+    WHERE ids.store = 'google_play'
+),
 series AS (
     SELECT store_app_id, snapshot_date, max(real_installs) AS installs
     FROM core.app_metrics
     WHERE store = 'google_play' AND real_installs IS NOT NULL
+      AND store_app_id IN (SELECT store_app_id FROM drama)
       AND snapshot_date >= (SELECT min(week_start) FROM refresh_weeks) - INTERVAL 8 DAY
     GROUP BY ALL
 ),
@@ -43,29 +57,31 @@ entries AS (
 weighted AS (
     SELECT
         d.snapshot_date, d.prev_date, c.country, c.chart, c.genre, d.store_app_id, e.app_key, e.rank, d.per_day,
+        coalesce(cw.wc, 0) AS wc,
         -- exact decimals: the split does not depend on the order the weights are added in
-        CAST(CASE WHEN e.rank IS NOT NULL THEN pow(e.rank, -p.a0)
-                  ELSE t.k * pow(c.depth + 1, -p.a0) END AS DECIMAL(38, 18)) AS w
+        coalesce(cw.wc, 0) * CAST(CASE WHEN e.rank IS NOT NULL THEN pow(e.rank, -p.a0)
+                                       ELSE t.k * pow(c.depth + 1, -p.a0) END AS DECIMAL(38, 18)) AS w
     FROM daily AS d
     JOIN caps AS c ON c.snapshot_date = d.snapshot_date
     LEFT JOIN entries AS e
         ON e.snapshot_date = d.snapshot_date AND e.country = c.country AND e.chart = c.chart
        AND e.genre = c.genre AND e.store_app_id = d.store_app_id
+    LEFT JOIN weights AS cw ON cw.country = c.country
     CROSS JOIN prior AS p
     CROSS JOIN tail AS t
 ),
 shared AS (
-    SELECT *, sum(w) OVER (PARTITION BY store_app_id, snapshot_date, chart, genre) AS w_total,
-           count(rank) OVER (PARTITION BY store_app_id, snapshot_date, chart, genre) AS ranked_countries
+    SELECT *, sum(w) OVER part AS w_total, sum(wc) OVER part AS tracked_weight
     FROM weighted
+    WINDOW part AS (PARTITION BY store_app_id, snapshot_date, chart, genre)
 )
 SELECT
     CAST(date_trunc('week', snapshot_date) AS DATE) AS window_start,
     'google_play' AS store, country, chart, genre,
     store_app_id, coalesce(app_key, store_app_id) AS obs_key, snapshot_date, rank,
-    per_day * CAST(w AS DOUBLE) / CAST(w_total AS DOUBLE) AS downloads
+    per_day * CAST(tracked_weight AS DOUBLE) * CAST(w AS DOUBLE) / CAST(w_total AS DOUBLE) AS downloads
 FROM shared AS x
-WHERE rank IS NOT NULL
+WHERE rank IS NOT NULL AND w_total > 0
   AND EXISTS (SELECT 1 FROM entries AS s
               WHERE s.snapshot_date = x.prev_date AND s.country = x.country AND s.chart = x.chart
                 AND s.genre = x.genre AND s.store_app_id = x.store_app_id)

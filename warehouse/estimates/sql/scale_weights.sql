@@ -1,28 +1,35 @@
--- The denominator of the published-totals scale: per refresh week and measure, the tracked short-drama
--- apps' rank weights r^(-a_prior) per day, split US / non-US. Each (day, store, country, app) counts once,
--- with its best-ranked entry among the measure's charts.
-WITH best AS (
-    SELECT
-        ce.snapshot_date, ce.store, ce.country, ce.app_key, chart_measure(ce.chart) AS measure,
-        max(CAST(pow(ce.rank, -p.a_prior) AS DECIMAL(38, 18))) AS w
-    FROM core.chart_entries AS ce
-    JOIN core.apps AS a ON a.app_key = ce.app_key AND a.is_short_drama
-    JOIN core.estimate_priors AS p ON p.store = ce.store AND p.measure = chart_measure(ce.chart)
-    WHERE ce.snapshot_date IN (SELECT CAST(week_start + CAST(i AS INTEGER) AS DATE) FROM refresh_weeks, range(7) AS t(i))
-    GROUP BY ALL
-),
-days AS (
-    SELECT CAST(date_trunc('week', snapshot_date) AS DATE) AS window_start, count(DISTINCT snapshot_date) AS n_days
+-- The denominator of the published-totals scale of every curve of the refresh weeks: per chart and day, each
+-- tracked short-drama app known in the store that day, with its rank in the chart (NULL: not ranked, a tail
+-- app as in app_estimates.sql, on top-free and top-grossing charts only) and the chart's depth. run.py sums
+-- r^(-a) + tail_fraction (N+1)^(-a) at the curve's a, so that the curve summed over the category's apps, ranked
+-- and tail, equals the published total times the country's weight.
+WITH caps AS (
+    SELECT snapshot_date, store, country, chart, genre, max(rank) AS depth
     FROM core.chart_entries
     WHERE snapshot_date IN (SELECT CAST(week_start + CAST(i AS INTEGER) AS DATE) FROM refresh_weeks, range(7) AS t(i))
     GROUP BY ALL
+),
+tracked AS (
+    SELECT ids.store, a.app_key, min(ids.first_seen_date) AS known_from
+    FROM core.app_store_ids AS ids
+    JOIN core.apps AS a ON a.app_key = ids.app_key AND a.is_short_drama
+    WHERE ids.first_seen_date IS NOT NULL
+    GROUP BY ALL
+),
+ranked AS (
+    SELECT ce.snapshot_date, ce.store, ce.country, ce.chart, ce.genre, ce.app_key, min(ce.rank) AS rank
+    FROM core.chart_entries AS ce
+    JOIN core.apps AS a ON a.app_key = ce.app_key AND a.is_short_drama
+    WHERE ce.snapshot_date IN (SELECT CAST(week_start + CAST(i AS INTEGER) AS DATE) FROM refresh_weeks, range(7) AS t(i))
+    GROUP BY ALL
 )
 SELECT
-    CAST(date_trunc('week', b.snapshot_date) AS DATE) AS window_start,
-    b.measure,
-    b.country = 'us' AS is_us,
-    CAST(sum(b.w) AS DOUBLE) / any_value(d.n_days) AS weight_per_day
-FROM best AS b
-JOIN days AS d ON d.window_start = CAST(date_trunc('week', b.snapshot_date) AS DATE)
-GROUP BY ALL
+    CAST(date_trunc('week', c.snapshot_date) AS DATE) AS window_start,
+    c.store, c.country, c.chart, c.genre, c.snapshot_date, c.depth, r.rank
+FROM caps AS c
+JOIN tracked AS t ON t.store = c.store AND c.snapshot_date >= t.known_from
+LEFT JOIN ranked AS r
+    ON r.snapshot_date = c.snapshot_date AND r.store = c.store AND r.country = c.country
+   AND r.chart = c.chart AND r.genre = c.genre AND r.app_key = t.app_key
+WHERE r.rank IS NOT NULL OR c.chart IN ('top-free', 'top-grossing')
 ORDER BY ALL;

@@ -1,0 +1,20 @@
+-- One row of figures from the frames of accuracy_frames.sql.
+SELECT
+    (SELECT count(*) FROM app_weeks) AS app_weeks,
+    (SELECT quantile_cont(ape, 0.5) FROM app_weeks) AS median_ape,
+    (SELECT quantile_cont(ape, 0.9) FROM app_weeks) AS p90_ape,
+    (SELECT quantile_cont(ape, 0.5) FROM app_weeks WHERE store = 'app_store') AS median_ape_app_store,
+    (SELECT quantile_cont(ape, 0.5) FROM app_weeks WHERE store = 'google_play') AS median_ape_google_play,
+    (SELECT quantile_cont(ape, 0.5) FROM app_weeks WHERE short_drama) AS median_ape_short_drama,
+    (SELECT quantile_cont(ape, 0.9) FROM app_weeks WHERE short_drama) AS p90_ape_short_drama,
+    (SELECT quantile_cont(est / truth, 0.5) FROM app_weeks) AS median_ratio,
+    (SELECT avg(error_pp) FROM share_errors WHERE basis = 'estimated_downloads') AS share_error_pp_downloads,
+    (SELECT avg(error_pp) FROM share_errors WHERE basis = 'estimated_revenue') AS share_error_pp_revenue,
+    (SELECT avg(error_pp) FROM share_errors WHERE geo_level = 'global') AS share_error_pp_global,
+    (SELECT avg(inside::INTEGER) FROM bands WHERE measure = 'downloads') AS band_coverage_downloads,
+    (SELECT avg(inside::INTEGER) FROM bands WHERE measure = 'revenue') AS band_coverage_revenue,
+    (SELECT count(*) FROM bands) AS band_rows,
+    (SELECT min(ratio) FROM category_weeks WHERE measure = 'downloads') AS category_ratio_min_downloads,
+    (SELECT max(ratio) FROM category_weeks WHERE measure = 'downloads') AS category_ratio_max_downloads,
+    (SELECT min(ratio) FROM category_weeks WHERE measure = 'revenue') AS category_ratio_min_revenue,
+    (SELECT max(ratio) FROM category_weeks WHERE measure = 'revenue') AS category_ratio_max_revenue;
