@@ -126,6 +126,18 @@ TRUTH = Truth(a={IOS: 0.90, PLAY: 0.985}, b={IOS: 60_000.0, PLAY: 80_000.0},
 START = date(2026, 11, 2)  # a Monday: two full ISO weeks
 
 
+def fit_to_the_simulation(conn, countries: list[str]) -> None:
+    """Configure the estimator for simulate.py's world, which has no untracked countries and equal Google Play
+    scales: the tracked countries hold the whole category (equal weights), no pull toward the published
+    scales and no flag. These tests check the fitting mechanics against known curves; the published-totals
+    machinery is measured by bench/bench_accuracy.py on sample_data's world and tested in test_accuracy_world.py."""
+    conn.execute("DELETE FROM core.country_weights WHERE measure = 'downloads'")
+    for store in (IOS, PLAY):
+        for c in countries:
+            conn.execute("INSERT INTO core.country_weights VALUES (?, ?, 'downloads', ?)", [c, store, 1 / len(countries)])
+    conn.execute("UPDATE core.estimate_settings SET value = 1e6 WHERE name IN ('b_prior_log_sd', 'flag_factor')")
+
+
 @pytest.fixture(scope="module")
 def simulated(tmp_path_factory):
     market = simulate_market(
@@ -133,6 +145,7 @@ def simulated(tmp_path_factory):
     )
     conn = connect(tmp_path_factory.mktemp("est") / "wh.duckdb")
     load_market(conn, market)
+    fit_to_the_simulation(conn, ["us", "gb", "jp"])
     build = refresh_marts(conn)
     yield conn, market, build
     conn.close()
@@ -145,7 +158,7 @@ def params(conn, where: str = "true") -> list[dict]:
 
 def test_overall_top_free_curves_are_recovered_from_store_data(simulated):
     conn, market, _ = simulated
-    fits = params(conn, "measure = 'downloads' AND genre IN ('all', 'APPLICATION') AND store <> 'all'")
+    fits = params(conn, "measure = 'downloads' AND genre IN ('all', 'APPLICATION') AND method <> 'check_published'")
     assert {p["method"] for p in fits} == {"fit"}
     errors = []
     for p in fits:
@@ -160,8 +173,10 @@ def test_overall_top_free_curves_are_recovered_from_store_data(simulated):
     )
     # iOS: per-storefront rating counts identify each country's scale (us 1, gb .35, jp .5)
     assert worst[IOS][0] < 0.05 and worst[IOS][1] < 0.12
-    # Play: installs are global; with equal per-rank scales across countries the split is right
-    assert worst[PLAY][0] < 0.05 and worst[PLAY][1] < 0.08
+    # Play: installs are global; the split follows the category's country weights (equal here) and each
+    # country's published-totals curve, which in this world (equal per-rank scales, drama apps at different
+    # ranks per country) is only roughly the truth: the scale comes within 30 %
+    assert worst[PLAY][0] < 0.08 and worst[PLAY][1] < 0.30
 
 
 def test_ratio_is_fitted_from_google_play(simulated):
@@ -198,7 +213,8 @@ def test_every_fit_records_window_inputs_and_residuals(simulated):
 def test_prior_scale_matches_the_published_total(simulated):
     conn, _, _ = simulated
     checks = {
-        (r["window_start"], r["measure"], r["country"]): r for r in params(conn, "method = 'check_published'")
+        (r["window_start"], r["measure"], r["country"]): r
+        for r in params(conn, "method = 'check_published' AND store = 'all'")
     }
     for week in (date(2026, 11, 2), date(2026, 11, 9)):
         us = checks[(week, "revenue", "us")]
@@ -206,8 +222,11 @@ def test_prior_scale_matches_the_published_total(simulated):
         # revenue is prior-only: the scale makes the ranked short-drama apps sum to the published total;
         # the tail rows of unranked apps add a little on top
         assert 1.0 <= us["estimated_value"] / us["reference_value"] < 1.2
-        dl = checks[(week, "downloads", "global")]
-        assert dl["estimated_value"] > 0 and json.loads(dl["inputs"])["figures"] == ["2025_global_downloads"]
+        dl = checks[(week, "downloads", "tracked")]
+        inputs = json.loads(dl["inputs"])
+        assert dl["estimated_value"] > 0 and inputs["figures"] == ["2025_global_downloads"]
+        # like with like: the published figure times the tracked countries' weight
+        assert dl["reference_value"] == pytest.approx(2.3e9 / 365 * inputs["tracked_share"])
 
 
 def test_app_estimates_have_bands_and_one_primary_row(simulated):
@@ -232,6 +251,7 @@ def test_a_chart_without_ground_truth_is_pooled_or_prior(tmp_path):
             batch["lookups"] = []
     conn = connect(tmp_path / "wh.duckdb")
     load_market(conn, market)
+    fit_to_the_simulation(conn, market.countries)
     build_marts(conn)
     methods = dict(
         conn.execute(
@@ -242,7 +262,9 @@ def test_a_chart_without_ground_truth_is_pooled_or_prior(tmp_path):
     assert methods["us:all"] == "fit" and methods["gb:all"] == "pooled"
     pooled_row = params(conn, "store = 'app_store' AND country = 'gb' AND genre = 'all'")[0]
     us_row = params(conn, "store = 'app_store' AND country = 'us' AND genre = 'all'")[0]
-    assert pooled_row["a"] == pytest.approx(us_row["a"]) and pooled_row["b"] == pytest.approx(us_row["b"])
+    # the same shape, and the same scale relative to each country's published-totals scale
+    assert pooled_row["a"] == pytest.approx(us_row["a"])
+    assert pooled_row["b"] / pooled_row["b_scale"] == pytest.approx(us_row["b"] / us_row["b_scale"], rel=0.05)
     assert json.loads(pooled_row["inputs"])["pooled_from"] == ["us"]
     conn.close()
 
@@ -253,13 +275,14 @@ def test_no_ground_truth_at_all_falls_back_to_the_paper_shape_and_published_scal
         batch["lookups"], batch["play_details"] = [], []
     conn = connect(tmp_path / "wh.duckdb")
     load_market(conn, market)
+    fit_to_the_simulation(conn, market.countries)
     build_marts(conn)
     rows = params(
         conn, "measure IN ('downloads', 'revenue', 'ratings_per_download') AND method <> 'check_published'"
     )
     assert {r["method"] for r in rows} == {"prior"}
     ios_dl = [r for r in rows if r["store"] == IOS and r["measure"] == "downloads"]
-    assert all(r["a"] == 0.944 and r["b"] == r["b_scale"] and r["sigma"] == 1.0 for r in ios_dl)
+    assert all(r["a"] == 0.944 and r["b"] == r["b_scale"] and r["sigma"] == 0.5 for r in ios_dl)
     assert json.loads(ios_dl[0]["inputs"])["reason"] == "no ground-truth observations"
     ratio = [r for r in rows if r["measure"] == "ratings_per_download"][0]
     assert ratio["b"] == 0.01
@@ -272,6 +295,7 @@ def test_reported_metrics_are_checked_when_the_table_exists(tmp_path):
     )
     conn = connect(tmp_path / "wh.duckdb")
     load_market(conn, market)
+    fit_to_the_simulation(conn, market.countries)
     build = refresh_marts(conn)
     assert not params(conn, "method = 'check_reported'")  # the news table exists but holds no figure yet
     conn.execute(

@@ -85,9 +85,13 @@ INSERT INTO core.country_weights (country, store, measure, weight) VALUES
 
 INSERT INTO core.estimate_settings VALUES
     ('b_prior_log_sd', 0.7, 'Prior sd of log b around the published-totals scale b_scale: a fitted scale is shrunk toward it like a toward the paper.'),
-    ('calibration_log_sd', 0.2, 'Log-sd of the calibration of a fitted scale (ratings per download, country weights) beyond its statistical error; enters the standard error of log b and the bands.'),
+    ('calibration_log_sd', 0.1, 'Log-sd of the calibration of a fitted scale (ratings per download, country weights) beyond its statistical error; enters the standard error of log b and the bands.'),
     ('min_curve_log_sd', 0.15, 'Floor of the scatter of true values around a fitted curve (log scale).'),
     ('flag_factor', 3, 'A week whose estimated category total (tracked countries) differs from the published total times the tracked share by more than this factor, or moves by more than this factor from the previous week without a matching change in the inputs, is flagged, alerted and held to the published scale.');
+
+UPDATE core.estimate_settings
+SET value = 0.5, description = 'Log-scale sigma of a prior-only (published-totals) curve: a 90% band of x/÷ 2.3 (the scale is per country and store since 0008).'
+WHERE name = 'prior_log_sigma';
 
 ALTER TABLE core.estimate_params ADD COLUMN flagged BOOLEAN;
 COMMENT ON COLUMN core.estimate_params.flagged IS 'True on a check_published row whose week failed the published check (inputs.flag_reason says why) and on the curves held to the published scale because of it.';

@@ -3,8 +3,10 @@
 -- day (growth / gap) are first cut to the tracked countries' part: the sum of their weights in the category
 -- (core.country_weights, Google Play downloads) over the countries whose chart of that (chart, genre) was
 -- captured that day; the untracked rest of the world keeps the remainder. That part is split over the tracked
--- countries in proportion to weight x prior curve: w_c r^(-a_prior) where ranked, w_c tail_fraction
--- (N+1)^(-a_prior) where not. Only the ranked countries' shares are observations, and only where the listing
+-- countries in proportion to what the published-totals curve of each country expects there: w_c g(r) / D_c,
+-- g(r) = r^(-a_prior) where ranked, tail_fraction (N+1)^(-a_prior) where not, and D_c = the sum of g over the
+-- category's apps in that chart (a rank means more downloads in a country whose category is large for its
+-- chart). Only the ranked countries' shares are observations, and only where the listing
 -- was ranked in that country's chart at both ends of the growth pair (docs/methodology.md, "Google Play").
 -- Short-drama listings only: the country weights are the category's (a general streamer's audience is spread
 -- over the countries differently).
@@ -54,19 +56,44 @@ entries AS (
       AND snapshot_date >= (SELECT min(week_start) FROM refresh_weeks) - INTERVAL 8 DAY
     GROUP BY ALL
 ),
+known AS (
+    SELECT a.app_key, min(ids.first_seen_date) AS known_from
+    FROM core.app_store_ids AS ids
+    JOIN core.apps AS a ON a.app_key = ids.app_key AND a.is_short_drama
+    WHERE ids.store = 'google_play' AND ids.first_seen_date IS NOT NULL
+    GROUP BY ALL
+),
+denominators AS (  -- D_c: the category's apps of each chart and day, ranked or tail (as scale_weights.sql)
+    SELECT c.snapshot_date, c.country, c.chart, c.genre,
+           sum(CAST(CASE WHEN r.rank IS NOT NULL THEN pow(r.rank, -p.a0) ELSE t.k * pow(c.depth + 1, -p.a0) END
+                    AS DECIMAL(38, 18))) AS d
+    FROM caps AS c
+    JOIN known AS k ON c.snapshot_date >= k.known_from
+    LEFT JOIN (SELECT snapshot_date, country, chart, genre, app_key, min(rank) AS rank FROM entries
+               WHERE app_key IS NOT NULL GROUP BY ALL) AS r
+        ON r.snapshot_date = c.snapshot_date AND r.country = c.country AND r.chart = c.chart
+       AND r.genre = c.genre AND r.app_key = k.app_key
+    CROSS JOIN prior AS p
+    CROSS JOIN tail AS t
+    WHERE r.rank IS NOT NULL OR c.chart = 'top-free'
+    GROUP BY ALL
+),
 weighted AS (
     SELECT
         d.snapshot_date, d.prev_date, c.country, c.chart, c.genre, d.store_app_id, e.app_key, e.rank, d.per_day,
         coalesce(cw.wc, 0) AS wc,
         -- exact decimals: the split does not depend on the order the weights are added in
         coalesce(cw.wc, 0) * CAST(CASE WHEN e.rank IS NOT NULL THEN pow(e.rank, -p.a0)
-                                       ELSE t.k * pow(c.depth + 1, -p.a0) END AS DECIMAL(38, 18)) AS w
+                                       ELSE t.k * pow(c.depth + 1, -p.a0) END AS DECIMAL(38, 18))
+            / coalesce(nullif(dn.d, 0), 1) AS w
     FROM daily AS d
     JOIN caps AS c ON c.snapshot_date = d.snapshot_date
     LEFT JOIN entries AS e
         ON e.snapshot_date = d.snapshot_date AND e.country = c.country AND e.chart = c.chart
        AND e.genre = c.genre AND e.store_app_id = d.store_app_id
     LEFT JOIN weights AS cw ON cw.country = c.country
+    LEFT JOIN denominators AS dn
+        ON dn.snapshot_date = c.snapshot_date AND dn.country = c.country AND dn.chart = c.chart AND dn.genre = c.genre
     CROSS JOIN prior AS p
     CROSS JOIN tail AS t
 ),
