@@ -87,9 +87,11 @@ class _Obs:
     values: np.ndarray  # measured downloads per day
 
 
-def _observations(points: list[tuple[str, date, str, int, float]]) -> _Obs:
+def _observations(points: list[tuple[str, date, str, int, float]], a0: float) -> _Obs:
     """(listing, day, key, rank, downloads/day) points → one observation per listing and week: its mean daily
-    downloads over the growth pairs of the week (zero-growth days included) at the geometric mean of its ranks.
+    downloads over the growth pairs of the week (zero-growth days included) at its effective rank, the rank
+    whose prior-curve value is the mean of its days' (mean r^(-a0))^(-1/a0): an app moving between ranks
+    averages downloads, not ranks.
 
     Daily rating growth of a small app is a handful of ratings, often zero: dropping the zero days and taking
     logs of the rest biased the tail of the curve up (a top-paid curve came out 2x too high). A week's sum keeps
@@ -101,7 +103,7 @@ def _observations(points: list[tuple[str, date, str, int, float]]) -> _Obs:
     for _, rows in sorted(by_listing.items()):
         keys.append(rows[-1][1])
         dates.append(rows[-1][0])
-        ranks.append(math.exp(math.fsum(math.log(r[2]) for r in rows) / len(rows)))
+        ranks.append((math.fsum(r[2] ** -a0 for r in rows) / len(rows)) ** (-1.0 / a0))
         values.append(math.fsum(r[3] for r in rows) / len(rows))
     return _Obs(keys=keys, dates=dates, ranks=np.asarray(ranks, dtype=np.float64),
                 values=np.asarray(values, dtype=np.float64))
@@ -218,7 +220,7 @@ def _fit_weeks(conn, settings, priors, report: EstimatesReport, held_scales: dic
         for c in week_curves:
             key = (c["store"], c["country"], c["chart"], c["genre"])
             a0, sd0 = priors[(c["store"], c["measure"])]
-            obs = _observations(points[key]) if key in points else None
+            obs = _observations(points[key], a0) if key in points else None
             prior_b, scale_info = b_scale(c, a0)
             row = base | {
                 "store": c["store"], "country": c["country"], "chart": c["chart"], "genre": c["genre"],
@@ -316,7 +318,8 @@ def _pooled(row: dict[str, Any], peers: list[dict[str, Any]], scale_at) -> dict[
     spread = math.fsum((w * (logs - mean) ** 2).tolist())
     sigma = math.sqrt(math.fsum((w * np.asarray([p["sigma"] for p in peers]) ** 2).tolist()) + spread)
     row["inputs"]["pooled_from"] = [p["country"] for p in peers]
-    return {"method": "pooled", "a": a, "b": math.exp(anchor + mean), "sigma": sigma}
+    return {"method": "pooled", "a": a, "b": math.exp(anchor + mean), "sigma": sigma,
+            "b_scale": own if own is not None else row["b_scale"]}
 
 
 def _obs_columns(obs: _Obs | None) -> dict[str, Any]:
