@@ -83,7 +83,7 @@ def _settings(scenario: Scenario, data_dir: Path):
 
 
 def run_scenario(scenario: Scenario, weeks: int, evaluate_only: bool = False,
-                 rebuild_only: bool = False) -> dict[str, Any]:
+                 rebuild_only: bool = False, work: Path = WORK, days: int | None = None) -> dict[str, Any]:
     """Generate the capture (reused when unchanged), run the pipeline, evaluate; return the figures."""
     import shutil
 
@@ -93,8 +93,9 @@ def run_scenario(scenario: Scenario, weeks: int, evaluate_only: bool = False,
     from sample_data.world import WorldConfig
 
     weeks = scenario.weeks or weeks
-    days = 7 * weeks
-    base = WORK / scenario.name
+    days = days or 7 * weeks
+    weeks = -(-days // 7)
+    base = work / scenario.name
     capture, data = base / "capture", base / "data"
     settings = _settings(scenario, data)
     world = WorldConfig(**scenario.world)
@@ -118,7 +119,7 @@ def run_scenario(scenario: Scenario, weeks: int, evaluate_only: bool = False,
     shutil.rmtree(data, ignore_errors=True)
     for week in range(weeks):
         manifests = []
-        for d in range(7):
+        for d in range(min(7, days - 7 * week)):
             day = START + timedelta(days=7 * week + d)
             for source in sources:
                 manifests += ingest(settings, source, day, scenario.countries, replay=capture)

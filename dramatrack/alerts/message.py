@@ -20,6 +20,7 @@ from urllib.parse import quote, urlsplit
 
 VALIDATION_FAILED = "validation_failed"
 STALE_SOURCE = "stale_source"
+ESTIMATES_FLAGGED = "estimates_flagged"
 KINDS = (VALIDATION_FAILED, STALE_SOURCE)
 
 MAX_FAILURES = 25  # failures carried by one alert (the rest are counted in the summary)
@@ -28,7 +29,8 @@ MAX_VALUE_CHARS = 200  # one scraped value, after cleaning
 SLACK_MAX_FAILURE_BLOCKS = 10
 SLACK_SECTION_CHARS = 2900  # Slack's limit for a section's text is 3000
 
-_TITLES = {VALIDATION_FAILED: "Validation failed", STALE_SOURCE: "Source is stale"}
+_TITLES = {VALIDATION_FAILED: "Validation failed", STALE_SOURCE: "Source is stale",
+           ESTIMATES_FLAGGED: "Estimates disagree with the published totals"}
 _SAFE_URL_SCHEMES = {"http", "https", "file"}
 
 
@@ -197,6 +199,32 @@ def stale_source_alert(source: str, hours: int, now: datetime, *, last_loaded_at
         failures=(failure,),
         data_docs_url=None,
         summary=clean(f"{source}: no batch loaded within its {hours} h freshness window; {detail}", 1000),
+        created_at=_now_iso(now),
+    )
+
+
+def estimates_flagged_alert(week: str, checks: Sequence[Mapping[str, Any]], now: datetime) -> Alert:
+    """The alert for an ISO week whose estimated category totals failed the published check (one key per week:
+    a rebuild of the same week does not alert again). ``checks``: its flagged check rows (store, measure,
+    estimated and reference values, reason)."""
+    failures = tuple({
+        "batch_id": None, "country": "tracked", "snapshot_date": week,
+        "expectation": "estimated_total_within_flag_factor_of_published",
+        "column": f"{c['store']}:{c['measure']}", "unexpected_count": 1,
+        "examples": [clean(c["reason"])],
+    } for c in checks)  # fmt: skip
+    what = "; ".join(f"{c['store']} {c['measure']}" for c in checks)
+    return Alert(
+        alert_key=make_alert_key(ESTIMATES_FLAGGED, [], [], scope=("estimates", week)),
+        kind=ESTIMATES_FLAGGED,
+        source="estimates",
+        batch_ids=(),
+        snapshot_dates=(week,),
+        countries=(),
+        failures=failures,
+        data_docs_url=None,
+        summary=clean(f"week of {week}: {what} flagged and held to the published scale "
+                      "(core.estimate_params, flagged = true)", 1000),
         created_at=_now_iso(now),
     )
 

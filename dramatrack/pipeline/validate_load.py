@@ -241,4 +241,10 @@ def build_marts_and_publish(settings: Settings, changed_dates=None) -> dict:
         _, rows = run_query(conn, "market_share_rows_by_grain")
         counts = dict(rows)
     publish_snapshot(settings.warehouse_path, settings.snapshot_path)
-    return {"market_share_rows": counts, "snapshot": str(settings.snapshot_path), "marts_build": build.as_dict()}
+    summary = {"market_share_rows": counts, "snapshot": str(settings.snapshot_path), "marts_build": build.as_dict()}
+    weeks = (build.as_dict().get("estimates") or {}).get("weeks") or []
+    if weeks:  # weeks whose estimates failed the published check: one alert per week and target
+        from dramatrack.alerts.estimates import alert_flagged_weeks
+
+        summary["estimates_flagged"] = alert_flagged_weeks(settings, weeks)
+    return summary
