@@ -8,7 +8,7 @@ STORES = {"app_store": "App Store", "google_play": "Google Play", "both": "App S
 BASES = {
     "estimated_revenue": "estimated revenue (USD, in-app purchases)",
     "estimated_downloads": "estimated downloads",
-    "chart_presence": "rank-weighted chart presence (weight rank^-0.944)",
+    "chart_presence": "chart presence, rank-weighted (weight rank^-0.944)",
 }
 
 # Where the estimates come from (marts.market_share_top has chart = genre = all for them).
