@@ -77,7 +77,7 @@ def share_table(conn, group: ShareGroup) -> DemoTable:
         "basis": basis_label(first["basis"]),
         "period": f"ISO week {first['iso_week']} ({first['days']} of 7 days captured)" if recs else "no week",
     }
-    short = group.basis.replace("_", " ").replace("chart presence", "chart presence")
+    short = group.basis.replace("_", " ")
     headline = f"Short-drama market share by {short}, {named['period']}"
     estimates = group.basis != "chart_presence"
     value_col = VALUE_COLUMNS.get(group.basis, "value")
