@@ -120,7 +120,7 @@ latest AS (
     SELECT CAST(date_trunc('week', max(ce.snapshot_date)) AS DATE) AS week
     FROM core.chart_entries AS ce
     JOIN core.apps AS a ON a.app_key = ce.app_key AND a.is_short_drama
-    WHERE ce.chart = 'top-grossing'
+    WHERE ce.chart = 'top-grossing' AND ce.store = 'app_store' AND ce.genre = '6016'
 ),
 week_entries AS (
     SELECT ce.* FROM core.chart_entries AS ce, latest
@@ -156,6 +156,7 @@ shares AS (
            CAST(pa.weight_sum AS DOUBLE)
            / CAST(sum(pa.weight_sum) OVER (PARTITION BY pa.store, pa.country, pa.genre) AS DOUBLE) AS share
     FROM per_app AS pa JOIN core.apps AS a USING (app_key)
+    WHERE pa.store = 'app_store' AND pa.genre = '6016'
 ),
 countries AS (SELECT count(DISTINCT country) AS n FROM shares)
 SELECT (SELECT strftime(week, '%G-W%V') FROM latest) AS iso_week, app_name,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from decimal import Decimal
 
@@ -29,21 +28,24 @@ def _numeric(values: list) -> bool:
     return bool(present) and all(isinstance(v, int | float | Decimal) and not isinstance(v, bool) for v in present)
 
 
-def table_of(title: str | None, columns: list[str], rows: list[tuple]) -> Table:
-    """A Rich table of query results: every value as plain text, numeric columns right-aligned."""
-    table = Table(title=title, title_justify="left")
+def table_of(title: str | None, columns: list[str], rows: list[tuple], *, caption: str | None = None,
+             right: tuple[str, ...] = ()) -> Table:
+    """A Rich table of query results: every value as plain text, numeric columns (and ``right``) right-aligned."""
+    table = Table(title=cell_text(title) if title else None, title_justify="left",
+                  caption=cell_text(caption) if caption else None, caption_justify="left")  # fmt: skip
     for i, column in enumerate(columns):
-        table.add_column(cell_text(column), justify="right" if _numeric([row[i] for row in rows]) else "left")
+        numeric = column in right or _numeric([row[i] for row in rows])
+        table.add_column(cell_text(column), justify="right" if numeric else "left")
     for row in rows:
         table.add_row(*(cell_text(v) for v in row))
     return table
 
 
 def print_demo_summary(settings: Settings, results: list, seconds: float) -> None:
-    """The top of the market-share mart, what it covers, what was quarantined, and where the files are."""
+    """The latest week's market shares, what they cover, what was quarantined, and where the files are."""
     import duckdb
 
-    from warehouse.queries import run_query
+    from dramatrack_cli.demo_tables import demo_tables
 
     console = Console()
     runs = {}
@@ -52,15 +54,11 @@ def print_demo_summary(settings: Settings, results: list, seconds: float) -> Non
     console.print("Airflow runs: " + ", ".join(
         f"{dag_id} {states.count('success')}/{len(states)} succeeded" for dag_id, states in runs.items()))
     with duckdb.connect(str(settings.snapshot_path), read_only=True) as conn:
-        cols, rows = run_query(conn, "market_share_latest_week")
-        console.print(table_of("marts.market_share: latest week, App Store Entertainment top-grossing", cols, rows))
-        cols, rows = run_query(conn, "market_share_coverage")
-        console.print(table_of("Coverage", cols, rows))
-        cols, rows = run_query(conn, "open_quarantine")
-        shown = [(b, d, c, "; ".join(f"{f['expectation']} x{f['unexpected_count']}" for f in json.loads(fx)))
-                 for b, d, c, fx in rows]
-        console.print(table_of("Quarantined batches (not loaded; see ops.quarantine and Data Docs)",
-                               cols, shown))
+        for shown in demo_tables(conn):
+            # the title above the table at full width (a table's own title wraps to the table's width)
+            console.print(cell_text(shown.title), style="bold")
+            console.print(table_of(None, shown.columns, shown.rows, caption=shown.caption, right=shown.right))
+            console.print()
     console.print(f"Warehouse: {settings.warehouse_path}")
     console.print(f"Analysts' read-only snapshot: {settings.snapshot_path}")
     console.print(f"Data Docs: {settings.gx_dir}")

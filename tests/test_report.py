@@ -8,7 +8,7 @@ import json
 import re
 import shutil
 import subprocess
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -103,7 +103,8 @@ def test_report_holds_three_vega_lite_charts_and_the_movers_table(report):
     assert weeks == {"2026-W44", "2026-W45", "2026-W46"}
     assert {v["basis"] for v in share["data"]["values"]} == {"estimated_downloads"}
     trend_marks = [layer["mark"]["type"] for layer in specs["download_trends"]["layer"]]
-    assert trend_marks == ["area", "line"]  # the band, then the 7-day sums
+    # the band, the 7-day sums, then the published total (dashed) and its label
+    assert trend_marks == ["area", "line", "line", "text"]
     heat = specs["rank_heatmap"]
     assert heat["mark"]["type"] == "rect" and heat["encoding"]["color"]["scale"]["reverse"] is True
     table = re.search(r'<table class="movers" id="movers">.*?</table>', page, re.S)
@@ -118,6 +119,111 @@ def test_shares_of_each_week_sum_to_one(report):
     for v in values:
         totals[v["period_label"]] = totals.get(v["period_label"], 0) + v["share"]
     assert all(abs(t - 1) < 1e-9 for t in totals.values()), totals
+
+
+def _subtitle(spec: dict) -> str:
+    title = spec["title"]
+    return " ".join([title["text"], *title.get("subtitle", [])])
+
+
+def test_every_chart_names_its_basis_store_chart_and_geography(report):
+    for key, spec in chart_specs(report["html"]).items():
+        text = _subtitle(spec)
+        for what in ("Basis: ", "Store: App Store + Google Play", "Chart: ",
+                     f"Geography: global: the {len(COUNTRIES)} tracked countries combined"):
+            assert what in text, (key, what, text)
+    share = _subtitle(chart_specs(report["html"])["market_share"])
+    assert "estimated downloads" in share and "Others" in share and "= 100 %" in share
+
+
+def _published_daily(conn, week_start: date) -> tuple[str, str, float]:
+    """The downloads figure the estimator scales with for the week (latest use_for_scale global figure ending on
+    or before the week's Sunday), picked here independently of the report's SQL."""
+    return conn.execute(
+        "SELECT figure_id, vendor, value / (period_end - period_start + 1) FROM core.market_totals "
+        "WHERE use_for_scale AND metric = 'downloads' AND scope = 'global' AND period_end <= ?::DATE + 6 "
+        "ORDER BY period_end DESC LIMIT 1", [week_start]).fetchone()  # fmt: skip
+
+
+def _reference_layer(spec: dict) -> list[dict]:
+    layers = [layer for layer in spec["layer"] if layer["mark"].get("strokeDash")]
+    assert len(layers) == 1, "no dashed reference line"
+    return layers[0]["data"]["values"]
+
+
+def test_download_chart_shows_the_published_total_as_a_weekly_reference_line(report, data_dir):
+    import duckdb
+
+    spec = chart_specs(report["html"])["download_trends"]
+    values = _reference_layer(spec)
+    shown_days = {v["snapshot_date"] for v in spec["layer"][1]["data"]["values"]}
+    assert {v["snapshot_date"] for v in values} == shown_days
+    with duckdb.connect(str(data_dir / "analytics.duckdb"), read_only=True) as conn:
+        for v in values:
+            day = date.fromisoformat(v["snapshot_date"])
+            figure_id, vendor, daily = _published_daily(conn, day - timedelta(days=day.weekday()))
+            # no tracked_share recorded by the estimator yet: the global figure, x 7, and the label says so
+            assert v["downloads_7d"] == pytest.approx(7 * daily, rel=1e-9)
+            assert figure_id in v["reference"] and vendor in v["reference"]
+            assert "not recorded" in v["reference"]
+    assert "Dashed: published category total" in _subtitle(spec)
+    assert 'class="note flag"' not in report["html"]  # no flagged column in this warehouse: no note
+
+
+def test_flagged_estimates_get_a_note_and_tracked_share_scales_the_line(data_dir, tmp_path):
+    """Once core.estimate_params has the estimator's flagged column and tracked_share, the report uses them."""
+    import duckdb
+
+    from dramatrack.report import build_report
+
+    shutil.copy(data_dir / "warehouse.duckdb", tmp_path / "warehouse.duckdb")
+    conn = connect(tmp_path / "warehouse.duckdb")
+    try:
+        conn.execute("ALTER TABLE core.estimate_params ADD COLUMN IF NOT EXISTS flagged BOOLEAN")
+        conn.execute("UPDATE core.estimate_params SET flagged = NULL")
+        conn.execute(
+            "UPDATE core.estimate_params SET flagged = (window_start = DATE '2026-11-09'), "
+            "inputs = json_merge_patch(inputs, json_object('tracked_share', 0.25, 'flag_reason', "
+            "'estimated total 4.2x the published figure (factor 3)')) "
+            "WHERE method = 'check_published' AND measure = 'downloads' AND country = 'global'")  # fmt: skip
+    finally:
+        conn.close()
+    snapshot = publish_snapshot(tmp_path / "warehouse.duckdb", tmp_path / "analytics.duckdb")
+    result = build_report(snapshot, tmp_path, out=tmp_path / "out")
+    page = result.html_path.read_text(encoding="utf-8")
+    section = re.search(r'<section id="section-download_trends">.*?</section>', page, re.S).group(0)
+    notes = re.findall(r'<p class="note flag">(.*?)</p>', page)
+    assert notes == ["Flagged estimates, 2026-W46 downloads (scope global): estimated total 4.2x the published "
+                     "figure (factor 3)"]  # fmt: skip
+    assert notes[0] in section  # next to the download chart
+    spec = chart_specs(page)["download_trends"]
+    assert notes[0] in _subtitle(spec)  # and in the chart itself (the PNG)
+    with duckdb.connect(str(snapshot), read_only=True) as conn:
+        for v in _reference_layer(spec):
+            day = date.fromisoformat(v["snapshot_date"])
+            _, _, daily = _published_daily(conn, day - timedelta(days=day.weekday()))
+            assert v["downloads_7d"] == pytest.approx(7 * daily * 0.25, rel=1e-9)
+            assert "x 25.0% (the tracked countries' share)" in v["reference"]
+
+
+def test_reference_line_for_one_store_and_country_is_scaled_by_its_share_of_the_estimates(data_dir):
+    import duckdb
+
+    from dramatrack.report.data import Selection, run_named
+
+    with duckdb.connect(str(data_dir / "analytics.duckdb"), read_only=True) as conn:
+        rows = run_named(conn, "report_published_downloads",
+                         Selection(store="app_store", geo_level="country", geo="gb").params()).records()
+        for r in rows:
+            week = date.fromisoformat(r["week_start"])
+            selected, total = conn.execute(
+                "SELECT sum(est_downloads) FILTER (WHERE store = 'app_store' AND country = 'gb'), sum(est_downloads) "
+                "FROM marts.download_trends WHERE snapshot_date BETWEEN ? AND ?::DATE + 6",
+                [week, week]).fetchone()  # fmt: skip
+            _, _, daily = _published_daily(conn, week)
+            assert 0 < r["selection_share"] < 1
+            assert r["reference_7d"] == pytest.approx(7 * daily * selected / total, rel=1e-9)
+    assert len(rows) == 3  # W44, W45, W46
 
 
 def test_pngs_of_the_charts_are_written_next_to_the_report(report):

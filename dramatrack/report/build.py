@@ -15,7 +15,7 @@ from dramatrack.report.html import render_page, vega_javascript
 PNG_SCALE = 2.0
 
 # The steps (progress): name → weight.
-STEPS = {"snapshot": 1, "queries": 4, "charts": 3, "pngs": 3, "html": 1}
+STEPS = {"snapshot": 1, "queries": 6, "charts": 3, "pngs": 3, "html": 1}
 
 
 @dataclass

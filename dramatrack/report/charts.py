@@ -6,17 +6,21 @@ and the tooltip handler of vega-embed escapes HTML, so scraped app names are sho
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import altair as alt
 
+from dramatrack.labels import basis_label, chart_label, geo_label, store_label
 from dramatrack.report.data import ReportData, Table
 
 WIDTH = 860
 BASIS_TITLES = {
     "estimated_downloads": "share of estimated downloads",
+    "estimated_revenue": "share of estimated revenue",
     "chart_presence": "share of rank-weighted chart presence",
 }
+REFERENCE_COLOUR = "#333333"
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 
 
@@ -54,10 +58,17 @@ def market_share_chart(data: ReportData) -> dict[str, Any]:
     if not data.share.rows:
         return _empty(title, "No weekly market share for this selection.")
     records = data.share.records()
-    basis = records[0]["basis"]
+    first = records[0]
+    basis = first["basis"]
     subtitle = BASIS_TITLES.get(basis, basis)
-    if basis == "chart_presence":
-        subtitle += f" (chart {records[0]['chart']}, genre {records[0]['genre']})"
+    countries = max((r["countries_in_group"] or 0 for r in records), default=None) or None
+    lines = [
+        f"Basis: {basis_label(basis)} | Store: {store_label(data.selection.store)}",
+        f"Chart: {chart_label(basis, first['chart'], first['genre'])}",
+        f"Geography: {geo_label(data.selection.geo_level, data.selection.geo, countries)}",
+        "Each week: the top apps and Others (every other short-drama app) = 100 %.",
+    ]
+    title = f"Market share by week: {subtitle}"
     order = _legend_order(data.share, "stack_order")
     weeks = sorted({r["period_label"] for r in records})
     base = alt.Chart(alt.Data(values=records))
@@ -78,8 +89,43 @@ def market_share_chart(data: ReportData) -> dict[str, Any]:
             alt.Tooltip("value_high:Q", title="Band high", format=",.0f"),
             alt.Tooltip("apps_in_row:Q", title="Apps in row"),
         ],
-    ).properties(width=WIDTH, height=340, title=alt.TitleParams(title, subtitle=_geo_text(data)))
+    ).properties(width=WIDTH, height=340, title=alt.TitleParams(title, subtitle=lines))
     return _config(chart).to_dict()
+
+
+def _week_start(day: str) -> str:
+    d = dt.date.fromisoformat(day)
+    return (d - dt.timedelta(days=d.weekday())).isoformat()
+
+
+def reference_label(rec: dict) -> str:
+    """What the reference line is: the vendor and figure, and how it was scaled to the chart."""
+    text = (f"published category total, {rec['vendor']} ({rec['figure_id']}): {rec['published_daily']:,.0f}/day"
+            " x 7 days")
+    if rec.get("tracked_share") is not None:
+        text += f" x {rec['tracked_share']:.1%} (the tracked countries' share)"
+    selection = rec.get("selection_share")
+    if selection is not None and abs(selection - 1) > 1e-9:
+        text += f" x {selection:.1%} (this selection's share of the tracked estimates)"
+    if rec.get("tracked_share") is None:
+        text += "; a global figure: the tracked countries' share is not recorded, so not applied"
+    return text
+
+
+def reference_records(data: ReportData, days: set[str]) -> list[dict]:
+    """The published weekly figure on every day shown (the line steps at each ISO week)."""
+    by_week = {r["week_start"]: r for r in data.reference.records() if r["reference_7d"] is not None}
+    out = []
+    for day in sorted(days):
+        rec = by_week.get(_week_start(day))
+        if rec:
+            out.append({"snapshot_date": day, "downloads_7d": rec["reference_7d"], "iso_week": rec["iso_week"],
+                        "reference": reference_label(rec), "last": False,
+                        "short": "published category total" + (" (global, not scaled)" if rec.get("tracked_share") is None
+                                                                else " (scaled to this selection)")})  # fmt: skip
+    if out:
+        out[-1]["last"] = True  # where the line's label goes
+    return out
 
 
 def download_trends_chart(data: ReportData) -> dict[str, Any]:
@@ -124,8 +170,31 @@ def download_trends_chart(data: ReportData) -> dict[str, Any]:
                         axis=alt.Axis(format="~s"), scale=alt.Scale(type="log", nice=False)))
         .add_params(pick)
     )
-    subtitle = [_geo_text(data), "Shaded: the low-high band of the app picked in the legend (click to change)."]
-    chart = alt.layer(band, line).resolve_legend(color="independent").properties(
+    s = data.selection
+    subtitle = [
+        f"Basis: {basis_label('estimated_downloads')}, 7-day sums | Store: {store_label(s.store)}",
+        f"Chart: {chart_label('estimated_downloads', 'all', 'all')}",
+        f"Geography: {geo_label(s.geo_level, s.geo, _countries(data))}",
+        "Shaded: the low-high band of the app picked in the legend (click to change).",
+    ]
+    layers = [band, line]
+    reference = reference_records(data, days)
+    if reference:
+        subtitle.append(f"Dashed: {reference[-1]['reference']} ({reference[-1]['iso_week']}).")
+        ref = alt.Chart(alt.Data(values=reference)).encode(
+            x=alt.X("snapshot_date:T"), y=alt.Y("downloads_7d:Q"),
+            tooltip=[alt.Tooltip("iso_week:N", title="Week"),
+                     alt.Tooltip("downloads_7d:Q", title="Published total, 7 days", format=",.0f"),
+                     alt.Tooltip("reference:N", title="Figure")],
+        )
+        layers.append(ref.mark_line(color=REFERENCE_COLOUR, strokeDash=[6, 4], strokeWidth=1.5))
+        layers.append(ref.transform_filter(alt.datum.last)
+                      .mark_text(align="right", baseline="top", dy=6, fontSize=11, color=REFERENCE_COLOUR)
+                      .encode(text="short:N"))  # fmt: skip
+    else:
+        subtitle.append("No published downloads figure for these weeks: no reference line.")
+    subtitle += data.chart_notes.get("download_trends", [])
+    chart = alt.layer(*layers).resolve_legend(color="independent").properties(
         width=WIDTH, height=340, title=alt.TitleParams(title, subtitle=subtitle)
     )
     return _config(chart).to_dict()
@@ -162,16 +231,18 @@ def rank_heatmap_chart(data: ReportData) -> dict[str, Any]:
         )
         .transform_filter("isValid(datum.best_rank)")
         .properties(width=min(WIDTH, max(320, 26 * len(days))), height=max(120, 22 * rows),
-                    title=alt.TitleParams(title, subtitle=_geo_text(data)))
+                    title=alt.TitleParams(title, subtitle=[
+                        f"Basis: best rank of the day (1 = darkest) | Store: {store_label(data.selection.store)}",
+                        "Chart: any captured chart of the store(s) (the tooltip says which)",
+                        f"Geography: {geo_label(data.selection.geo_level, data.selection.geo, _countries(data))}",
+                    ]))  # fmt: skip
     )
     return _config(chart).to_dict()
 
 
-def _geo_text(data: ReportData) -> str:
-    s = data.selection
-    store = {"both": "App Store + Google Play", "app_store": "App Store", "google_play": "Google Play"}[s.store]
-    where = {"global": "all countries", "region": f"region {s.geo}", "country": f"country {s.geo}"}[s.geo_level]
-    return f"{store}, {where}"
+def _countries(data: ReportData) -> int | None:
+    """Countries in the selection (from the share mart's groups), for the geography label."""
+    return max((r["countries_in_group"] or 0 for r in data.share.records()), default=0) or None
 
 
 CHARTS = {

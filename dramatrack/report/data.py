@@ -56,7 +56,10 @@ class ReportData:
     trends: Table
     heatmap: Table
     movers: Table
+    reference: Table = field(default_factory=lambda: Table([], []))  # published downloads per week, scaled
+    flags: Table = field(default_factory=lambda: Table([], []))  # estimates flagged in the weeks shown
     notes: list[str] = field(default_factory=list)
+    chart_notes: dict[str, list[str]] = field(default_factory=dict)  # shown next to one chart
 
 
 def _jsonable(value: Any) -> Any:
@@ -126,13 +129,16 @@ def resolve_selection(conn: duckdb.DuckDBPyConnection, *, store: str, geo: str, 
 
 def load_report_data(conn: duckdb.DuckDBPyConnection, selection: Selection, snapshot_path: Path,
                      last_day: str | None, step=lambda name: None) -> ReportData:
-    """Run the four report queries; ``step(name)`` is called after each (progress)."""
+    """Run the report queries; ``step(name)`` is called after each (progress)."""
     params = selection.params()
     tables = {}
     for key, name in (("share", "report_share_weekly"), ("trends", "report_download_trends"),
-                      ("heatmap", "report_rank_heatmap"), ("movers", "report_movers")):  # fmt: skip
+                      ("heatmap", "report_rank_heatmap"), ("movers", "report_movers"),
+                      ("reference", "report_published_downloads")):  # fmt: skip
         tables[key] = run_named(conn, name, params)
         step(name)
+    tables["flags"] = estimate_flags(conn, selection)
+    step("report_estimate_flags")
     mtime = dt.datetime.fromtimestamp(snapshot_path.stat().st_mtime, tz=dt.UTC)
     data = ReportData(selection=selection, snapshot_path=snapshot_path, snapshot_mtime=mtime, last_day=last_day,
                       **tables)  # fmt: skip
@@ -140,4 +146,19 @@ def load_report_data(conn: duckdb.DuckDBPyConnection, selection: Selection, snap
         data.notes.append("No weekly market share for this selection.")
     if not data.trends.rows:
         data.notes.append("No download estimates for this selection.")
+    data.chart_notes["download_trends"] = flag_notes(data.flags)
     return data
+
+
+def estimate_flags(conn: duckdb.DuckDBPyConnection, selection: Selection) -> Table:
+    """The estimator's flags in the weeks shown; empty while core.estimate_params has no ``flagged`` column."""
+    (has_column,) = run_named(conn, "report_estimate_flag_column").rows[0]
+    if not has_column:
+        return Table(["iso_week", "week_start", "measure", "flag_reason", "scopes"], [])
+    return run_named(conn, "report_estimate_flags", selection.params())
+
+
+def flag_notes(flags: Table) -> list[str]:
+    """One line per flagged week, measure and reason."""
+    return [f"Flagged estimates, {r['iso_week']} {r['measure']} (scope {r['scopes']}): {r['flag_reason']}"
+            for r in flags.records()]

@@ -42,6 +42,7 @@ h2 { font-size: 18px; margin-top: 32px; border-bottom: 1px solid #ddd; padding-b
 .chart { margin: 8px 0 4px; min-height: 120px; }
 .png { font-size: 12px; color: #555; }
 .note { color: #8a4b00; }
+.note.flag { font-weight: bold; border-left: 4px solid #b00020; padding-left: 8px; }
 .chart-error { color: #b00020; font-weight: bold; }
 table.movers { border-collapse: collapse; font-size: 13px; margin-top: 8px; }
 table.movers th, table.movers td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; }
@@ -156,8 +157,9 @@ def render_page(data: ReportData, specs: dict[str, dict[str, Any]], titles: dict
         div_id = f"chart-{_e(key)}"
         png = png_names.get(key)
         png_link = f' <a href="{_e(png)}">PNG</a>' if png else ""
+        flagged = "".join(f'<p class="note flag">{_e(n)}</p>' for n in data.chart_notes.get(key, []))
         sections.append(
-            f'<section id="section-{_e(key)}"><h2>{i}. {_e(titles[key])}</h2>\n'
+            f'<section id="section-{_e(key)}"><h2>{i}. {_e(titles[key])}</h2>\n{flagged}'
             f'<div class="chart" id="{div_id}"></div><div class="png">{png_link}</div></section>'
         )
         spec_blocks.append(
