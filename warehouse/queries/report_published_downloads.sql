@@ -38,7 +38,7 @@ candidates AS (
 checks AS (
     SELECT window_start AS week_start, max(TRY_CAST(inputs ->> '$.tracked_share' AS DOUBLE)) AS tracked_share
     FROM core.estimate_params
-    WHERE method = 'check_published' AND measure = 'downloads' AND country = 'global'
+    WHERE method = 'check_published' AND measure = 'downloads' AND store = 'all' AND country = 'tracked'
     GROUP BY 1
 )
 SELECT
