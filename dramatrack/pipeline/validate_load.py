@@ -167,6 +167,8 @@ def stage_and_validate(settings: Settings, manifests: list[BatchManifest], run_i
             "failures": failures[batch.batch_id],
             "counts": batch.counts(),
             "warc_paths": list(batch.manifest.warc_paths),
+            # the items (app pages, news searches) that load with the batch: their old quarantines resolve
+            "loaded_items": sorted(i for i, p in parents.items() if p == batch.batch_id and i not in failed_items),
         })
         for item in sorted(i for i in failed_items if parents[i] == batch.batch_id):
             report_batches.append({
@@ -221,14 +223,15 @@ def load_report(settings: Settings, report_path: Path | str) -> dict:
                 counts = load_news_batch(conn, batch_id=m.batch_id, source=m.source,
                                          snapshot_date=staged.snapshot_date, country=m.country,
                                          articles=staged.articles, mentions=staged.mentions,
-                                         metrics=staged.metrics, fetch_log_rows=staged.fetch_log_rows)
+                                         metrics=staged.metrics, fetch_log_rows=staged.fetch_log_rows,
+                                         items=entry.get("loaded_items", []))
                 rows += sum(counts.values())
                 loaded.append(m.batch_id)
             elif entry["status"] == "passed":  # loaded below, all in one transaction
                 passed.append(Batch(batch_id=m.batch_id, source=m.source, snapshot_date=staged.snapshot_date,
                                     country=m.country, chart_entries=staged.chart_entries, lookups=staged.lookups,
                                     play_details=staged.play_details, apps=staged.apps,
-                                    fetch_log_rows=staged.fetch_log_rows))
+                                    fetch_log_rows=staged.fetch_log_rows, items=entry.get("loaded_items", [])))
                 loaded.append(m.batch_id)
             else:
                 quarantine_batch(conn, batch_id=m.batch_id, source=m.source, snapshot_date=staged.snapshot_date,
