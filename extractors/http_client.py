@@ -394,8 +394,9 @@ class PoliteClient:
         self._check_url(url)
         current = url
         for hop in range(MAX_REDIRECTS + 1):
-            if check_robots and self.robots is not None and not self.robots.allowed(current):
-                raise FetchError(url, f"robots.txt disallows {current}")
+            refusal = self.robots.refusal(current) if check_robots and self.robots is not None else None
+            if refusal:  # names the robots.txt and its rule or status ("… robots.txt answered HTTP 500: …")
+                raise FetchError(url, f"robots.txt disallows {current}: {refusal}")
             hop_tags = {**tags, "redirect_hop": hop} if hop else tags
             response = self._fetch_with_retries(method, current, data, headers, hop_tags, archive)
             location = response.header("location")

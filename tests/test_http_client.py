@@ -278,26 +278,46 @@ def test_robots_txt_rule_for_our_user_agent(tmp_path, server, sleep):
 
 
 @pytest.mark.parametrize(
-    ("reply", "allowed"),
-    [
-        (Reply(404), True),
-        (Reply(410), True),
-        (Reply(401), False),
-        (Reply(403), False),
-        (Reply(503), False),
-        (Reply(reset=True), False),
+    ("reply", "allowed", "why"),
+    [  # RFC 9309 2.3.1.3: a 4xx is "unavailable" (allow all); 2.3.1.4: 5xx / unreachable is disallow all.
+        # A 429 is retried like a 5xx; one that outlasts the retries is treated as unreachable (as Google does).
+        (Reply(404), True, None),
+        (Reply(410), True, None),
+        (Reply(401), True, None),
+        (Reply(403), True, None),
+        (Reply(429), False, "HTTP 429"),
+        (Reply(500), False, "HTTP 500"),
+        (Reply(503), False, "HTTP 503"),
+        (Reply(reset=True), False, "could not be fetched"),
+        (Reply(200, b"User-agent: *\nAllow: /\n", delay=2.0), False, "could not be fetched"),  # timeout
     ],
+    ids=["404", "410", "401", "403", "429", "500", "503", "reset", "timeout"],
 )
-def test_robots_txt_status_rules(tmp_path, server, sleep, reply, allowed):
+def test_robots_txt_status_rules(tmp_path, server, sleep, reply, allowed, why):
     server.script("/robots.txt", reply)
     server.script("/page", Reply(200, b"page"))
-    client = client_for(tmp_path, sleep, respect_robots_txt=True, max_retries=1)
+    client = client_for(tmp_path, sleep, respect_robots_txt=True, max_retries=1, read_timeout=0.5)
     if allowed:
         assert client.fetch(server.url("/page")).status == 200
     else:
-        with pytest.raises(FetchError, match="robots.txt disallows"):
+        with pytest.raises(FetchError, match="robots.txt disallows") as err:
             client.fetch(server.url("/page"))
+        message = str(err.value)
+        assert why in message and "everything disallowed" in message, message
+        assert f"{server.url('/robots.txt')} could not be fetched" in message, "the reason names robots.txt"
         assert server.hits("/page") == 0
+
+
+def test_robots_txt_longest_match_wins(tmp_path, server, sleep):
+    """RFC 9309 2.2.2: the most specific (longest) rule wins, so Allow: /store/apps/details beats
+    Disallow: /store/ (the stdlib parser took the first matching rule and refused the app pages)."""
+    server.script("/robots.txt", Reply(200, b"User-agent: *\nDisallow: /store/\nAllow: /store/apps/details\n"))
+    server.script("/store/apps/details?id=com.example.app", Reply(200, b"app page"))
+    client = client_for(tmp_path, sleep, respect_robots_txt=True)
+    assert client.fetch(server.url("/store/apps/details?id=com.example.app")).body == b"app page"
+    with pytest.raises(FetchError, match=r"robots\.txt disallows .*/store/search.*: .*robots\.txt disallows"):
+        client.fetch(server.url("/store/search?q=drama"))
+    assert server.hits("/store/search?q=drama") == 0
 
 
 def test_robots_txt_fetched_once_under_concurrency(tmp_path, server, sleep):

@@ -85,6 +85,7 @@ def _details_frame(settings: Settings, staged: list[StagedBatch]):
     frame = _frame(staged, "play_details", item_ids=True)
     if frame.empty:
         return frame
+    frame["batch"] = [b.rsplit(":", 1)[0] for b in frame["batch_id"]]  # the page's batch: fill rates per batch
     previous = _previous_installs(settings, staged)
     frame["prev_real_installs"] = [previous.get((c, a)) for c, a in zip(frame["country"], frame["app_id"], strict=True)]
     frame["installs_tolerance"] = settings.installs_drop_tolerance
@@ -148,7 +149,12 @@ def stage_and_validate(settings: Settings, manifests: list[BatchManifest], run_i
                 data_docs.append(outcome.data_docs_url)
             for batch_id, failed in outcome.failed_batches.items():
                 for f in failed:
-                    failures.setdefault(batch_id, []).append(
+                    target = batch_id
+                    if (f.column or "").endswith("_fill") and batch_id in parents:
+                        target = parents[batch_id]  # a field gone from a whole batch fails the batch, not its items
+                        if any(x["column"] == f.column for x in failures[target]):
+                            continue
+                    failures.setdefault(target, []).append(
                         _failure(f.expectation_type, f.unexpected_count, list(f.examples), f.column))
 
     failed_items = {i for i in parents if failures.get(i)}
