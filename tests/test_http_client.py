@@ -5,13 +5,13 @@ from __future__ import annotations
 import pickle
 import threading
 import time
-from email.utils import formatdate
+from datetime import UTC, datetime
 
 import pytest
 
 from extractors.http_client import FetchError, FetchRequest, PoliteClient, parse_retry_after
 from extractors.rate_limit import HostRateLimiter
-from extractors.warc_archive import WarcArchive, iter_responses
+from extractors.warc_archive import ArchivedResponse, WarcArchive, iter_responses
 from tests.loopback_server import LoopbackServer, RecordingSleep, Reply, make_settings
 
 pytestmark = pytest.mark.timeout(60)
@@ -74,14 +74,50 @@ def test_retry_after_http_date_is_honoured_and_capped(tmp_path, server, sleep, a
     assert sleep.calls[1] == 30  # Retry-After is 92 minutes away: capped at backoff_max_seconds
 
 
-def test_parse_retry_after_forms(tmp_path, server, sleep):
-    server.script("/x", Reply(200, headers={"Retry-After": "7"}))
-    client = client_for(tmp_path, sleep)
-    assert parse_retry_after(client.fetch(server.url("/x"))) == 7
-    server.script("/y", Reply(200, headers={"Retry-After": formatdate(time.time() + 60, usegmt=True)}))
-    assert 55 <= parse_retry_after(client.fetch(server.url("/y"))) <= 61
-    server.script("/z", Reply(200, headers={"Retry-After": "soon"}))
-    assert parse_retry_after(client.fetch(server.url("/z"))) is None
+def _answer(headers: dict[str, str], fetched_at: datetime) -> ArchivedResponse:
+    """A 429 as the client archives it, received at ``fetched_at`` (the injected clock: no wall clock)."""
+    return ArchivedResponse(url="http://127.0.0.1/x", method="GET", status=429, headers=list(headers.items()),
+                            body=b"", fetched_at=fetched_at, warc_path="", warc_offset=0, warc_length=0,
+                            request_body_sha1="")
+
+
+RECEIVED = datetime(2026, 11, 2, 12, 0, 1, 980_000, tzinfo=UTC)  # our clock: 12:00:01.98
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"Retry-After": "7"}, 7.0),  # delta-seconds
+        ({"Retry-After": "0"}, 0.0),
+        ({"Retry-After": "1.5"}, 1.5),  # a decimal, read leniently
+        # HTTP-date with the server's Date: measured on the server's clock, whatever ours says
+        ({"Date": "Mon, 02 Nov 2026 12:00:00 GMT", "Retry-After": "Mon, 02 Nov 2026 12:00:02 GMT"}, 2.0),
+        ({"Date": "Mon, 02 Nov 2026 11:59:00 GMT", "Retry-After": "Mon, 02 Nov 2026 11:59:03 GMT"}, 3.0),  # skew
+        # HTTP-date, no Date header: against when we received it, to the whole second (a sub-second skew never
+        # shortens the wait: 12:00:03 - 12:00:01 = 2 s, not 1.02 s)
+        ({"Retry-After": "Mon, 02 Nov 2026 12:00:03 GMT"}, 2.0),
+        ({"Retry-After": "Mon, 02 Nov 2026 12:00:02 GMT"}, 1.0),  # the case seen once: 0.02 s before the fix
+        ({"Retry-After": "Mon, 02 Nov 2026 11:00:00 GMT"}, 0.0),  # in the past: no wait, never negative
+        ({"Retry-After": "soon"}, None),
+        ({"Date": "garbage", "Retry-After": "Mon, 02 Nov 2026 12:00:04 GMT"}, 3.0),  # unreadable Date: our clock
+    ],
+    ids=["seconds", "zero", "decimal", "date+Date", "date+Date-skewed", "date-noDate", "date-noDate-subsecond",
+         "date-past", "garbage", "date-badDate"],
+)
+def test_parse_retry_after_forms(headers, expected):
+    assert parse_retry_after(_answer(headers, RECEIVED)) == expected
+
+
+@pytest.mark.parametrize("headers", [{"Retry-After": "2"},
+                                     {"Date": "Mon, 02 Nov 2026 12:00:00 GMT",
+                                      "Retry-After": "Mon, 02 Nov 2026 12:00:02 GMT"}], ids=["seconds", "http-date"])
+def test_retry_after_is_waited_before_the_retry(tmp_path, server, sleep, headers):
+    """Both forms through the client (an injected sleep records the wait: no wall clock): the retry waits
+    what Retry-After asks (2 s, the jitter aside), never only the 0.01 s backoff."""
+    server.script("/r", Reply(429, b"slow", headers=headers), Reply(200, b"ok"))
+    client = client_for(tmp_path, sleep, backoff_max_seconds=30)
+    assert client.fetch(server.url("/r")).status == 200
+    assert len(sleep.calls) == 1 and 2.0 <= sleep.calls[0] < 2.1, sleep.calls
 
 
 def test_503_503_then_200(tmp_path, server, sleep, archive):
