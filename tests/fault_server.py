@@ -187,6 +187,7 @@ class FaultServer(LoopbackServer):
         self.hostile_names: dict[str, str] = {}  # track id -> the name every response (both stores) shows
         self.name_suffix = ""  # appended to every app's name (e.g. non-ASCII text), in both stores
         self.news_items: list[dict] | None = None  # items of every news feed (None: a default pair)
+        self.robots_reply: Reply | None = None  # what /robots.txt answers (None: allow everything)
         self._market = build_market()
         self._by_id = {m.app.track_id: m for m in self._market}
         self._by_package = {play_package(m): m for m in self._market}
@@ -309,7 +310,7 @@ class FaultServer(LoopbackServer):
 
     def respond(self, req: SeenRequest) -> Reply:
         if req.path == "/robots.txt":
-            return Reply(200, b"User-agent: *\nAllow: /\n", headers={"Content-Type": "text/plain"})
+            return self.robots_reply or Reply(200, b"User-agent: *\nAllow: /\n", headers={"Content-Type": "text/plain"})
         try:
             info = self.classify(req)
         except (ValueError, KeyError, IndexError, TypeError):

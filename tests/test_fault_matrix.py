@@ -41,6 +41,7 @@ from tests.fault_server import (
     run_day,
     scope_hash,
 )
+from tests.loopback_server import Reply
 
 D1, D2 = date(2026, 11, 1), date(2026, 11, 2)
 SOURCES = ("app_store", "google_play", "news")
@@ -595,3 +596,51 @@ def test_a_failed_page_leaves_facts_of_other_items_alone(healed, matrix):
         matrix["reference"].warehouse_path, classified)
     full = f"app_key, {classified}"
     assert listings(healed["settings"].warehouse_path, full) == listings(matrix["reference"].warehouse_path, full)
+
+
+# -- robots.txt: one origin serves every source here, so each robots fault is its own small news day --------
+
+ROBOTS_FAULTS = {
+    "disallow": (Reply(200, b"User-agent: *\nDisallow: /rss/\n"), QUARANTINED, "disallows"),
+    "http_500": (Reply(500, b"oops"), QUARANTINED, "HTTP 500"),
+    "timeout": (Reply(200, b"User-agent: *\nAllow: /\n", delay=1.5), QUARANTINED, "could not be fetched"),
+    "http_404": (Reply(404, b"no robots here"), LOADED, None),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(ROBOTS_FAULTS))
+def test_robots_txt_fault(tmp_path, fault):
+    """robots.txt per RFC 9309 on the news origin: disallow / 5xx / timeout refuse every search (the batch is
+    quarantined with a reason naming robots.txt, and that one cause is one alert listing every search); a 4xx
+    allows everything. After the fix (for the refusals), a rerun of the day leaves no open quarantine."""
+    from dramatrack.alerts.message import alerts_by_cause
+
+    reply, outcome, why = ROBOTS_FAULTS[fault]
+    edition = f"{edition_of(CONTROL)}:{CONTROL.upper()}"
+    with FaultServer(start=D2) as server:
+        server.robots_reply = reply
+        settings = server.settings(tmp_path, [CONTROL], news_editions=[edition], respect_robots_txt=True,
+                                   max_retries=1)
+        day = run_day(settings, D2, [CONTROL], sources=("news",), run_id=f"robots-{fault}")
+        batch_id = f"news:{D2}:{edition_of(CONTROL)}"
+        searches = [b for b in day["report"]["batches"] if b.get("parent") == batch_id]
+        if outcome == LOADED:
+            assert day["summary"]["loaded_batches"] == [batch_id] and searches == []
+            assert news_rows(settings.warehouse_path)["core.news_articles"], "the stories loaded"
+            return
+        assert day["summary"]["quarantined_batches"][0] == batch_id
+        entry = _batch(day["report"], batch_id)
+        reason = " ".join(str(e) for f in entry["failures"] for e in f["examples"])
+        assert "robots.txt" in reason and why in reason, reason
+        assert len(searches) > 5 and all("robots.txt" in str(b["failures"]) for b in searches)
+        by_cause = alerts_by_cause(day["report"])
+        search_alerts = [a for a in by_cause if batch_id not in a.batch_ids]
+        assert len(search_alerts) == 1 and len(search_alerts[0].batch_ids) == len(searches), \
+            "one cause, one alert listing every search"
+        assert "robots.txt" in search_alerts[0].summary
+        assert len(by_cause) == 2  # the searches, and the batch's own reason
+
+        server.robots_reply = None  # fixed: the origin allows us again
+        rerun = run_day(settings, D2, [CONTROL], sources=("news",), run_id=f"robots-{fault}-fixed")
+    assert rerun["summary"]["loaded_batches"] == [batch_id]
+    assert {s for s, *_ in _quarantine_rows(settings.warehouse_path).values()} == {"released"}
