@@ -14,15 +14,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pendulum
 from airflow.sdk import DAG, task
 
 from dramatrack.assets import DUCKDB_WRITER_POOL, MARKET_EVENTS, RAW_DEEP_DIVE
+from dramatrack.dag_factories import DAG_START_DATE
 
 with DAG(
     dag_id="app_deep_dive",
     schedule=MARKET_EVENTS,
-    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    start_date=DAG_START_DATE,
     catchup=False,
     tags=["dramatrack", "market_events", "deep_dive"],
     doc_md=__doc__,

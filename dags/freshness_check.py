@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pendulum
 from airflow.sdk import DAG, task
 
 from dramatrack.assets import DUCKDB_WRITER_POOL
+from dramatrack.dag_factories import DAG_START_DATE
 
 with DAG(
     dag_id="freshness_check",
     schedule="@hourly",
-    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    start_date=DAG_START_DATE,
     catchup=False,
     max_active_runs=1,
     tags=["dramatrack", "alerts"],

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pendulum
 from airflow.sdk import DAG, task
 
 from dramatrack.assets import CORE_TABLES, DUCKDB_WRITER_POOL, MARKET_EVENTS, MARTS
+from dramatrack.dag_factories import DAG_START_DATE
 
 with DAG(
     dag_id="marts_build",
     schedule=CORE_TABLES,
-    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    start_date=DAG_START_DATE,
     catchup=False,
     tags=["dramatrack", "marts"],
     doc_md=__doc__,

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pendulum
 from airflow.sdk import DAG, task
 
 from dramatrack.alerts.notifier import ValidationAlertNotifier
 from dramatrack.assets import CORE_TABLES, DUCKDB_WRITER_POOL, RAW_APPSTORE, RAW_GOOGLE_PLAY, RAW_NEWS
+from dramatrack.dag_factories import DAG_START_DATE
 
 with DAG(
     dag_id="stage_validate_load",
     schedule=RAW_APPSTORE | RAW_GOOGLE_PLAY | RAW_NEWS,
-    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    start_date=DAG_START_DATE,
     catchup=False,
     tags=["dramatrack", "validate", "load"],
     doc_md=__doc__,

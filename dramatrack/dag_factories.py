@@ -7,6 +7,11 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import DAG, Asset, AssetOrTimeSchedule, CronTriggerTimetable, Param, task
 
+# Every DAG's start_date: a day before any store chart existed, so a back-fill of any past day runs (a logical
+# date before start_date makes Airflow create the run and schedule no task). catchup=False everywhere, so an
+# early start_date never triggers runs by itself.
+DAG_START_DATE = pendulum.datetime(2000, 1, 1, tz="UTC")
+
 
 def ingest_schedule(source: str, cron: str) -> AssetOrTimeSchedule | str:
     """The cron as a floor, or any event of the source's watched assets (chart feed changed, inbox item); a
@@ -34,7 +39,7 @@ def ingest_dag(*, dag_id: str, source: str, asset: Asset, schedule: str, doc_md:
     with DAG(
         dag_id=dag_id,
         schedule=ingest_schedule(source, schedule),
-        start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+        start_date=DAG_START_DATE,
         catchup=False,
         max_active_runs=1,
         tags=["dramatrack", source, "ingest"],

@@ -54,13 +54,18 @@ def ensure_metadata_db() -> None:
     )
 
 
+NO_TASK_RAN = "no task ran"
+_RAN = ("success", "failed", "upstream_failed")  # a task that ran (or was stopped by one that failed)
+
+
 @dataclass
 class DagRunResult:
     dag_id: str
     run_id: str
-    state: str
+    state: str  # the DAG run's state, or NO_TASK_RAN: never "success" for a run in which no task ran
     failed_tasks: list[str]
     seconds: float = 0.0
+    note: str = ""  # why a run is not a success when its state alone does not say
 
 
 class EmbeddedAirflow:
@@ -87,13 +92,17 @@ class EmbeddedAirflow:
             run = dag.test(logical_date=logical, run_conf=conf or {})
         seconds = time.monotonic() - started
         with create_session() as session:
-            failed = session.scalars(
-                select(TaskInstance.task_id).where(
-                    TaskInstance.dag_id == dag_id, TaskInstance.run_id == run.run_id,
-                    TaskInstance.state.in_(["failed", "upstream_failed"]),
-                )
-            ).all()
-        return DagRunResult(dag_id, run.run_id, str(run.state), list(failed), seconds)
+            states = dict(session.execute(
+                select(TaskInstance.task_id, TaskInstance.state).where(
+                    TaskInstance.dag_id == dag_id, TaskInstance.run_id == run.run_id)
+            ).all())
+        failed = sorted(t for t, state in states.items() if state in ("failed", "upstream_failed"))
+        if not any(state in _RAN for state in states.values()):
+            # e.g. a logical date before the DAG's start_date: Airflow marks the run a success with nothing run
+            note = (f"no task of {dag_id} ran for {day} (run state {run.state}; task states "
+                    f"{sorted(set(map(str, states.values()))) or 'none'}; start_date {dag.start_date})")
+            return DagRunResult(dag_id, run.run_id, NO_TASK_RAN, failed, seconds, note)
+        return DagRunResult(dag_id, run.run_id, str(run.state), failed, seconds)
 
     @staticmethod
     def emitted(result: DagRunResult) -> dict[str, list[dict]]:

@@ -82,7 +82,8 @@ def list_batches(
                                    "warc_paths": json.loads(row["warc_paths"] or "[]")}, default=str))
         else:
             warcs = len(json.loads(row["warc_paths"] or "[]"))
-            typer.echo(f"{row['batch_id']}  {row['status']}  {row['snapshot_date']}  {warcs} WARC  "
+            resolved = f"({row['resolution']} by {row['resolved_by']})  " if row.get("resolved_by") else ""
+            typer.echo(f"{row['batch_id']}  {row['status']}  {row['snapshot_date']}  {warcs} WARC  {resolved}"
                        f"{_reasons(row['failed_expectations'])}"[:400])
     if not rows and not as_json:
         typer.echo("no quarantined batch" + ("" if all_ else " open"))

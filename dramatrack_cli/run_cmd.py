@@ -61,7 +61,8 @@ def run_days(days: list[date], sources: list[str], countries: list[str] | None, 
             chain = airflow.run_chain([SOURCES[s] for s in sources], day, conf)
             for result in chain:
                 failed = f" (failed: {', '.join(result.failed_tasks)})" if result.failed_tasks else ""
-                echo(f"{day} {result.dag_id}: {result.state}{failed} ({result.seconds:.1f} s)")
+                note = f": {result.note}; not a success" if result.note else ""
+                echo(f"{day} {result.dag_id}: {result.state}{failed}{note} ({result.seconds:.1f} s)")
             results.extend(chain)
             progress.advance(task)
         progress.update(task, description="Ran the DAGs")

@@ -12,6 +12,8 @@ from expectations.suites import (
     APP_LOOKUPS,
     CHART_ENTRIES,
     CHART_KEY,
+    FILL_MIN_ROWS,
+    FILL_RATE_FIELDS,
     NEWS_ARTICLES,
     PLAY_APP_DETAILS,
     REPORTED_METRICS,
@@ -44,18 +46,38 @@ def add_chart_entry_columns(df: pd.DataFrame, batch_column: str = "batch_id") ->
     return out
 
 
+def add_fill_columns(out: pd.DataFrame, suite: str, group_column: str) -> pd.DataFrame:
+    """``<field>_fill`` for each field of ``FILL_RATE_FIELDS[suite]``: the share of the rows of the row's
+    ``group_column`` group (its batch) where the field is present; 1.0 for groups under FILL_MIN_ROWS rows."""
+    import pandas as pd
+
+    if out.empty:
+        for field in FILL_RATE_FIELDS[suite]:
+            out[f"{field}_fill"] = pd.Series(dtype="float64", index=out.index)
+        return out
+    grouped = out.groupby(group_column, dropna=False, sort=False)
+    small = grouped[group_column].transform("size") < FILL_MIN_ROWS
+    for field in FILL_RATE_FIELDS[suite]:
+        present = out[field].notna() if field in out.columns else pd.Series(False, index=out.index)
+        rate = present.groupby(out[group_column], dropna=False, sort=False).transform("mean").astype("float64")
+        out[f"{field}_fill"] = rate.mask(small, 1.0)
+    return out
+
+
 def add_lookup_columns(df: pd.DataFrame, batch_column: str = "batch_id") -> pd.DataFrame:
-    """App lookups need no derived columns (every check is already per row)."""
-    return df.copy()
+    """A copy with the batch fill rates of the rating fields (``add_fill_columns``)."""
+    return add_fill_columns(df.copy(), APP_LOOKUPS, batch_column)
 
 
 def add_play_details_columns(df: pd.DataFrame, batch_column: str = "batch_id") -> pd.DataFrame:
-    """A copy with ``installs_monotone``: False only when exact installs fell below the previous snapshot.
+    """A copy with ``installs_monotone`` (False only when exact installs fell below the previous snapshot) and
+    the batch fill rates of the count fields (``add_fill_columns``).
 
     The caller supplies ``prev_real_installs`` (the same app's last loaded value, or null) and
     ``installs_tolerance`` (allowed relative drop); without them every row passes.
     """
-    out = df.copy()
+    # fill rates per batch (``batch``: the page's batch, when rows are per item), not per app page
+    out = add_fill_columns(df.copy(), PLAY_APP_DETAILS, "batch" if "batch" in df.columns else batch_column)
     if out.empty or "prev_real_installs" not in out.columns:
         out["installs_monotone"] = True
         return out

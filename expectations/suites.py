@@ -37,6 +37,30 @@ GOOGLE_PLAY_ID_REGEX = r"^[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)+$"
 # The columns identifying one chart inside one batch (the batch column is prepended by the runner).
 CHART_KEY = ("store", "country", "chart", "genre")
 
+# Batch-level fill rates of the fields the marts and estimates read. One app without ratings is normal (too
+# few ratings, a new app); the field missing from (almost) every row of a batch is a layout change (a renamed
+# or moved field), never a quiet day. ``<field>_fill`` is derived per batch (expectations.derived); batches with
+# fewer than FILL_MIN_ROWS rows are not judged.
+FILL_RATE_FIELDS: dict[str, tuple[str, ...]] = {
+    "app_lookups": ("user_rating_count", "average_user_rating"),
+    "play_app_details": ("real_installs", "min_installs", "ratings", "score"),
+}
+MIN_FILL_RATE = 0.2
+FILL_MIN_ROWS = 3
+
+
+def fill_rate_expectations(suite: str) -> list[Any]:
+    """One expectation per field of ``FILL_RATE_FIELDS[suite]``: its batch's fill rate is at least MIN_FILL_RATE."""
+    import great_expectations as gx
+
+    return [
+        gx.expectations.ExpectColumnValuesToBeBetween(
+            column=f"{field}_fill", min_value=MIN_FILL_RATE,
+            description=f"At least {MIN_FILL_RATE:.0%} of a batch's rows carry {field} (a field vanishing from a "
+                        f"whole batch is a layout change; {field}_fill is the batch's fill rate).")
+        for field in FILL_RATE_FIELDS[suite]
+    ]
+
 
 def chart_entries_suite(settings: Settings, *, batch_column: str = "batch_id") -> gx.ExpectationSuite:
     """The suite for chart-entry frames (ChartEntry fields + batch column + derived columns)."""
@@ -132,6 +156,7 @@ def app_lookups_suite(settings: Settings, *, batch_column: str = "batch_id") -> 
             column_list=[batch_column, "country", "track_id"],
             description="One lookup per app per storefront.",
         ),
+        *fill_rate_expectations(APP_LOOKUPS),
     ]
     return gx.ExpectationSuite(name=APP_LOOKUPS, expectations=expectations)
 
@@ -168,6 +193,7 @@ def play_app_details_suite(settings: Settings, *, batch_column: str = "batch_id"
         E.ExpectCompoundColumnsToBeUnique(
             column_list=[batch_column, "country", "app_id"], description="One snapshot per app per storefront."
         ),
+        *fill_rate_expectations(PLAY_APP_DETAILS),
     ]
     return gx.ExpectationSuite(name=PLAY_APP_DETAILS, expectations=expectations)
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 def batch_id_for(source: str, snapshot_date: date | str, country: str) -> str:
@@ -95,3 +98,30 @@ def fetch_countries(settings, source: str, snapshot_date: date, countries, fetch
     workers = max(1, min(len(countries), settings.max_workers))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(lambda c: fetch_country(c, folder / f"{c}-{run_stamp}.warc.gz"), countries))
+
+
+_URL = re.compile(r"\bhttps?://[^\s;,)]+", re.I)
+
+
+def cause_of(message: str) -> str:
+    """The cause a failure line states, without the URLs, ids and news editions that differ item by item (two
+    searches refused by one robots.txt have the same cause): ``robots.txt disallows <url>: <url> could not …``."""
+    text = _URL.sub("<url>", str(message))
+    text = re.sub(r"\d{5,}", "N", text)  # ids, ports, timestamps; status codes and counts stay
+    text = re.sub(r"\b[a-z]{2}-[A-Z]{2}(?::[A-Z]{2})?\b", "<edition>", text)  # news editions (en-GB)
+    return re.sub(r"^(?:<url>:?\s*)+", "", text).strip()[:200]
+
+
+def origin_of(message: str) -> str | None:
+    """The origin (scheme://host:port) of the first URL a failure line names, if any."""
+    found = _URL.search(str(message))
+    if not found:
+        return None
+    parts = urlsplit(found.group())
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+
+
+def common_causes(messages: list[str], limit: int = 2) -> str:
+    """The most frequent causes of ``messages``, e.g. ``robots.txt disallows <url>: … (15 of 15)``."""
+    counts = Counter(cause_of(m) for m in messages)
+    return "; ".join(f"{cause} ({n} of {len(messages)})" for cause, n in counts.most_common(limit))

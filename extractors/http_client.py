@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 import socket
 import threading
 import time
@@ -247,22 +248,28 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}"[:300]
 
 
+_DELTA_SECONDS = re.compile(r"^[0-9]{1,9}(?:\.[0-9]{1,6})?$")
+
+
 def parse_retry_after(response: ArchivedResponse) -> float | None:
     """Seconds to wait according to ``Retry-After`` (delta-seconds or HTTP-date), or None.
 
     An HTTP-date is measured against the response's own ``Date`` header when present, so clock skew between
-    us and the server does not matter.
+    us and the server does not matter. Without one it is measured against when we received the response
+    (``fetched_at``), truncated to the whole second: HTTP-dates have one-second resolution, so a server that
+    asks for "until 12:00:02" at 12:00:00.9 of its clock must not get 0.02 s because our clock read 12:00:01.98.
+    Pure: no wall clock is read.
     """
     value = (response.header("retry-after") or "").strip()
     if not value:
         return None
-    if value.isdigit():
+    if _DELTA_SECONDS.match(value):  # delta-seconds (a decimal is read leniently)
         return float(value)
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
-    reference = response.fetched_at
+    reference = response.fetched_at.replace(microsecond=0)
     date_header = response.header("date")
     if date_header:
         try:
@@ -394,8 +401,9 @@ class PoliteClient:
         self._check_url(url)
         current = url
         for hop in range(MAX_REDIRECTS + 1):
-            if check_robots and self.robots is not None and not self.robots.allowed(current):
-                raise FetchError(url, f"robots.txt disallows {current}")
+            refusal = self.robots.refusal(current) if check_robots and self.robots is not None else None
+            if refusal:  # names the robots.txt and its rule or status ("… robots.txt answered HTTP 500: …")
+                raise FetchError(url, f"robots.txt disallows {current}: {refusal}")
             hop_tags = {**tags, "redirect_hop": hop} if hop else tags
             response = self._fetch_with_retries(method, current, data, headers, hop_tags, archive)
             location = response.header("location")

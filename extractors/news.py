@@ -20,7 +20,7 @@ from urllib.parse import quote_plus, urlsplit
 
 from dramatrack.catalog import Catalog
 from dramatrack.settings import Settings
-from extractors.batches import BatchManifest, batch_id_for, fetch_countries
+from extractors.batches import BatchManifest, batch_id_for, common_causes, fetch_countries
 from extractors.http_client import FetchError, FetchRequest, PoliteClient
 from extractors.warc_archive import WarcArchive
 
@@ -144,7 +144,8 @@ def fetch_edition(client: PoliteClient, settings: Settings, edition: Edition, sn
         responses = len(archive.entries)
     errors = []
     if requests and len(item_errors) == len(requests):
-        errors.append(f"news {edition.code}: none of the {len(requests)} searches and feeds could be fetched")
+        errors.append(f"news {edition.code}: none of the {len(requests)} searches and feeds could be fetched: "
+                      + common_causes([e for _, e in item_errors]))
     return BatchManifest(
         batch_id=batch_id_for(SOURCE, snapshot_date, edition.code),
         source=SOURCE,

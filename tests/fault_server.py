@@ -80,9 +80,15 @@ FAULTS: dict[str, Fault] = {f.name: f for f in [
     Fault("missing_charset", "UTF-8 body (non-ASCII names), Content-Type without charset"),
     Fault("html_instead_of_json", "200 with an HTML error page where JSON (XML for news) was expected"),
     Fault("hostile_id", "an app id carrying HTML/JS and SQL (`<script>…'); DROP TABLE core.apps;--`)"),
-    Fault("drip", "the body trickles out one byte per 0.3 s (every read inside the read timeout), once", times=1),
+    Fault("drip", "the body trickles out one byte per 0.1 s (every read well inside the read timeout), once",
+          times=1),
+    Fault("http_429_date", "429 with Retry-After as an HTTP-date 2 s after the answer's Date header, once", times=1),
+    Fault("out_of_range", "a count beyond 64 bits (2^63): lookup userRatingCount, Play realInstalls, price micros"),
+    Fault("renamed_counts", "changed layout: the count fields (ratings, installs) renamed in every answer"),
 ]}
-DRIP_INTERVAL = 0.3
+DRIP_INTERVAL = 0.1  # 5x inside the matrix's read timeout (0.5 s): only the deadline cuts a drip, busy or not
+TOO_BIG = 2**63  # one past int64
+RETRY_AFTER_DATE = ("Mon, 02 Nov 2026 06:00:00 GMT", "Mon, 02 Nov 2026 06:00:02 GMT")  # (Date, Retry-After)
 
 DEFAULT_TARGET = {"app_store": "rss_v2", "google_play": "chart", "news": "feed"}
 # The one request of a country a chart target hits: App Store RSS v2 top-free; Play top-free ENTERTAINMENT.
@@ -181,6 +187,7 @@ class FaultServer(LoopbackServer):
         self.hostile_names: dict[str, str] = {}  # track id -> the name every response (both stores) shows
         self.name_suffix = ""  # appended to every app's name (e.g. non-ASCII text), in both stores
         self.news_items: list[dict] | None = None  # items of every news feed (None: a default pair)
+        self.robots_reply: Reply | None = None  # what /robots.txt answers (None: allow everything)
         self._market = build_market()
         self._by_id = {m.app.track_id: m for m in self._market}
         self._by_package = {play_package(m): m for m in self._market}
@@ -303,7 +310,7 @@ class FaultServer(LoopbackServer):
 
     def respond(self, req: SeenRequest) -> Reply:
         if req.path == "/robots.txt":
-            return Reply(200, b"User-agent: *\nAllow: /\n", headers={"Content-Type": "text/plain"})
+            return self.robots_reply or Reply(200, b"User-agent: *\nAllow: /\n", headers={"Content-Type": "text/plain"})
         try:
             info = self.classify(req)
         except (ValueError, KeyError, IndexError, TypeError):
@@ -333,6 +340,10 @@ class FaultServer(LoopbackServer):
             return clean()
         if fault == "http_429":
             return Reply(429, b"Too Many Requests", headers={"Retry-After": "1", "Content-Type": "text/plain"})
+        if fault == "http_429_date":  # measured on the server's clock (its Date), whatever ours says
+            date, retry_after = RETRY_AFTER_DATE
+            return Reply(429, b"Too Many Requests", headers={"Date": date, "Retry-After": retry_after,
+                                                             "Content-Type": "text/plain"})
         if fault == "http_5xx_burst":
             return Reply(500 if hit == 1 else 503, b"server error", headers={"Content-Type": "text/plain"})
         if fault == "http_503_persistent":
@@ -428,6 +439,13 @@ class FaultServer(LoopbackServer):
             body = json.dumps({"resultCount": len(found)}).encode()  # the results array is gone
         elif content_fault == "renamed_fields":
             body = body.replace(b'"trackId"', b'"track_id"').replace(b'"trackName"', b'"track_name"')
+        elif content_fault == "renamed_counts":  # the rating fields renamed in every result
+            body = body.replace(b'"userRatingCount"', b'"ratingCount"').replace(b'"averageUserRating"',
+                                                                                b'"ratingAverage"')
+        elif content_fault == "out_of_range" and found:
+            doc = json.loads(body)
+            doc["results"][0]["userRatingCount"] = TOO_BIG
+            body = json.dumps(doc, ensure_ascii=False).encode("utf-8")
         elif content_fault == "hostile_id" and found:
             doc = json.loads(body)
             doc["results"][0]["trackId"] = HOSTILE_ID
@@ -454,13 +472,23 @@ class FaultServer(LoopbackServer):
                 node[0], node[3], node[14] = None, node[0], node[3]  # package / title / developer moved
         elif content_fault == "hostile_id" and len(apps_node) > 2:
             apps_node[2][0][0][0] = HOSTILE_ID
+        elif content_fault == "out_of_range" and apps_node:
+            apps_node[0][0][8][1][0][0] = TOO_BIG  # the price offer's micros
         return 200, render_batchexecute(payload)
 
     def _play_details(self, info: RequestInfo, content_fault: str | None) -> tuple[int, bytes]:
         m = self._by_package.get(info.app_id or "")
         if m is None:
             return 404, b"<!doctype html><title>Not Found</title>"
-        page = render_details_page(self._play_listing(m))
+        listing = self._play_listing(m)
+        if content_fault == "out_of_range":
+            listing = replace(listing, real_installs=TOO_BIG)
+        elif content_fault == "renamed_counts":  # no rating block, and the exact installs moved out of [13]
+            listing = replace(listing, score=None)
+        page = render_details_page(listing)
+        if content_fault == "renamed_counts":
+            band = rb'"[^"]*\+",\d+,'  # [13]: ["10,000,000+", 10000000, <exact installs>, "10M+"]
+            page = re.sub(b"(" + band + b")" + str(listing.real_installs).encode(), rb"\1null", page, count=1)
         if content_fault == "missing_data_block":
             page = page.replace(b"AF_initDataCallback({key: 'ds:5'", b"AF_dataServiceRequests({key: 'ds:5'")
         elif content_fault == "hostile_id":  # the page names another (hostile) package everywhere

@@ -382,3 +382,40 @@ def test_docs_describe_alerts():
     for needle in ("dramatrack_webhook", "dramatrack_slack", "smtp_default", "DRAMATRACK_FRESHNESS_HOURS",
                    "alert_key", "ops.alerts"):
         assert needle in text
+
+
+def test_one_cause_gives_one_alert_listing_every_item():
+    """Issue 15 case 5: a robots.txt refusing one origin fails every search of two editions: one alert for
+    that origin and cause, listing all of them; an unrelated failure is its own alert."""
+    from dramatrack.alerts.message import alerts_by_cause, render_text
+
+    robots = ("http://news.example:8080/robots.txt could not be fetched (news.example: "
+              "http://news.example:8080/robots.txt: HTTP 500; gave up after 4 attempts): everything disallowed")
+    batches = []
+    for edition in ("en-US", "en-GB"):
+        batch = f"news:2026-11-02:{edition}"
+        batches.append({"batch_id": batch, "source": "news", "country": edition, "snapshot_date": "2026-11-02",
+                        "status": "failed", "failures": [{
+                            "expectation": "batch_fetched_and_parsed", "column": None, "unexpected_count": 1,
+                            "examples": [f"news {edition}: none of the 4 searches and feeds could be fetched: "
+                                         f"robots.txt disallows <url> {robots} (4 of 4)"]}]})
+        for q in range(4):
+            url = f"http://news.example:8080/rss/search?q=q{q}&gl={edition[-2:]}"
+            batches.append({"batch_id": f"{batch}:q-{q}", "parent": batch, "source": "news", "country": edition,
+                            "snapshot_date": "2026-11-02", "status": "failed", "failures": [{
+                                "expectation": "batch_fetched_and_parsed", "column": None, "unexpected_count": 1,
+                                "examples": [f"news.example: {url}: robots.txt disallows {url}: {robots}"]}]})
+    batches.append({"batch_id": "app_store:2026-11-02:gb", "source": "app_store", "country": "gb",
+                    "snapshot_date": "2026-11-02", "status": "failed", "failures": [{
+                        "expectation": "expect_column_values_to_be_between", "column": "user_rating_count_fill",
+                        "unexpected_count": 39, "examples": ["0.0"]}]})
+    alerts = alerts_by_cause({"batches": batches})
+    by_items = {len(a.batch_ids): a for a in alerts}
+    robots_alert = by_items[8]
+    assert robots_alert.batch_ids == tuple(sorted(b["batch_id"] for b in batches if b.get("parent")))
+    assert "robots.txt" in robots_alert.summary and "http://news.example:8080" in robots_alert.summary
+    assert all(item in render_text(robots_alert) for item in robots_alert.batch_ids), "the alert lists the items"
+    # the two editions' batch-level lines share a cause too; the App Store layout change is its own alert
+    assert sorted(len(a.batch_ids) for a in alerts) == [1, 2, 8]
+    assert len({a.alert_key for a in alerts}) == 3
+    assert [a.alert_key for a in alerts_by_cause({"batches": batches})] == [a.alert_key for a in alerts]

@@ -279,3 +279,30 @@ def test_missing_column_fails_every_batch(settings: Settings, lookups: pd.DataFr
     assert set(outcome.failed_batches) == {batch_of(c, "itunes_lookup") for c in COUNTRIES}
     (failure,) = outcome.failed_batches[batch_of("us", "itunes_lookup")]
     assert failure.column == "price" and failure.unexpected_count == 0
+
+
+@pytest.mark.parametrize("field", ["user_rating_count", "average_user_rating"])
+def test_a_field_vanishing_from_a_whole_batch_fails_that_batch(settings: Settings, lookups: pd.DataFrame,
+                                                                field: str) -> None:
+    """Issue 15 case 4: one app without ratings is normal (row 0 of every batch has none); the field missing
+    from every row of one batch (renamed upstream) fails that batch alone, named by the field's fill rate."""
+    gb = batch_of(COUNTRIES[1], "itunes_lookup")
+    assert validate_frame(APP_LOOKUPS, lookups, settings=settings, build_docs=False).success
+    lookups.loc[lookups["batch_id"] == gb, field] = None
+    outcome = validate_frame(APP_LOOKUPS, lookups, settings=settings, build_docs=False)
+    assert list(outcome.failed_batches) == [gb]
+    (failure,) = outcome.failed_batches[gb]
+    assert failure.column == f"{field}_fill" and failure.unexpected_count == ROWS
+
+
+def test_fill_rates_are_per_page_batch_and_tiny_batches_are_not_judged() -> None:
+    from expectations.derived import add_derived_columns
+    from expectations.suites import FILL_MIN_ROWS, PLAY_APP_DETAILS
+
+    rows = [{"batch_id": f"google_play:{DAY}:gb:com.app.n{i}", "batch": f"google_play:{DAY}:gb",
+             "real_installs": None, "min_installs": 10, "ratings": 5, "score": 4.0} for i in range(FILL_MIN_ROWS)]
+    rows += [{"batch_id": f"google_play:{DAY}:us:com.app.n{i}", "batch": f"google_play:{DAY}:us",
+              "real_installs": None, "min_installs": 10, "ratings": 5, "score": 4.0} for i in range(FILL_MIN_ROWS - 1)]
+    out = add_derived_columns(PLAY_APP_DETAILS, pd.DataFrame(rows))
+    assert out["real_installs_fill"].tolist() == [0.0] * FILL_MIN_ROWS + [1.0] * (FILL_MIN_ROWS - 1)
+    assert set(out["ratings_fill"]) == {1.0}

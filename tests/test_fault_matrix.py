@@ -41,6 +41,7 @@ from tests.fault_server import (
     run_day,
     scope_hash,
 )
+from tests.loopback_server import Reply
 
 D1, D2 = date(2026, 11, 1), date(2026, 11, 2)
 SOURCES = ("app_store", "google_play", "news")
@@ -52,8 +53,8 @@ SEARCH, EDITION = "search", "edition"  # news targets: one search of an edition,
 NEWS_QUERY = "micro drama"  # the search a news fault hits (a topic: never the delivery a shared story keeps)
 DEADLINE = 2.5  # http_response_deadline_seconds in the matrix: a drip is cut off here
 
-TRANSIENT = {"http_429": RECOVERED, "http_5xx_burst": RECOVERED, "connection_reset": RECOVERED,
-             "read_timeout": RECOVERED, "truncated_body": RECOVERED, "drip": RECOVERED}
+TRANSIENT = {"http_429": RECOVERED, "http_429_date": RECOVERED, "http_5xx_burst": RECOVERED,
+             "connection_reset": RECOVERED, "read_timeout": RECOVERED, "truncated_body": RECOVERED, "drip": RECOVERED}
 CHARSET = {"wrong_charset": VERBATIM, "missing_charset": VERBATIM}
 REFUSED = ("http_503_persistent", "truncated_body_persistent", "missing_data_block", "renamed_fields",
            "oversized_body", "oversized_streamed", "redirect_off_allowlist", "html_instead_of_json", "hostile_id")
@@ -62,14 +63,21 @@ REFUSED = ("http_503_persistent", "truncated_body_persistent", "missing_data_blo
 EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("app_store", "rss_v2"): {**TRANSIENT, **CHARSET, **dict.fromkeys(REFUSED, QUARANTINED),
                               "duplicated_entries": QUARANTINED, "empty_chart": QUARANTINED},
+    # A count beyond int64 fails the parse (field and value named); the rating fields renamed in every lookup
+    # of a batch load as nulls row by row, so the batch's fill-rate expectation quarantines it.
     ("app_store", "lookup"): {**TRANSIENT, **CHARSET, **dict.fromkeys(REFUSED, QUARANTINED),
-                              "duplicated_entries": QUARANTINED},
+                              "duplicated_entries": QUARANTINED, "out_of_range": QUARANTINED,
+                              "renamed_counts": QUARANTINED},
     ("google_play", "chart"): {**TRANSIENT, **CHARSET, **dict.fromkeys(REFUSED, QUARANTINED),
-                               "duplicated_entries": QUARANTINED, "empty_chart": QUARANTINED},
+                               "duplicated_entries": QUARANTINED, "empty_chart": QUARANTINED,
+                               "out_of_range": QUARANTINED},
     # A page naming a non-package id is taken as the page of the package asked for (the id is never stored).
+    # renamed_counts hits every app page of the batch (a layout change), so the batch is quarantined.
     ("google_play", "details"): {**TRANSIENT, **CHARSET, **dict.fromkeys(REFUSED, ITEM_QUARANTINED),
-                                 "hostile_id": LOADED},
+                                 "hostile_id": LOADED, "out_of_range": ITEM_QUARANTINED,
+                                 "renamed_counts": QUARANTINED},
 }
+WHOLE_BATCH = {"renamed_counts"}  # injected on every app page of the country, not one
 # News (no hostile id: a feed has no app id). One search: a fetch or parse failure fails that search alone (an
 # item, like a Play app page); an empty search is a valid answer (a niche query finds nothing some days); a
 # story twice in a feed is one story. Every search of an edition: nothing fetched quarantines the batch, an
@@ -145,7 +153,7 @@ def matrix(tmp_path_factory):
             source = "app_store" if target in ("rss_v2", "lookup") else "google_play"
             if fault in EXPECTED[(source, target)]:
                 server.inject(source, country, fault, target=target,
-                              app_id=package if target == "details" else None)
+                              app_id=package if target == "details" and fault not in WHOLE_BATCH else None)
         faulty = run_day(settings, D2, COUNTRIES, sources=SOURCES, run_id="faulty-d2")
         yield {"server": server, "settings": settings, "reference": ref_settings, "clean": clean,
                "faulty": faulty, "d1_facts": d1_facts, "d1_dims": d1_dims, "d1_news": d1_news,
@@ -277,6 +285,15 @@ def _assert_fault_specifics(matrix, source, country, fault, hits, entry) -> None
     reasons = " ".join(str(e) for f in entry["failures"] for e in f["examples"])
     if fault == "http_429":
         assert hits[1].started - hits[0].started >= 0.9, "Retry-After: 1 was honoured"
+    elif fault == "http_429_date":  # the retry waits for the HTTP-date (2 s after Date); sleeps never end early
+        assert hits[1].started - hits[0].started >= 1.9, "Retry-After as an HTTP-date was honoured"
+    elif fault == "out_of_range":
+        failures = entry["failures"] + [f for b in matrix["faulty"]["report"]["batches"]
+                                        if b.get("parent") == entry["batch_id"] for f in b["failures"]]
+        named = " ".join(str(e) for f in failures for e in f["examples"])
+        assert "9223372036854775808 is out of range" in named, "the field and the value are named"
+    elif fault == "renamed_counts":
+        assert {f["column"] for f in entry["failures"]} & {"user_rating_count_fill", "real_installs_fill"}
     elif fault == "http_5xx_burst":
         assert len(hits) == 3
     elif fault == "http_503_persistent":
@@ -288,7 +305,9 @@ def _assert_fault_specifics(matrix, source, country, fault, hits, entry) -> None
     elif fault == "html_instead_of_json" and entry["status"] == "failed":
         assert "HTML" in reasons or "not JSON" in reasons or "batchexecute" in reasons or reasons
     elif fault == "drip":
-        assert hits[1].started - hits[0].started >= DEADLINE * 0.9, "the dripping attempt was cut at the deadline"
+        # The event proves the cut (the archived attempt says "deadline exceeded", not a read timeout); the gap
+        # is only a sanity check, with a wide margin (a read-timeout cut would come after ~0.5 s).
+        assert hits[1].started - hits[0].started >= DEADLINE * 0.6, "the dripping attempt was cut at the deadline"
         with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
             assert conn.execute("SELECT count(*) FROM ops.fetch_log WHERE batch_id = ? AND "
                                 "tags->>'error' LIKE 'deadline exceeded%'", [entry["batch_id"]]).fetchone()[0] == 1
@@ -448,6 +467,8 @@ def test_news_fault_outcome(matrix, target, fault, outcome):
     settings = matrix["settings"]
     if fault == "http_429":
         assert hits[1].started - hits[0].started >= 0.9, "Retry-After: 1 was honoured"
+    elif fault == "http_429_date":
+        assert hits[1].started - hits[0].started >= 1.9, "Retry-After as an HTTP-date was honoured"
     elif fault == "http_5xx_burst":
         assert len(hits) == 3
     elif fault == "http_503_persistent" and target == SEARCH:
@@ -455,7 +476,7 @@ def test_news_fault_outcome(matrix, target, fault, outcome):
     elif fault == "http_503_persistent":
         assert len(hits) == (settings.max_retries + 1) * len(_news_requests(matrix, edition))
     elif fault == "drip":
-        assert deadline_cut == 1 and hits[1].started - hits[0].started >= DEADLINE * 0.9
+        assert deadline_cut == 1 and hits[1].started - hits[0].started >= DEADLINE * 0.6
     elif fault == "redirect_off_allowlist":
         assert "not in allowed_hosts" in reasons and OFF_ALLOWLIST_URL in reasons
     elif fault in ("oversized_body", "oversized_streamed"):
@@ -485,3 +506,141 @@ def _news_requests(matrix, edition: str):
     settings = matrix["settings"]
     (chosen,) = editions(settings, [edition])
     return news_requests(settings, load_catalog(settings.catalog_path), chosen)
+
+
+# -- rerun after the fix: a healthy rerun of D2 resolves every quarantine the faults left (issue 15, case 2) --
+
+ITEM_CELLS = [pytest.param(source, target, fault, id=f"{source}-{target}-{fault}")
+              for (source, target), faults in EXPECTED.items() for fault, outcome in faults.items()
+              if outcome == ITEM_QUARANTINED]
+NEWS_ITEM_CELLS = [pytest.param(target, fault, id=f"news-{target}-{fault}")
+                   for target, faults in NEWS_EXPECTED.items() for fault, outcome in sorted(faults.items())
+                   if outcome in (ITEM_QUARANTINED, EVERY_ITEM_QUARANTINED, QUARANTINED)]
+
+
+def _quarantine_rows(path) -> dict[str, tuple]:
+    with duckdb.connect(str(path), read_only=True) as conn:
+        return {r[0]: r[1:] for r in conn.execute(
+            "SELECT batch_id, status, resolved_by, resolution FROM ops.quarantine WHERE snapshot_date = ?",
+            [D2]).fetchall()}
+
+
+@pytest.fixture(scope="module")
+def healed(matrix, tmp_path_factory):
+    """The faulty warehouse, then D2 run again once every source is healthy (its own clean server, so the
+    matrix's recorded requests stay as they were)."""
+    with FaultServer(start=D1) as server:
+        server.name_suffix = NAME_SUFFIX
+        server.day = D2
+        options = {"news_editions": NEWS_EDITIONS, "http_response_deadline_seconds": DEADLINE}
+        settings = server.settings(tmp_path_factory.mktemp("healed"), COUNTRIES, **options)
+        before = _quarantine_rows(matrix["settings"].warehouse_path)
+        shutil.copy(matrix["settings"].warehouse_path, settings.warehouse_path)
+        rerun = run_day(settings, D2, COUNTRIES, sources=SOURCES, run_id="healed-d2")
+        yield {"settings": settings, "before": before, "after": _quarantine_rows(settings.warehouse_path),
+               "rerun": rerun}
+
+
+def test_a_healthy_rerun_leaves_no_open_quarantine_for_the_day(healed, monkeypatch):
+    """`dramatrack quarantine list` shows nothing open for D2 once the day reran healthy; every row the faults
+    opened (batches and items) records which load released it."""
+    from typer.testing import CliRunner
+
+    from dramatrack.settings import get_settings
+    from dramatrack_cli.main import app
+
+    before, after = healed["before"], healed["after"]
+    assert sum(1 for status, *_ in before.values() if status == "open") > 20, "the faulty day did leave some"
+    assert healed["rerun"]["summary"]["quarantined_batches"] == []
+    assert {b: r for b, r in after.items() if r[0] == "open"} == {}
+    for batch_id, (status, resolved_by, resolution) in after.items():
+        assert status == "released" and resolved_by and resolution in ("batch loaded", "item loaded"), batch_id
+        assert batch_id == resolved_by or batch_id.startswith(resolved_by + ":"), (batch_id, resolved_by)
+    monkeypatch.setenv("DRAMATRACK_DATA_DIR", str(healed["settings"].data_dir))
+    get_settings.cache_clear()
+    try:
+        listed = CliRunner().invoke(app, ["quarantine", "list", "--json"])
+    finally:
+        get_settings.cache_clear()
+    assert listed.exit_code == 0, listed.output
+    assert [json.loads(line) for line in listed.output.splitlines() if line.strip()] == []
+
+
+@pytest.mark.parametrize(("source", "target", "fault"), ITEM_CELLS)
+def test_an_item_fault_is_resolved_by_the_rerun(healed, matrix, source, target, fault):
+    item = f"{source}:{D2}:{COUNTRY_OF[(target, fault)]}:{matrix['package']}"
+    assert healed["before"][item][0] == "open"
+    assert healed["after"][item] == ("released", item.rsplit(":", 1)[0], "item loaded")
+
+
+@pytest.mark.parametrize(("target", "fault"), NEWS_ITEM_CELLS)
+def test_a_news_item_fault_is_resolved_by_the_rerun(healed, target, fault):
+    batch_id = f"news:{D2}:{edition_of(COUNTRY_OF[(target, fault)])}"
+    opened = {b for b, (status, *_) in healed["before"].items()
+              if status == "open" and (b == batch_id or b.startswith(batch_id + ":"))}
+    assert opened, "the fault left open rows"
+    assert {b: healed["after"][b] for b in opened} == {
+        b: ("released", batch_id, "batch loaded" if b == batch_id else "item loaded") for b in opened}
+
+
+def test_a_failed_page_leaves_facts_of_other_items_alone(healed, matrix):
+    """An app page that failed in one country (the item cells) never changes the app's classification: every
+    listing is classified as in the clean reference after the faulty day (a quarantined batch may leave a
+    cross-store match unmade for the day, so products are compared after the rerun only)."""
+    def listings(path, columns: str) -> set[tuple]:
+        with duckdb.connect(str(path), read_only=True) as conn:
+            return set(conn.execute(f"SELECT store, store_app_id, {columns} FROM core.app_store_ids").fetchall())
+
+    classified = "listing_status, listing_is_short_drama"
+    assert listings(matrix["settings"].warehouse_path, classified) <= listings(
+        matrix["reference"].warehouse_path, classified)
+    full = f"app_key, {classified}"
+    assert listings(healed["settings"].warehouse_path, full) == listings(matrix["reference"].warehouse_path, full)
+
+
+# -- robots.txt: one origin serves every source here, so each robots fault is its own small news day --------
+
+ROBOTS_FAULTS = {
+    "disallow": (Reply(200, b"User-agent: *\nDisallow: /rss/\n"), QUARANTINED, "disallows"),
+    "http_500": (Reply(500, b"oops"), QUARANTINED, "HTTP 500"),
+    "timeout": (Reply(200, b"User-agent: *\nAllow: /\n", delay=1.5), QUARANTINED, "could not be fetched"),
+    "http_404": (Reply(404, b"no robots here"), LOADED, None),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(ROBOTS_FAULTS))
+def test_robots_txt_fault(tmp_path, fault):
+    """robots.txt per RFC 9309 on the news origin: disallow / 5xx / timeout refuse every search (the batch is
+    quarantined with a reason naming robots.txt, and that one cause is one alert listing every search); a 4xx
+    allows everything. After the fix (for the refusals), a rerun of the day leaves no open quarantine."""
+    from dramatrack.alerts.message import alerts_by_cause
+
+    reply, outcome, why = ROBOTS_FAULTS[fault]
+    edition = f"{edition_of(CONTROL)}:{CONTROL.upper()}"
+    with FaultServer(start=D2) as server:
+        server.robots_reply = reply
+        settings = server.settings(tmp_path, [CONTROL], news_editions=[edition], respect_robots_txt=True,
+                                   max_retries=1)
+        day = run_day(settings, D2, [CONTROL], sources=("news",), run_id=f"robots-{fault}")
+        batch_id = f"news:{D2}:{edition_of(CONTROL)}"
+        searches = [b for b in day["report"]["batches"] if b.get("parent") == batch_id]
+        if outcome == LOADED:
+            assert day["summary"]["loaded_batches"] == [batch_id] and searches == []
+            assert news_rows(settings.warehouse_path)["core.news_articles"], "the stories loaded"
+            return
+        assert day["summary"]["quarantined_batches"][0] == batch_id
+        entry = _batch(day["report"], batch_id)
+        reason = " ".join(str(e) for f in entry["failures"] for e in f["examples"])
+        assert "robots.txt" in reason and why in reason, reason
+        assert len(searches) > 5 and all("robots.txt" in str(b["failures"]) for b in searches)
+        by_cause = alerts_by_cause(day["report"])
+        search_alerts = [a for a in by_cause if batch_id not in a.batch_ids]
+        assert len(search_alerts) == 1 and len(search_alerts[0].batch_ids) == len(searches), \
+            "one cause, one alert listing every search"
+        assert "robots.txt" in search_alerts[0].summary
+        assert len(by_cause) == 2  # the searches, and the batch's own reason
+
+        server.robots_reply = None  # fixed: the origin allows us again
+        rerun = run_day(settings, D2, [CONTROL], sources=("news",), run_id=f"robots-{fault}-fixed")
+    assert rerun["summary"]["loaded_batches"] == [batch_id]
+    assert {s for s, *_ in _quarantine_rows(settings.warehouse_path).values()} == {"released"}

@@ -527,7 +527,7 @@ def test_xml_bombs_are_refused_in_bounded_memory(name):
     peak, elapsed, result = _peak(lambda: _news(body))
     assert isinstance(result, ParseError), result
     assert peak < 8 * 1024 * 1024 + 4 * len(body), f"{peak / 1e6:.1f} MB"
-    assert elapsed < 2.0
+    assert elapsed < 10.0  # refused at once (~ms); an expanded bomb takes minutes: a wide margin for busy machines
 
 
 JSON_BOMBS = {

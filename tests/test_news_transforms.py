@@ -138,7 +138,7 @@ def test_unsafe_xml_refused_quickly(name):
     start = time.perf_counter()
     with pytest.raises(ParseError) as err:
         parse_news_feed((NEWS / name).read_bytes())
-    assert time.perf_counter() - start < 1.0
+    assert time.perf_counter() - start < 10.0  # refused in ms; expanding the bomb would take far longer
     assert str(err.value).startswith("news-feed: ") and "\n" not in str(err.value)
 
 

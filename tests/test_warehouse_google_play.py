@@ -466,3 +466,40 @@ def test_new_tables_and_columns_are_commented(db):
     comments = {(f"{c['schema_name']}.{c['table_name']}", c["column_name"]): c["comment"] for c in columns}
     wanted = new_columns | {k for k in comments if k[0] in new_tables}
     assert [k for k in sorted(wanted) if not comments.get(k)] == []
+
+
+@pytest.mark.parametrize("same_load", [True, False], ids=["same-load", "next-day"])
+def test_a_name_only_record_never_downgrades_a_described_classification(tmp_path, same_load):
+    """Issue 15 case 3: Kalos TV's gb app page failed, so the gb batch classified the listing from its name
+    alone ('other'); the us page (a description) said 'candidate'. Evidence already seen stays: the listing
+    and its product remain 'candidate' whatever order the batches load in; a described record still moves it."""
+    from warehouse.loaders import Batch, load_batches
+
+    conn = connect(tmp_path / "w.duckdb")
+    migrate(conn)
+    sync_catalog(conn, make_catalog())
+    package, key = "com.kalos.tv", discovered_app_key(GP, "com.kalos.tv")
+
+    def batch(country: str, day: date, status: str, short: bool, evidence: str) -> Batch:
+        app = AppRecord(app_key=key, name="Kalos TV", publisher="Kalos", store=GP, store_app_id=package,
+                        bundle_id=package, is_short_drama=short, status=status,
+                        classification_reason=f"{evidence} says {status}", evidence=evidence)
+        return Batch(batch_id=f"{GP}:{day}:{country}", source=GP, snapshot_date=day, country=country,
+                     chart_entries=[], lookups=[], apps=[app], fetch_log_rows=[])
+
+    def state() -> tuple:
+        listing = conn.execute("SELECT listing_status, listing_is_short_drama, listing_evidence FROM "
+                               "core.app_store_ids WHERE store_app_id = ?", [package]).fetchone()
+        product = conn.execute("SELECT status, is_short_drama FROM core.apps WHERE app_key = ?", [key]).fetchone()
+        return listing, product
+
+    us, gb = batch("us", DAYS[0], "candidate", True, "description"), batch("gb", DAYS[0], "other", False, "name")
+    if same_load:
+        load_batches(conn, [us, gb])  # the gb batch loads later: before the fix its name-only record won
+    else:
+        load_batches(conn, [us])
+        load_batches(conn, [batch("gb", DAYS[1], "other", False, "name")])  # a later day, page failed again
+    assert state() == (("candidate", True, "description"), ("candidate", True))
+    # a later description is evidence too: it may change the classification
+    load_batches(conn, [batch("us", date(2026, 11, 24), "other", False, "description")])
+    assert state() == (("other", False, "description"), ("other", False))

@@ -307,9 +307,15 @@ def test_load_report_loads_together_and_falls_back_to_one_by_one_on_error(tmp_pa
     entries = ios_batch(DAYS[1])["chart_entries"]
     bad = dict(ios_batch(DAYS[1], "gb"), chart_entries=entries + [entries[0]])  # the same rank twice
     batches = [ios_batch(DAYS[1]), bad, play_batch(DAYS[1])]
-    with pytest.raises(duckdb.ConstraintException):
-        load_report(settings, _report(tmp_path / "r2", batches))
+    # one failing batch never stops the others (issue 15): it is quarantined with the load error, the rest load
+    summary = load_report(settings, _report(tmp_path / "r2", batches))
+    assert summary["quarantined_batches"] == [bad["batch_id"]]
+    assert summary["loaded_batches"] == [ios_batch(DAYS[1])["batch_id"], play_batch(DAYS[1])["batch_id"]]
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
-        done = {r[0] for r in conn.execute("SELECT batch_id FROM ops.load_batches").fetchall()}
-    assert ios_batch(DAYS[1])["batch_id"] in done  # the batch before the failing one loaded on its own
-    assert bad["batch_id"] not in done and play_batch(DAYS[1])["batch_id"] not in done
+        done = dict(conn.execute("SELECT batch_id, status FROM ops.load_batches WHERE snapshot_date = ?",
+                                 [DAYS[1]]).fetchall())
+        (reason,) = conn.execute("SELECT failed_expectations::VARCHAR FROM ops.quarantine WHERE batch_id = ?",
+                                 [bad["batch_id"]]).fetchone()
+    assert done == {ios_batch(DAYS[1])["batch_id"]: "loaded", bad["batch_id"]: "quarantined",
+                    play_batch(DAYS[1])["batch_id"]: "loaded"}
+    assert "load failed (ConstraintException" in reason

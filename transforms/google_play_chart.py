@@ -19,7 +19,7 @@ from typing import Any
 
 from transforms.body_text import body_text
 from transforms.errors import ParseError
-from transforms.records import CHARTS, ChartEntry
+from transforms.records import CHARTS, MAX_INT64, ChartEntry
 
 SOURCE = "gplay-chart"
 STORE = "google_play"
@@ -167,6 +167,8 @@ def _price(app: list[Any]) -> tuple[float | None, str | None]:
     micros, currency = _at(offer, (0,)), _at(offer, (1,))
     if type(micros) is not int or micros < 0 or type(currency) is not str:
         return None, None
+    if micros > MAX_INT64:
+        raise _Bad(f"price micros ([0][8][1][0][0]) {str(micros)[:40]} is out of range (above 2^63-1)")
     return micros / 1_000_000, currency
 
 

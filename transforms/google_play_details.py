@@ -17,7 +17,7 @@ import time
 from typing import Any
 
 from transforms.errors import ParseError
-from transforms.records import PlayAppDetails
+from transforms.records import MAX_INT64, PlayAppDetails
 
 SOURCE = "gplay-details"
 
@@ -100,9 +100,14 @@ def _utf8_run(run: re.Match[str]) -> str:
         return run.group()
 
 
-def _int(app: list[Any], path: tuple[int, ...]) -> int | None:
+def _int(app: list[Any], path: tuple[int, ...], field: str) -> int | None:
+    """A non-negative integer, None when absent or not one; beyond int64 a ParseError naming ``field``."""
     value = _at(app, path)
-    return value if type(value) is int and value >= 0 else None
+    if type(value) is not int or value < 0:
+        return None
+    if value > MAX_INT64:
+        raise _fail(f"{field} {str(value)[:40]} is out of range (above 2^63-1) ({_where(path)})", field=field)
+    return value
 
 
 def _required(app: list[Any], path: tuple[int, ...], field: str) -> str:
@@ -183,7 +188,7 @@ def _find_app_data(body: bytes) -> list[Any]:
 
 
 def _min_installs(app: list[Any], text: str) -> int | None:
-    low = _int(app, P_MIN_INSTALLS)
+    low = _int(app, P_MIN_INSTALLS, "min_installs")
     if low is None:  # derive it from the band's text ("1,000,000+")
         digits = re.sub(r"\D", "", text)
         low = int(digits) if digits and len(digits) <= 15 else None
@@ -200,15 +205,18 @@ def _histogram(app: list[Any]) -> tuple[int, int, int, int, int] | None:
     if type(node) is not list or len(node) < 6:
         return None
     counts = []
-    for bar in node[1:6]:  # [null, [label, n1], ..., [label, n5]]
+    for stars, bar in enumerate(node[1:6], start=1):  # [null, [label, n1], ..., [label, n5]]
         if type(bar) is not list or len(bar) < 2 or type(bar[1]) is not int or bar[1] < 0:
             return None
+        if bar[1] > MAX_INT64:
+            raise _fail(f"histogram {stars}-star count {str(bar[1])[:40]} is out of range (above 2^63-1)",
+                        field="histogram")
         counts.append(bar[1])
     return tuple(counts)  # type: ignore[return-value]
 
 
 def _updated(app: list[Any]) -> str | None:
-    value = _int(app, P_UPDATED)
+    value = _int(app, P_UPDATED, "updated")
     if value is None or not 0 < value < _MAX_EPOCH:
         return None
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(value))
@@ -265,10 +273,10 @@ def parse_play_details(body: bytes, *, app_id: str | None = None, country: str =
         genre_id=_str(app, P_GENRE_ID),
         installs_text=installs_text,
         min_installs=_min_installs(app, installs_text),
-        real_installs=_int(app, P_REAL_INSTALLS),
+        real_installs=_int(app, P_REAL_INSTALLS, "real_installs"),
         score=_score(app),
-        ratings=_int(app, P_RATINGS),
-        reviews=_int(app, P_REVIEWS),
+        ratings=_int(app, P_RATINGS, "ratings"),
+        reviews=_int(app, P_REVIEWS, "reviews"),
         histogram=_histogram(app),
         updated=_updated(app),
         released=_str(app, P_RELEASED),

@@ -13,7 +13,7 @@ from typing import Any
 
 from transforms.body_text import body_json
 from transforms.errors import ParseError
-from transforms.records import AppLookup
+from transforms.records import MAX_INT64, AppLookup
 
 SOURCE = "itunes-lookup"
 _COUNTRY = re.compile(r"^[a-z]{2}$")
@@ -21,7 +21,12 @@ _NUMERIC = re.compile(r"^[0-9]{1,20}$")
 
 
 class _Bad(Exception):
-    """Internal: a shape problem in one result, turned into a ParseError with its position."""
+    """Internal: a shape problem in one result (of ``field`` when known), turned into a ParseError with its
+    position."""
+
+    def __init__(self, reason: str, field: str | None = None) -> None:
+        super().__init__(reason)
+        self.field = field
 
 
 def _fail(reason: str) -> ParseError:
@@ -35,16 +40,16 @@ def _str(r: dict[str, Any], key: str, *, required: bool = False) -> str | None:
     value = r.get(key)
     if value is None:
         if required:
-            raise _Bad(f"missing {key}")
+            raise _Bad(f"missing {key}", field=key)
         return None
     if not isinstance(value, str):
-        raise _Bad(f"{key} is not a string")
+        raise _Bad(f"{key} is not a string", field=key)
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise _Bad(f"{key} is not valid Unicode") from None
+        raise _Bad(f"{key} is not valid Unicode", field=key) from None
     if required and not value.strip():
-        raise _Bad(f"{key} is empty")
+        raise _Bad(f"{key} is empty", field=key)
     return value
 
 
@@ -53,24 +58,26 @@ def _id(r: dict[str, Any], key: str, *, required: bool = False) -> str | None:
     value = r.get(key)
     if value is None:
         if required:
-            raise _Bad(f"missing {key}")
+            raise _Bad(f"missing {key}", field=key)
         return None
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return str(value)
     if isinstance(value, str) and _NUMERIC.match(value):
         return value
-    raise _Bad(f"{key} {str(value)[:40]!r} is not a numeric id")
+    raise _Bad(f"{key} {str(value)[:40]!r} is not a numeric id", field=key)
 
 
 def _int(r: dict[str, Any], key: str, *, from_string: bool = False) -> int | None:
     value = r.get(key)
     if value is None:
         return None
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
     if from_string and isinstance(value, str) and _NUMERIC.match(value):
-        return int(value)
-    raise _Bad(f"{key} {str(value)[:40]!r} is not a non-negative integer")
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        if value > MAX_INT64:
+            raise _Bad(f"{key} {str(value)[:40]} is out of range (above 2^63-1)", field=key)
+        return value
+    raise _Bad(f"{key} {str(value)[:40]!r} is not a non-negative integer", field=key)
 
 
 def _float(r: dict[str, Any], key: str, *, upper: float) -> float | None:
@@ -79,7 +86,7 @@ def _float(r: dict[str, Any], key: str, *, upper: float) -> float | None:
         return None
     if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= upper:
         return float(value)
-    raise _Bad(f"{key} {str(value)[:40]!r} is not a number in [0, {upper:g}]")
+    raise _Bad(f"{key} {str(value)[:40]!r} is not a number in [0, {upper:g}]", field=key)
 
 
 def _timestamp(r: dict[str, Any], key: str) -> str | None:
@@ -89,7 +96,7 @@ def _timestamp(r: dict[str, Any], key: str) -> str | None:
     try:
         datetime.fromisoformat(value)
     except ValueError:
-        raise _Bad(f"{key} {value[:40]!r} is not an ISO timestamp") from None
+        raise _Bad(f"{key} {value[:40]!r} is not an ISO timestamp", field=key) from None
     return value
 
 
@@ -159,5 +166,5 @@ def parse_itunes_lookup(body: bytes, *, country: str) -> list[AppLookup]:
         try:
             records.append(_result(r, country))
         except _Bad as exc:
-            raise _fail(f"result {pos + 1}: {exc}") from None
+            raise ParseError(SOURCE, f"result {pos + 1}: {exc}", field=exc.field) from None
     return records

@@ -16,6 +16,9 @@ from decimal import Decimal, InvalidOperation
 from transforms.news_mentions import AppMatcher, AppNames, AppSpan, build_matcher
 from transforms.news_records import ReportedMetric
 
+# A reported figure at or above this is a run of digits, not a figure (world revenue is ~1e14 USD a year).
+MAX_FIGURE = Decimal(10) ** 15
+
 # --- keyword tables ------------------------------------------------------------------------------------
 # English entries match case-insensitively at word boundaries ("year over year" also matches
 # "year-over-year"); entries with CJK match as substrings. MoM/YoY/QoQ match in that capitalisation only.
@@ -406,6 +409,8 @@ def _sentence_metrics(sentence: str, matcher: AppMatcher, context_year: int | No
     out: list[ReportedMetric] = []
     seen_ranks: set[tuple[str | None, Decimal]] = set()
     for fig, metric in classified:
+        if abs(fig.value) >= MAX_FIGURE:
+            continue  # no market or app reaches this: a run of digits, not a figure (and no float holds it)
         next_figure = _next_after(boundaries, fig.start)
         if (fig.kind != "rank" and _COMPARE_RE.search(ctx.clause_before(fig.start, 40))
                 and not _period_right_after(fig, periods, next_figure)):

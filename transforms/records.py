@@ -9,6 +9,9 @@ from typing import Any
 # Store-neutral chart names; the genre is a field of its own ("all" for an overall chart).
 CHARTS = ("top-free", "top-paid", "top-grossing")
 OVERALL_GENRE = "all"
+# Every integer field is a BIGINT in the warehouse (Arrow int64): a larger value is no count but a broken or
+# hostile payload, refused by the parser (ParseError naming the field and value) before it reaches staging.
+MAX_INT64 = 2**63 - 1
 
 
 @dataclass(frozen=True, slots=True)

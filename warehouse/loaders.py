@@ -50,6 +50,7 @@ class AppRecord:
     status: str  # "catalog" | "candidate" | "other"
     classification_reason: str | None
     verified: bool = False
+    evidence: str = "name"  # what the classification rests on: "catalog", "description" or "name" (name, publisher, genre)
 
 
 def discovered_app_key(store: str, store_app_id: str) -> str:
@@ -109,7 +110,7 @@ APP_RECORD_SCHEMA = pa.schema(
     [
         ("app_key", _S), ("name", _S), ("publisher", _S), ("store", _S), ("store_app_id", _S),
         ("bundle_id", _S), ("is_short_drama", pa.bool_()), ("status", _S), ("classification_reason", _S),
-        ("verified", pa.bool_()), ("name_key", _S), ("publisher_key", _S),
+        ("verified", pa.bool_()), ("evidence", _S), ("name_key", _S), ("publisher_key", _S),
     ]
 )  # fmt: skip
 
@@ -306,7 +307,7 @@ FACT_LISTING_SCHEMA = pa.schema(
 )
 BATCH_SCHEMA = pa.schema(
     [("pos", pa.int32()), ("batch_id", _S), ("source", _S), ("snapshot_date", pa.date32()), ("country", _S),
-     ("row_counts", _S), ("warc_paths", _S)]
+     ("row_counts", _S), ("warc_paths", _S), ("items", pa.list_(_S))]
 )  # fmt: skip
 STAGED_APPS_SCHEMA = APP_RECORD_SCHEMA.append(pa.field("pos", pa.int32())).append(
     pa.field("snapshot_date", pa.date32())
@@ -365,6 +366,7 @@ class Batch:
     apps: Sequence[AppRecord]
     fetch_log_rows: Sequence[Mapping[str, Any]]
     play_details: Sequence[PlayAppDetails] = ()
+    items: Sequence[str] = ()  # item batch ids (app pages) that load with the batch: their quarantines resolve
 
 
 def sync_catalog(conn: duckdb.DuckDBPyConnection, catalog: Catalog) -> dict[str, int]:
@@ -488,7 +490,7 @@ def load_batch(
     the batch's chart scope (snapshot_date, store, country, chart, genre), its App Store metrics scope
     (snapshot_date, 'app_store', country) and its Google Play metrics scope (snapshot_date, 'google_play',
     country, store_app_id) per app in ``play_details``; indexes the fetch log (duplicates ignored), appends
-    an ``ops.load_batches`` 'loaded' row and releases an open quarantine of the batch. On any error
+    an ``ops.load_batches`` 'loaded' row and releases the open quarantines of the batch. On any error
     everything is rolled back. ``app_metrics`` in the counts covers lookups and Play details.
 
     Incremental, so a load costs the same however much history the warehouse holds (see
@@ -640,6 +642,7 @@ class _Staging:
         columns = [
             list(range(len(bs))), [b.batch_id for b in bs], [b.source for b in bs], [b.snapshot_date for b in bs],
             [b.country for b in bs], [_json(c) for c in counts], [_json(_warc_paths(b.fetch_log_rows)) for b in bs],
+            [list(b.items) for b in bs],
         ]  # fmt: skip
         return _columns_table(columns, BATCH_SCHEMA)
 

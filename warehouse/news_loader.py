@@ -49,12 +49,13 @@ def load_news_batch(
     mentions: Sequence[Any],
     metrics: Sequence[Any],
     fetch_log_rows: Sequence[Mapping[str, Any]],
+    items: Sequence[str] = (),
 ) -> dict[str, int]:
     """Load one validated news batch in ONE transaction; return its row counts.
 
     Upserts the stories (``news_upsert_articles.sql``), adds their mentions and figures, indexes the fetch
-    log (duplicates ignored), appends an ``ops.load_batches`` 'loaded' row and releases an open quarantine of
-    the batch. ``country`` is the edition (en-US). On any error everything is rolled back.
+    log (duplicates ignored), appends an ``ops.load_batches`` 'loaded' row and releases the open quarantines of
+    the batch and of its ``items`` (the item batch ids of the searches and feeds that loaded). ``country`` is the edition (en-US). On any error everything is rolled back.
     """
     if not isinstance(snapshot_date, date):
         raise TypeError(f"snapshot_date must be a date, got {type(snapshot_date).__name__}")
@@ -74,5 +75,5 @@ def load_news_batch(
         counts = dict(zip([d[0] for d in result.description], result.fetchone(), strict=True))
         run_sql(conn, "record_batch.sql", {**params, "status": "loaded", "row_counts": _json(counts),
                                            "warc_paths": _json(_warc_paths(fetch_log_rows))})
-        run_sql(conn, "release_quarantine.sql", params)
+        run_sql(conn, "release_quarantine.sql", {"batch_id": batch_id, "items": list(items)})
     return {k: int(v) for k, v in counts.items()}

@@ -169,6 +169,50 @@ def alert_from_report(report: Mapping[str, Any], *, now: datetime | None = None)
     )
 
 
+def _cause_key(entry: Mapping[str, Any], raw: Mapping[str, Any]) -> tuple[str, str, str, str]:
+    """(origin, expectation, column, cause) of one failure: what "the same cause" means for grouping."""
+    from extractors.batches import cause_of, origin_of
+
+    example = str((list(raw.get("examples") or []) or [""])[0])
+    origin = origin_of(example) or clean(entry.get("source")) or "unknown"
+    return origin, str(raw.get("expectation") or "unknown"), str(raw.get("column") or ""), cause_of(example)
+
+
+def alerts_by_cause(report: Mapping[str, Any], *, now: datetime | None = None) -> list[Alert]:
+    """One alert per origin and cause of a validation report's failures, each listing every batch or item it
+    failed (a robots.txt refusing one origin is one alert naming the 15 searches, not 15 alerts).
+
+    Empty when every batch passed. The key is stable for the same cause and items (retries alert once).
+    """
+    failed = [b for b in report.get("batches") or [] if b.get("status") == "failed"]
+    groups: dict[tuple[str, str, str, str], list[tuple[Mapping[str, Any], Mapping[str, Any]]]] = {}
+    for entry in failed:
+        raws = list(entry.get("failures") or []) or [{"expectation": "unknown", "unexpected_count": 0}]
+        for raw in raws:
+            groups.setdefault(_cause_key(entry, raw), []).append((entry, raw))
+    docs = tuple(u for u in (report.get("data_docs_urls") or []) if u)
+    alerts = []
+    for (origin, expectation, column, cause), members in sorted(groups.items()):
+        entries = list({clean(e.get("batch_id")): e for e, _ in members}.values())
+        batch_ids = tuple(sorted(clean(e.get("batch_id")) for e in entries))
+        first_entry, first_raw = members[0]
+        failure = _clean_failure(first_raw, first_entry)
+        failure["unexpected_count"] = sum(_clean_failure(r, e)["unexpected_count"] for e, r in members)
+        failure["examples"] = failure["examples"][:1] + [clean("items: " + ", ".join(batch_ids), 1000)]
+        dates = tuple(sorted({clean(e.get("snapshot_date")) for e in entries if e.get("snapshot_date")}))
+        countries = tuple(sorted({clean(e.get("country")) for e in entries if e.get("country")}))
+        source = ", ".join(sorted({clean(e.get("source")) for e in entries if e.get("source")})) or "unknown"
+        summary = (f"{len(batch_ids)} batch(es)/item(s) of {source} failed for one cause on {clean(origin)}: "
+                   f"{clean(expectation)}{f' ({clean(column)})' if column else ''}: {clean(cause, 300)}")
+        alerts.append(Alert(
+            alert_key=make_alert_key(VALIDATION_FAILED, batch_ids, [expectation], scope=(origin, column, cause)),
+            kind=VALIDATION_FAILED, source=source, batch_ids=batch_ids, snapshot_dates=dates, countries=countries,
+            failures=(failure,), data_docs_url=docs[0] if docs else None, summary=clean(summary, 1000),
+            created_at=_now_iso(now), data_docs_urls=docs,
+        ))
+    return alerts
+
+
 def stale_source_alert(source: str, hours: int, now: datetime, *, last_loaded_at: datetime | None,
                        last_batch_id: str | None, last_snapshot_date: str | None) -> Alert:
     """The alert for a source with no batch loaded within ``hours`` (one key per source per UTC day)."""

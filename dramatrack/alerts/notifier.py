@@ -37,17 +37,22 @@ class ValidationAlertNotifier(BaseNotifier):
         from pathlib import Path
 
         from dramatrack.alerts.dispatch import dispatch_alert
-        from dramatrack.alerts.message import alert_from_report
+        from dramatrack.alerts.message import alerts_by_cause
         from dramatrack.settings import get_settings
 
         path = self.report_path(context)
         if not path or not Path(path).is_file():
             self.log.warning("no validation report from task %s: nothing to alert on", self.report_task_id)
             return None
-        alert = alert_from_report(json.loads(Path(path).read_text(encoding="utf-8")))
-        if alert is None:
+        alerts = alerts_by_cause(json.loads(Path(path).read_text(encoding="utf-8")))
+        if not alerts:
             self.log.info("every batch of the validation report passed: no alert")
             return None
-        results = dispatch_alert(alert, get_settings())
-        self.log.info("alert %s: %s", alert.alert_key[:12], results)
+        results: dict[str, str] = {}
+        for alert in alerts:  # one alert per origin and cause, listing its batches and items
+            sent = dispatch_alert(alert, get_settings())
+            self.log.info("alert %s (%s): %s", alert.alert_key[:12], alert.summary[:120], sent)
+            if len(alerts) == 1:
+                return sent
+            results.update({f"{alert.alert_key[:12]}:{target}": status for target, status in sent.items()})
         return results

@@ -121,6 +121,7 @@ def classify_listings(store: str, seen: dict[str, _Seen], catalog: Catalog) -> l
             status=verdict.status,
             classification_reason=reason,
             verified=bool(catalog_app and catalog_app.verified),
+            evidence="catalog" if catalog_app else "description" if info.description else "name",
         ))
     return records
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import fields
+from functools import cache
 from pathlib import Path
 
 import pyarrow as pa
@@ -23,19 +24,56 @@ _TABLES = {"chart_entries": ChartEntry, "lookups": AppLookup, "play_details": Pl
            "articles": NewsArticleRow, "mentions": NewsMentionRow, "metrics": NewsMetricRow}
 
 
+class StagingError(ValueError):
+    """A batch's records do not fit the staging schema; the message names the table, field and value."""
+
+
+_ARROW_TYPES = {"int": pa.int64(), "float": pa.float64(), "str": pa.string(), "bool": pa.bool_(),
+                "tuple[str, ...]": pa.list_(pa.string()), "tuple[int, int, int, int, int]": pa.list_(pa.int64())}
+
+
+@cache
+def staging_schema(record_type: type) -> pa.Schema:
+    """The Arrow schema of a record type, from its field annotations (int → int64: bounded, never inferred)."""
+    out = []
+    for f in fields(record_type):
+        base = str(f.type).removesuffix(" | None")
+        out.append(pa.field(f.name, _ARROW_TYPES[base]))
+    return pa.schema(out)
+
+
+def _records_table(name: str, rows: list[dict], schema: pa.Schema) -> pa.Table:
+    """``rows`` as a table of ``schema``; a value that does not fit raises StagingError naming it."""
+    try:
+        return pa.Table.from_pylist(rows, schema=schema)
+    except (OverflowError, pa.ArrowException, TypeError, ValueError) as exc:
+        for column in schema:
+            for row in rows:
+                try:
+                    pa.array([row.get(column.name)], column.type)
+                except (OverflowError, pa.ArrowException, TypeError, ValueError):
+                    value = str(row.get(column.name))[:60]
+                    raise StagingError(f"{name}.{column.name} = {value} does not fit {column.type} "
+                                       f"({type(exc).__name__})") from None
+        raise StagingError(f"{name}: {type(exc).__name__}: {str(exc)[:200]}") from None
+
+
 def batch_folder(staging_dir: Path, manifest: BatchManifest) -> Path:
     safe = manifest.batch_id.replace(":", "_")
     return staging_dir / manifest.source / manifest.snapshot_date / safe
 
 
 def save_staged(staged: StagedBatch, staging_dir: Path) -> Path:
-    """Write a staged batch; return its folder."""
+    """Write a staged batch; return its folder.
+
+    Every table is checked against its schema before anything is written: a value that does not fit raises
+    StagingError naming the table, field and value (the caller quarantines the batch, the others go on).
+    """
     folder = batch_folder(staging_dir, staged.manifest)
+    tables = {name: _records_table(name, [to_dict(r) for r in getattr(staged, name)], staging_schema(record_type))
+              for name, record_type in _TABLES.items()}
     folder.mkdir(parents=True, exist_ok=True)
-    for name, record_type in _TABLES.items():
-        rows = [to_dict(r) for r in getattr(staged, name)]
-        columns = [f.name for f in fields(record_type)]
-        table = pa.Table.from_pylist(rows) if rows else pa.table({c: pa.array([], pa.null()) for c in columns})
+    for name, table in tables.items():
         pq.write_table(table, folder / f"{name}.parquet")
     with open(folder / "fetch_log.jsonl", "w", encoding="utf-8") as fh:
         for row in staged.fetch_log_rows:

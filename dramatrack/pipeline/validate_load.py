@@ -12,12 +12,34 @@ from pathlib import Path
 
 from dramatrack.catalog import load_catalog
 from dramatrack.pipeline.stage import StagedBatch, item_batch_id, stage_batch
-from dramatrack.pipeline.staging_store import load_staged, save_staged
+from dramatrack.pipeline.staging_store import StagingError, load_staged, save_staged
 from dramatrack.settings import Settings
 from extractors.batches import BatchManifest
 from transforms.records import to_dict
 
 PROBLEM_EXPECTATION = "batch_fetched_and_parsed"
+STAGED_EXPECTATION = "batch_staged"  # the records fit the staging schema (bounded types)
+
+
+def _stage_one(manifest: BatchManifest, catalog) -> StagedBatch:
+    """Stage one batch; an unexpected error fails that batch alone (named), never the day."""
+    try:
+        return stage_batch(manifest, catalog)
+    except Exception as exc:  # noqa: BLE001 - one batch's bug or bad byte must not stop the other batches
+        return StagedBatch(manifest=manifest, problems=[
+            f"{manifest.source}: {manifest.batch_id}: staging failed ({type(exc).__name__}: {str(exc)[:200]})"])
+
+
+def _save_one(settings: Settings, batch: StagedBatch, failures: list[dict]) -> Path:
+    """Save a staged batch; when its records do not fit the schema, fail it (field and value named) and save
+    it without records, so it is quarantined with its fetch log and the other batches go on."""
+    try:
+        return save_staged(batch, staging_dir(settings))
+    except StagingError as exc:
+        failures.append(_failure(STAGED_EXPECTATION, 1, [f"{batch.batch_id}: {exc}"]))
+        empty = StagedBatch(manifest=batch.manifest, problems=[*batch.problems, str(exc)],
+                            item_problems=batch.item_problems, fetch_log_rows=batch.fetch_log_rows)
+        return save_staged(empty, staging_dir(settings))
 
 
 def staging_dir(settings: Settings) -> Path:
@@ -63,10 +85,31 @@ def _details_frame(settings: Settings, staged: list[StagedBatch]):
     frame = _frame(staged, "play_details", item_ids=True)
     if frame.empty:
         return frame
+    frame["batch"] = [b.rsplit(":", 1)[0] for b in frame["batch_id"]]  # the page's batch: fill rates per batch
     previous = _previous_installs(settings, staged)
     frame["prev_real_installs"] = [previous.get((c, a)) for c, a in zip(frame["country"], frame["app_id"], strict=True)]
     frame["installs_tolerance"] = settings.installs_drop_tolerance
     return frame
+
+
+def _validate_isolated(suite: str, frame, settings: Settings, run_id: str, failures: dict[str, list[dict]]):
+    """The suite's outcome on the whole frame; if validating it raises, one outcome per batch (or item), so
+    only the batch whose rows break the validator fails (named), and the others are validated as usual."""
+    from expectations.runner import validate_frame
+
+    try:
+        return [validate_frame(suite, frame, settings=settings, run_name=run_id, build_docs="on_failure")]
+    except Exception:  # noqa: BLE001 - isolate the batch that breaks it, below
+        outcomes = []
+        for batch_id, rows in frame.groupby("batch_id", sort=True):
+            try:
+                outcomes.append(validate_frame(suite, rows.reset_index(drop=True), settings=settings,
+                                               run_name=run_id, build_docs=False))
+            except Exception as exc:  # noqa: BLE001
+                failures.setdefault(batch_id, []).append(_failure(
+                    f"{suite}_validated", len(rows), [f"{batch_id}: validation failed ({type(exc).__name__}: "
+                                                      f"{str(exc)[:200]})"]))
+        return outcomes
 
 
 def stage_and_validate(settings: Settings, manifests: list[BatchManifest], run_id: str) -> Path:
@@ -76,10 +119,9 @@ def stage_and_validate(settings: Settings, manifests: list[BatchManifest], run_i
     alone, and its batch loads without it.
     """
     from dramatrack.pipeline.stage_news import NEWS, drop_news_items, news_frames, news_items
-    from expectations.runner import validate_frame
 
     catalog = load_catalog(settings.catalog_path)
-    staged = [stage_batch(m, catalog) for m in manifests]
+    staged = [_stage_one(m, catalog) for m in manifests]
     failures: dict[str, list[dict]] = {b.batch_id: [] for b in staged}
     parents: dict[str, str] = {}
     for batch in staged:
@@ -102,20 +144,25 @@ def stage_and_validate(settings: Settings, manifests: list[BatchManifest], run_i
     for suite, frame in frames:
         if frame.empty:
             continue
-        outcome = validate_frame(suite, frame, settings=settings, run_name=run_id, build_docs="on_failure")
-        if outcome.data_docs_url:
-            data_docs.append(outcome.data_docs_url)
-        for batch_id, failed in outcome.failed_batches.items():
-            for f in failed:
-                failures.setdefault(batch_id, []).append(
-                    _failure(f.expectation_type, f.unexpected_count, list(f.examples), f.column))
+        for outcome in _validate_isolated(suite, frame, settings, run_id, failures):
+            if outcome.data_docs_url:
+                data_docs.append(outcome.data_docs_url)
+            for batch_id, failed in outcome.failed_batches.items():
+                for f in failed:
+                    target = batch_id
+                    if (f.column or "").endswith("_fill") and batch_id in parents:
+                        target = parents[batch_id]  # a field gone from a whole batch fails the batch, not its items
+                        if any(x["column"] == f.column for x in failures[target]):
+                            continue
+                    failures.setdefault(target, []).append(
+                        _failure(f.expectation_type, f.unexpected_count, list(f.examples), f.column))
 
     failed_items = {i for i in parents if failures.get(i)}
     report_batches = []
     for batch in staged:
         batch.drop_items(failed_items)
         drop_news_items(batch, failed_items)
-        folder = save_staged(batch, staging_dir(settings))
+        folder = _save_one(settings, batch, failures[batch.batch_id])
         report_batches.append({
             "batch_id": batch.batch_id,
             "source": batch.manifest.source,
@@ -126,6 +173,8 @@ def stage_and_validate(settings: Settings, manifests: list[BatchManifest], run_i
             "failures": failures[batch.batch_id],
             "counts": batch.counts(),
             "warc_paths": list(batch.manifest.warc_paths),
+            # the items (app pages, news searches) that load with the batch: their old quarantines resolve
+            "loaded_items": sorted(i for i, p in parents.items() if p == batch.batch_id and i not in failed_items),
         })
         for item in sorted(i for i in failed_items if parents[i] == batch.batch_id):
             report_batches.append({
@@ -154,6 +203,7 @@ def stage_and_validate(settings: Settings, manifests: list[BatchManifest], run_i
 def load_report(settings: Settings, report_path: Path | str) -> dict:
     """Load the passed batches of a validation report and quarantine the failed ones (the single writer)."""
     import duckdb
+    import pyarrow as pa
 
     from warehouse.connection import writer
     from warehouse.loaders import Batch, load_batches, quarantine_batch, sync_catalog
@@ -179,14 +229,15 @@ def load_report(settings: Settings, report_path: Path | str) -> dict:
                 counts = load_news_batch(conn, batch_id=m.batch_id, source=m.source,
                                          snapshot_date=staged.snapshot_date, country=m.country,
                                          articles=staged.articles, mentions=staged.mentions,
-                                         metrics=staged.metrics, fetch_log_rows=staged.fetch_log_rows)
+                                         metrics=staged.metrics, fetch_log_rows=staged.fetch_log_rows,
+                                         items=entry.get("loaded_items", []))
                 rows += sum(counts.values())
                 loaded.append(m.batch_id)
             elif entry["status"] == "passed":  # loaded below, all in one transaction
                 passed.append(Batch(batch_id=m.batch_id, source=m.source, snapshot_date=staged.snapshot_date,
                                     country=m.country, chart_entries=staged.chart_entries, lookups=staged.lookups,
                                     play_details=staged.play_details, apps=staged.apps,
-                                    fetch_log_rows=staged.fetch_log_rows))
+                                    fetch_log_rows=staged.fetch_log_rows, items=entry.get("loaded_items", [])))
                 loaded.append(m.batch_id)
             else:
                 quarantine_batch(conn, batch_id=m.batch_id, source=m.source, snapshot_date=staged.snapshot_date,
@@ -196,8 +247,20 @@ def load_report(settings: Settings, report_path: Path | str) -> dict:
                 quarantined.append(m.batch_id)
         try:
             all_counts = load_batches(conn, passed)
-        except duckdb.Error:  # nothing loaded: load one by one, so the batches before the failing one load
-            all_counts = [load_batches(conn, [batch])[0] for batch in passed]
+        except (duckdb.Error, pa.ArrowException, OverflowError, ValueError):
+            # nothing loaded: load one by one, so only the failing batch is quarantined (its reason named)
+            all_counts = []
+            for batch in passed:
+                try:
+                    all_counts.append(load_batches(conn, [batch])[0])
+                except (duckdb.Error, pa.ArrowException, OverflowError, ValueError) as exc:
+                    reason = f"{batch.batch_id}: load failed ({type(exc).__name__}: {str(exc)[:200]})"
+                    quarantine_batch(conn, batch_id=batch.batch_id, source=batch.source,
+                                     snapshot_date=batch.snapshot_date, country=batch.country,
+                                     failed_expectations=[_failure("batch_loaded", 1, [reason])],
+                                     warc_paths=[], data_docs_url=data_docs, fetch_log_rows=batch.fetch_log_rows)
+                    loaded.remove(batch.batch_id)
+                    quarantined.append(batch.batch_id)
         rows += sum(v for counts in all_counts for v in counts.values() if isinstance(v, int))
     return {
         "sources": report["sources"],

@@ -3,11 +3,11 @@
 -- $data_docs_url.
 INSERT INTO ops.quarantine (
     batch_id, source, snapshot_date, country, quarantined_at, failed_expectations, warc_paths,
-    data_docs_url, status, released_at
+    data_docs_url, status, released_at, resolved_by, resolution
 )
 VALUES (
     $batch_id, $source, CAST($snapshot_date AS DATE), $country, current_timestamp,
-    CAST($failed_expectations AS JSON), CAST($warc_paths AS JSON), $data_docs_url, 'open', NULL
+    CAST($failed_expectations AS JSON), CAST($warc_paths AS JSON), $data_docs_url, 'open', NULL, NULL, NULL
 )
 ON CONFLICT (batch_id) DO UPDATE SET
     source              = excluded.source,
@@ -18,4 +18,6 @@ ON CONFLICT (batch_id) DO UPDATE SET
     warc_paths          = excluded.warc_paths,
     data_docs_url       = excluded.data_docs_url,
     status              = 'open',
-    released_at         = NULL;
+    released_at         = NULL,
+    resolved_by         = NULL,
+    resolution          = NULL;

@@ -13,6 +13,9 @@
 --   * the description follows the latest snapshot (ties: the later batch): a record replaces it (take_new)
 --     when its day is no earlier than every day the listing was seen on before; the publisher (and its
 --     key) only when the record has one; the bundle id whenever the record has one;
+--   * the classification (short drama, status, reason) accumulates evidence: of the take_new records, one
+--     resting on a description wins over a name-only one (then the later batch), and a name-only record
+--     never replaces a classification that rested on a description (listing_evidence);
 --   * first_seen_date / last_seen_date: the minimum / maximum day seen.
 -- core.apps tells catalog apps: when a batch makes an app a catalog app (promoted: a catalog record of an
 -- app that is not one yet), the loader runs promote_catalog_apps.sql first, one batch at a time.
@@ -47,8 +50,12 @@ folded AS (
     SELECT
         store, store_app_id,
         any_value(is_new) AS is_new,
-        arg_max({name: name, name_key: name_key, is_short_drama: is_short_drama, status: status,
-                 reason: classification_reason, verified: verified}, pos) FILTER (WHERE take_new) AS rec,
+        arg_max({name: name, name_key: name_key, verified: verified}, pos) FILTER (WHERE take_new) AS rec,
+        -- the classification: a record resting on a description beats a name-only one, then the later batch
+        arg_max({is_short_drama: is_short_drama, status: status, reason: classification_reason,
+                 evidence: evidence},
+                (CASE evidence WHEN 'catalog' THEN 2 WHEN 'description' THEN 1 ELSE 0 END, pos))
+            FILTER (WHERE take_new) AS cls,
         arg_max({publisher: publisher, publisher_key: publisher_key}, pos)
             FILTER (WHERE take_new AND publisher IS NOT NULL) AS pub,
         arg_max(bundle_id, pos) AS bundle_id,
@@ -70,10 +77,11 @@ listing AS (
         CASE WHEN f.pub IS NULL THEN cur.listing_publisher ELSE f.pub.publisher END AS listing_publisher,
         CASE WHEN f.rec IS NULL THEN cur.name_key ELSE f.rec.name_key END AS name_key,
         CASE WHEN f.pub IS NULL THEN cur.publisher_key ELSE f.pub.publisher_key END AS publisher_key,
-        CASE WHEN f.rec IS NULL THEN cur.listing_is_short_drama ELSE f.rec.is_short_drama END
+        CASE WHEN f.keep_cls THEN cur.listing_is_short_drama ELSE f.cls.is_short_drama END
             AS listing_is_short_drama,
-        CASE WHEN f.rec IS NULL THEN cur.listing_status ELSE f.rec.status END AS listing_status,
-        CASE WHEN f.rec IS NULL THEN cur.listing_reason ELSE f.rec.reason END AS listing_reason,
+        CASE WHEN f.keep_cls THEN cur.listing_status ELSE f.cls.status END AS listing_status,
+        CASE WHEN f.keep_cls THEN cur.listing_reason ELSE f.cls.reason END AS listing_reason,
+        CASE WHEN f.keep_cls THEN cur.listing_evidence ELSE f.cls.evidence END AS listing_evidence,
         CASE WHEN f.rec IS NULL THEN cur.listing_verified ELSE f.rec.verified END AS listing_verified,
         least(cur.first_seen_date, f.first_seen) AS first_seen_date,
         greatest(cur.last_seen_date, f.last_seen) AS last_seen_date,
@@ -81,7 +89,16 @@ listing AS (
         cur.own_app_key AS old_own_app_key,
         cur.name_key AS old_name_key,
         cur.publisher_key AS old_publisher_key
-    FROM folded AS f
+    FROM (
+        -- evidence already seen stays: a name-only classification (say the app page failed that day) never
+        -- replaces one that rested on a description; it only classifies a listing nothing better described
+        SELECT f.*, f.cls IS NULL
+                    OR CASE f.cls.evidence WHEN 'catalog' THEN 2 WHEN 'description' THEN 1 ELSE 0 END
+                       < CASE c.listing_evidence WHEN 'catalog' THEN 2 WHEN 'description' THEN 1 ELSE 0 END
+                   AS keep_cls
+        FROM folded AS f
+        LEFT JOIN core.app_store_ids AS c USING (store, store_app_id)
+    ) AS f
     LEFT JOIN core.app_store_ids AS cur USING (store, store_app_id)
     LEFT JOIN core.apps AS o ON o.app_key = cur.own_app_key
 )

@@ -15,15 +15,16 @@ WHEN MATCHED THEN UPDATE SET
     listing_is_short_drama = s.listing_is_short_drama,
     listing_status         = s.listing_status,
     listing_reason         = s.listing_reason,
+    listing_evidence       = s.listing_evidence,
     listing_verified       = s.listing_verified,
     first_seen_date        = s.first_seen_date,
     last_seen_date         = s.last_seen_date
 WHEN NOT MATCHED THEN INSERT (
     store, store_app_id, app_key, bundle_id, own_app_key, mapped_by, listing_name, listing_publisher,
     name_key, publisher_key, listing_is_short_drama, listing_status, listing_reason, listing_verified,
-    first_seen_date, last_seen_date
+    first_seen_date, last_seen_date, listing_evidence
 ) VALUES (
     s.store, s.store_app_id, s.own_app_key, s.bundle_id, s.own_app_key, 'own_key', s.listing_name,
     s.listing_publisher, s.name_key, s.publisher_key, s.listing_is_short_drama, s.listing_status,
-    s.listing_reason, s.listing_verified, s.first_seen_date, s.last_seen_date
+    s.listing_reason, s.listing_verified, s.first_seen_date, s.last_seen_date, s.listing_evidence
 );
