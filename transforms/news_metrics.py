@@ -134,9 +134,15 @@ _CLASS_WORDS = {
 _COMPANY_RE = re.compile(COMPANY_WORDS, re.I)
 _APP_AGAIN_RE = re.compile(APP_AGAIN, re.I)
 _MARKET_CUE_RE = re.compile(MARKET_CUES, re.I)
+_STRONG_MARKET_RE = re.compile(r"\b(?:market|industry|sector)\b|市场|行业|大盘", re.I)
+# "其中内购收入占比约七成", "ads made up 21% of revenue": how the market's revenue splits, not anyone's share.
+_REVENUE_MIX_BEFORE = re.compile(r"(?:内购|广告|订阅|付费)(?:收入)?(?:占比|占)[^，,。；;]{0,6}$"
+                                 r"|\b(?:ads?|advertising|subscriptions?|in-app purchases?|IAP)\b[^,;.]{0,20}$",
+                                 re.I)
 # "the company behind ReelShort", "ReelShort's parent", "ReelShort背后的公司": the app names a company.
 _COMPANY_OF_APP_BEFORE = re.compile(
-    r"\b(?:company|firm|developer|publisher|studio|owner|parent|maker|operator)\s+(?:behind|of|that\s+\w+)"
+    r"(?:\b(?:company|firm|developer|publisher|studio|owner|parent|maker|operator)\s+(?:behind|of|that\s+\w+)"
+    r"|\b(?:which|that|who)\s+(?:owns|runs|operates|developed|develops|publishes|makes|launched))"
     r"(?:\s+the\s+app)?\s*$", re.I)
 _COMPANY_OF_APP_AFTER = re.compile(r"^(?:['’]s)?\s*(?:parent|owner|developer|publisher|maker|operator)\b|^的?(?:背后的?|母)公司",
                                    re.I)
@@ -355,6 +361,8 @@ def _classify(fig: Figure, ctx: _Sentence) -> str | None:
     if fig.kind == "percent":
         if _is_growth(fig, ctx):
             return None
+        if _REVENUE_MIX_BEFORE.search(ctx.clause_before(fig.start, 30)):
+            return None
         share = ctx.nearest("share", _SHARE_RE, fig)
         listed = _PERCENT_LIST.match(after)
         share_of = _SHARE_OF.match(after[listed.end():] if listed else after)
@@ -459,9 +467,10 @@ def _subject(fig: Figure, metric: str, keys: list[str], spans: list[AppSpan], te
     if metric == "rank":
         return None  # a rank of no tracked app (a country, a company)
     before = text[:fig.start]
-    company, market = _last(_COMPANY_RE, before), _last(_MARKET_CUE_RE, before)
-    if company is not None and (market is None or market.start() < company.start()):
-        return None  # "点众科技2024年营收...": a company's own figure
+    company = _last(_COMPANY_RE, before)
+    if company is not None and not _STRONG_MARKET_RE.search(before[company.end():]):
+        return None  # "点众科技2024年营收...", "昆仑万维短剧业务营收": a company's own figure
+    market = _last(_MARKET_CUE_RE, before)
     if market is not None or _MARKET_CUE_RE.search(text[fig.end:]):
         return []
     return None

@@ -22,7 +22,7 @@ _ZH_NUM_CHARS = "零〇一二两三四五六七八九十百千万亿"
 _CITATION = re.compile(r"\s?\[(?:\d{1,3}(?:[,-]\d{1,3})*|[a-z]|note\s*\d{1,3}|注\d{1,3})\]", re.I)
 # "1)", "(2)", "①" or "一、" opening an item of a list; "Group 1:", "Tier 2:" labels.
 _LIST_MARKER = re.compile(
-    r"(?:(?<=^)|(?<=[\s:;。,!?]))(?:\(?\d{1,2}\)|[①-⑳]|[一二三四五六七八九十]{1,2}、)\s*"
+    r"(?:(?<=^)|(?<=[\s:;。,!?：；，！？]))(?:[(（]?\d{1,2}[)）]|[①-⑳]|[一二三四五六七八九十]{1,2}、)\s*"
     r"|(?<![A-Za-z])(?:Group|Tier|Step|Part|Point|Item|Section|Phase|Table|Chart|Figure|Fig\.)\s*\d{1,2}\s*[:.](?!\d)"
     r"\s*", re.I)
 # Spaces a PDF puts inside a figure or between a figure and its unit.
@@ -32,10 +32,13 @@ _SPACE_AROUND_CJK = re.compile(rf"(?<={_CJK})\s+(?=[\d$€£¥])|(?<=[$€£¥])
 # A run of Chinese numerals that is a quantity ("三千万", "十二亿", "一千两百万"), not an ordinal, a month, a
 # quarter or a word ("第二", "二月", "一季度", "千万不要", "十分").
 _ZH_NUMERAL_RUN = re.compile(
-    r"(?<![第前后近首头每这那哪单])(?<![" + _ZH_NUM_CHARS + r"\d])"
+    r"(?<![第前后首头每这那哪单])(?<![" + _ZH_NUM_CHARS + r"\d])"
     r"(?P<run>[零〇一二两三四五六七八九十][" + _ZH_NUM_CHARS + r"]*(?:点[零〇一二三四五六七八九]+)?"
     r"[" + _ZH_NUM_CHARS + r"]*)"
     r"(?![" + _ZH_NUM_CHARS + r"点月季年周日号天成倍分个款家部集届轮期代])")
+# Chinese clause punctuation stays full-width: an ASCII comma after a figure would read as a thousands separator.
+_KEEP_FULLWIDTH = frozenset("，；：（）！？")
+_FULLWIDTH_THOUSANDS = re.compile(r"(?<=\d)，(?=\d{3}(?!\d))")  # "１，２００萬": that comma is a separator
 _ZH_SCALE = re.compile(r"[十百千万亿]")
 
 
@@ -71,13 +74,13 @@ def normalise(text: str) -> NormalisedText:
     chars: list[str] = []
     offsets: list[int] = []
     for i, ch in enumerate(text):
-        for out in unicodedata.normalize("NFKC", ch):
+        for out in ch if ch in _KEEP_FULLWIDTH else unicodedata.normalize("NFKC", ch):
             chars.append(out)
             offsets.append(i)
     current = "".join(chars)
     current = to_simplified(current)
     pairs = list(zip(current, offsets, strict=True))
-    for regex, repl in ((_CITATION, _drop), (_LIST_MARKER, _drop), (_DIGIT_GROUP_SPACE, _without_spaces),
+    for regex, repl in ((_FULLWIDTH_THOUSANDS, _ascii_comma), (_CITATION, _drop), (_LIST_MARKER, _drop), (_DIGIT_GROUP_SPACE, _without_spaces),
                         (_SPACE_BEFORE_UNIT, _drop), (_SPACE_AROUND_CJK, _drop),
                         (_ZH_NUMERAL_RUN, _arabic)):
         pairs = _substitute(pairs, regex, repl)
@@ -140,6 +143,10 @@ def _substitute(pairs: _Pairs, regex: re.Pattern[str], repl: Callable[[re.Match[
 
 def _drop(m: re.Match[str], pairs: _Pairs) -> _Pairs:
     return []
+
+
+def _ascii_comma(m: re.Match[str], pairs: _Pairs) -> _Pairs:
+    return [(",", pairs[0][1])]
 
 
 def _without_spaces(m: re.Match[str], pairs: _Pairs) -> _Pairs:
