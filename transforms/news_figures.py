@@ -36,7 +36,7 @@ _FIGURE = re.compile(
     r"(?P<pct>\s?(?:%|percent(?![A-Za-z])|per\s?cent(?![A-Za-z])))?"
     r"(?:\s?(?P<suffix>美元|美金|日元|港元|韩元|欧元|英镑|人民币|元|USD|EUR|GBP|CNY|RMB|JPY|HKD|dollars?|euros?"
     r"|yuan|pounds?)(?![A-Za-z]))?"
-    r"(?![A-Za-z0-9])",
+    r"(?![A-Za-z0-9]|\.\d)",  # "6.2x" is not the figure 6
 )
 
 _RANK_PATTERNS = [
@@ -60,7 +60,7 @@ _RANK_PATTERNS = [
     re.compile(r"(?:稳居|位居|排名|排在|名列|位列|位于|升至|跃居|跻身)[^,;。:!?]{1,14}?第(?P<n>[一二三四五六七八九十\d]{1,3})"
                r"(?:名|位)?(?![季月年天周部集款家个])"),
     re.compile(r"(?<![A-Za-z0-9])(?:No\.|number|#)\s?(?P<n>\d{1,3})\s+(?:spot|position|place)(?![A-Za-z])", re.I),
-    re.compile(r"榜首|登顶|夺冠|冠军|(?:居|列|排)[^,，;；。]{0,8}?首位"),
+    re.compile(r"榜首|登顶|夺冠|冠军|霸榜|(?:居|列|排)[^,，;；。]{0,8}?首位"),
 ]
 
 

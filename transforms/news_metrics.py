@@ -95,7 +95,8 @@ APP_AGAIN = r"(?:\b(?:the|its|this)\s+(?:app|application|platform)\b|该应用|�
 # Words that make a figure with no app the market's.
 MARKET_CUES = r"(?:\b(?:market|markets|industry|sector|category|genre|short[\s-]*drama|micro[\s-]*dramas?|" \
               r"apps|platforms|global|globally|worldwide|overall|total)\b|市场|行业|短剧|赛道|全球|海外|整体|" \
-              r"应用|平台|品类|大盘)"
+              r"应用|平台|品类|大盘|美国|东南亚|欧洲|日本|韩国|拉美|南美|北美|中东|" \
+              r"\b(?:US|U\.S\.|Southeast Asia|Europe|Japan|Korea|Latin America|North America)\b)"
 
 ABBREVIATIONS = {"no", "nos", "mr", "mrs", "ms", "dr", "prof", "inc", "ltd", "co", "corp", "vs", "approx",
                  "est", "e.g", "i.e", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
@@ -174,6 +175,7 @@ _CLAUSE_BREAK = re.compile(r"[;；:：。!?！？()（）]|[，、]|,(?!\d{3}(?!
 _RESET_RE = re.compile(
     rf"(?:[,，;；:：]|\b(?:while|whereas|as|and|with|but)\b|而|同时|其中)[^,，;；]*?{MARKET_WIDE}", re.I)
 _JOIN_RE = re.compile(r"\s*(?:[,，、/+&]|and|plus|和|与|及|以及|同)?\s*(?:and|&)?\s*(?:the\s+)?", re.I)
+_SAME_PERIOD = re.compile(r"\bthe same (?:month|quarter|period|half|year)\b|同月|当月|同季度|同期(?!相比|增长|下降)", re.I)
 _RESPECTIVELY = re.compile(r"respectively|分别", re.I)
 
 # --- public API ----------------------------------------------------------------------------------------
@@ -193,8 +195,9 @@ def extract_metrics(text: str, *, apps: AppNames | AppMatcher, published_at: str
     published = parse_published(published_at)
     metrics: list[ReportedMetric] = []
     context_year: int | None = None
+    context: tuple[str | None, bool] = (None, False)  # the previous sentence's last period; had it no figure?
     for sentence in split_sentences(text):
-        found, years = _sentence_metrics(sentence, matcher, context_year, published)
+        found, years, context = _sentence_metrics(sentence, matcher, context_year, context, published)
         metrics.extend(found)
         if years:
             context_year = years[-1]
@@ -294,7 +297,10 @@ class _Sentence:
 
 
 def _sentence_metrics(sentence: str, matcher: AppMatcher, context_year: int | None,
-                      published: tuple[int, int] | None) -> tuple[list[ReportedMetric], list[int]]:
+                      context: tuple[str | None, bool], published: tuple[int, int] | None
+                      ) -> tuple[list[ReportedMetric], list[int], tuple[str | None, bool]]:
+    """The sentence's figures, the years it names, and (the period it ends on, whether it states no figure)."""
+    context_period, context_is_scene = context
     norm = normalise(sentence)
     text = norm.text
     ctx = _Sentence(text)
@@ -320,6 +326,9 @@ def _sentence_metrics(sentence: str, matcher: AppMatcher, context_year: int | No
     groups = {id(fig): _app_group(spans, span_ends, fig.start, text) for fig, _ in classified}
     respectively = _respectively(classified, groups, text)
 
+    # A sentence naming no period takes the previous one's when that one only set the scene (no figure of its
+    # own: "2025年上半年的收入榜单中…。A、B、C分别…") or when it says so ("in the same month", "同月").
+    carried = context_period if context_period and (_SAME_PERIOD.search(text) or context_is_scene) else None
     out: list[ReportedMetric] = []
     seen: set[tuple[str | None, str, object]] = set()
     for fig, metric in classified:
@@ -337,11 +346,13 @@ def _sentence_metrics(sentence: str, matcher: AppMatcher, context_year: int | No
         if (app, metric, value) in seen:
             continue
         seen.add((app, metric, value))
-        period = pick_period(fig.start, fig.end, periods, next_figure, year_hint, published)
+        period = pick_period(fig.start, fig.end, periods, next_figure, year_hint, published) or (
+            None if any(not p.compared for p in periods) else carried)
         out.append(ReportedMetric(app=app, metric=metric, value=value,
                                   currency=fig.currency if metric in ("revenue", "market_size") else None,
                                   period=period, sentence=sentence, unit_text=norm.original_text(fig.start, fig.end)))
-    return out, years
+    last = pick_period(len(text), len(text), periods, None, year_hint, published)
+    return out, years, (last, not figures and not ranks)
 
 
 def _next_after(sorted_positions: list[int], position: int) -> int | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 MONTHS = {"jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
           "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
@@ -62,6 +62,11 @@ _RELATIVE_PATTERNS = [
 ]
 
 
+# A period named as the comparison base ("环比1月", "较6月", "than in Q1 2024") is not the figure's period.
+_COMPARED_BEFORE = re.compile(r"(?:环比|同比|较|比|相比|对比|(?<![A-Za-z])(?:than|versus|vs\.?|compared\s+(?:with|to)"
+                              r"|up\s+from|down\s+from))\s*(?:in\s+|the\s+|with\s+)*$", re.I)
+
+
 @dataclass(frozen=True, slots=True)
 class Period:
     """A period named in a sentence: a month, quarter, half or year (its year may be unknown)."""
@@ -71,6 +76,7 @@ class Period:
     kind: str  # "M", "Q", "H", "Y"; "LM", "LQ", "LY", "TY" relative to publication
     year: int | None
     n: int  # month, quarter or half; 0 for a year
+    compared: bool = False  # named as a comparison base
 
     def label(self, year: int) -> str:
         if self.kind == "M":
@@ -99,7 +105,8 @@ def find_periods(text: str) -> list[Period]:
             kept.append(hit)
             taken[hit.start:hit.end] = b"\x01" * (hit.end - hit.start)
     kept.sort(key=lambda p: p.start)
-    return kept
+    return [replace(p, compared=True) if _COMPARED_BEFORE.search(text[max(0, p.start - 16):p.start]) else p
+            for p in kept]
 
 
 def _period_from_match(m: re.Match[str], kind: str) -> Period | None:
@@ -142,6 +149,7 @@ def pick_period(start: int, end: int, periods: list[Period], next_figure: int | 
                 published: tuple[int, int] | None) -> str | None:
     """The label of the period a figure at ``start:end`` covers: the one written right after it (before the
     next figure), else the nearest before it, its year from the text, ``year_hint`` or ``published``."""
+    periods = [p for p in periods if not p.compared]
     if not periods:
         return None
     starts = [p.start for p in periods]  # periods are sorted and do not overlap
