@@ -553,9 +553,11 @@ def test_every_latest_figure_of_the_sample_capture_passes_the_plausibility_suite
     settings = news_chain["settings"]
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
         frame = conn.execute(
-            "SELECT f.*, a.title || '\n\n' || coalesce(a.summary, '') AS source_text, "
-            "f.subject_key || '|' || f.metric || '|' || f.lang AS figure_id "
-            "FROM marts.reported_figures_latest AS f JOIN core.news_articles AS a USING (canonical_url)").df()
+            "SELECT f.*, f.subject_key || '|' || f.metric || '|' || f.lang AS figure_id, "
+            # the story's text as every delivery that reported a figure of it gave it
+            "(SELECT string_agg(DISTINCT r.source_text, '\n') FROM core.reported_metrics AS r "
+            " WHERE r.canonical_url = f.canonical_url) AS source_text "
+            "FROM marts.reported_figures_latest AS f").fetchdf()
         unexplained = conn.execute("SELECT count(*) FROM core.reported_metrics_rejected "
                                    "WHERE reason IS NULL OR reason = ''").fetchone()[0]
     assert len(frame) >= 6

@@ -33,7 +33,7 @@ NEWS_METRIC_SCHEMA = pa.schema(
     [
         ("canonical_url", _S), ("figure_key", _S), ("subject", _S), ("subject_key", _S), ("app_key", _S),
         ("app_name", _S), ("metric", _S), ("value", pa.float64()), ("currency", _S), ("period", _S),
-        ("sentence", _S), ("unit_text", _S),
+        ("sentence", _S), ("unit_text", _S), ("source_text", _S),
     ]
 )  # fmt: skip
 

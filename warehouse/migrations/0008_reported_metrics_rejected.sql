@@ -2,7 +2,12 @@
 -- reported_figures_plausible) rejected — a revenue or download figure below the floor, a share above 1, a rank
 -- above the maximum, more users than the world's internet population, a sentence not in the article. Their
 -- article, mentions and other figures load as usual; marts.reported_figures_latest reads only
--- core.reported_metrics, so it shows only figures that passed.
+-- core.reported_metrics, so it shows only figures that passed. Both tables keep the text each figure was read
+-- from (source_text: the headline and summary of that delivery), so the "sentence in the article" check can be
+-- repeated on the warehouse.
+
+ALTER TABLE core.reported_metrics ADD COLUMN source_text VARCHAR;
+COMMENT ON COLUMN core.reported_metrics.source_text IS 'The headline and summary (of the delivery) the figure was read from, whitespace collapsed; NULL for figures loaded before migration 0008.';
 
 CREATE TABLE core.reported_metrics_rejected (
     canonical_url VARCHAR NOT NULL,
@@ -17,6 +22,7 @@ CREATE TABLE core.reported_metrics_rejected (
     period        VARCHAR,
     sentence      VARCHAR NOT NULL,
     unit_text     VARCHAR,
+    source_text   VARCHAR,
     reason        VARCHAR NOT NULL,
     first_batch_id VARCHAR NOT NULL,
     PRIMARY KEY (canonical_url, figure_key)
@@ -34,5 +40,6 @@ COMMENT ON COLUMN core.reported_metrics_rejected.currency IS 'ISO 4217 code for 
 COMMENT ON COLUMN core.reported_metrics_rejected.period IS 'Period the figure was read as covering, NULL if none.';
 COMMENT ON COLUMN core.reported_metrics_rejected.sentence IS 'The sentence it was read from.';
 COMMENT ON COLUMN core.reported_metrics_rejected.unit_text IS 'The figure as written.';
+COMMENT ON COLUMN core.reported_metrics_rejected.source_text IS 'The headline and summary the figure was read from.';
 COMMENT ON COLUMN core.reported_metrics_rejected.reason IS 'Why it was rejected: the failed plausibility checks, joined with "; ".';
 COMMENT ON COLUMN core.reported_metrics_rejected.first_batch_id IS 'The news batch that first rejected it.';
