@@ -184,6 +184,15 @@ class Settings(BaseSettings):
         default=6.0, ge=0, description="An article published more than this many hours after it was fetched fails "
                                        "validation (its feed is quarantined).",
     )
+    reported_figure_floor: float = Field(
+        default=1000.0, ge=0, description="A reported revenue or download figure below this is implausible (a "
+                                          "citation or list number read as a value): rejected, the article loads.",
+    )
+    reported_rank_max: int = Field(default=500, ge=1, description="A reported chart rank above this is rejected.")
+    reported_users_max: float = Field(
+        default=5.6e9, gt=0, description="A reported user count above this (about the world's internet "
+                                         "population) is rejected.",
+    )
 
     _split_news = field_validator("news_editions", "news_topics", "news_feeds", mode="before")(_split_list)
 

@@ -16,6 +16,7 @@ from expectations.suites import (
     FILL_RATE_FIELDS,
     NEWS_ARTICLES,
     PLAY_APP_DETAILS,
+    REPORTED_FIGURES_PLAUSIBLE,
     REPORTED_METRICS,
 )
 
@@ -113,12 +114,37 @@ def add_reported_metric_columns(df: pd.DataFrame, batch_column: str = "batch_id"
     return df.copy()
 
 
+def add_plausibility_columns(df: pd.DataFrame, batch_column: str = "figure_id") -> pd.DataFrame:
+    """A copy with one column per plausibility check: the value where the check applies to the row's metric,
+    else null (``floor_value`` for revenue and downloads, ``share_value``, ``rank_value``, ``users_value``), and
+    ``sentence_in_article``: the sentence occurs in ``source_text`` (whitespace collapsed in both)."""
+    import pandas as pd
+
+    out = df.copy()
+    value = pd.to_numeric(out["value"], errors="coerce") if "value" in out.columns else pd.Series(dtype="float64")
+    metric = out["metric"] if "metric" in out.columns else pd.Series(dtype="object")
+    for column, metrics in (("floor_value", ("revenue", "downloads")), ("share_value", ("market_share",)),
+                            ("rank_value", ("rank",)), ("users_value", ("users",))):
+        out[column] = value.where(metric.isin(metrics)).astype("float64")
+    if out.empty:
+        out["sentence_in_article"] = pd.Series(dtype="bool")
+        return out
+    sentences = out["sentence"] if "sentence" in out.columns else pd.Series([None] * len(out), index=out.index)
+    sources = out["source_text"] if "source_text" in out.columns else pd.Series([None] * len(out), index=out.index)
+    out["sentence_in_article"] = [
+        bool(s) and isinstance(t, str) and " ".join(str(s).split()) in " ".join(t.split())
+        for s, t in zip(sentences, sources, strict=True)
+    ]
+    return out
+
+
 DERIVERS: dict[str, Callable[[pd.DataFrame, str], pd.DataFrame]] = {
     CHART_ENTRIES: add_chart_entry_columns,
     APP_LOOKUPS: add_lookup_columns,
     PLAY_APP_DETAILS: add_play_details_columns,
     NEWS_ARTICLES: add_news_article_columns,
     REPORTED_METRICS: add_reported_metric_columns,
+    REPORTED_FIGURES_PLAUSIBLE: add_plausibility_columns,
 }
 
 

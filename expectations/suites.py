@@ -27,6 +27,7 @@ APP_LOOKUPS = "app_lookups"
 PLAY_APP_DETAILS = "play_app_details"
 NEWS_ARTICLES = "news_articles"
 REPORTED_METRICS = "reported_metrics"
+REPORTED_FIGURES_PLAUSIBLE = "reported_figures_plausible"
 
 STORES = ("app_store", "google_play")
 MAX_RANK = 200
@@ -281,6 +282,39 @@ def reported_metrics_suite(settings: Settings, *, batch_column: str = "batch_id"
     return gx.ExpectationSuite(name=REPORTED_METRICS, expectations=expectations)
 
 
+# The plausibility checks, one derived column each (expectations.derived.add_plausibility_columns), so a failed
+# column names the reason a figure is rejected.
+PLAUSIBILITY_REASONS = {
+    "floor_value": "revenue or download figure below the floor",
+    "share_value": "market share above 1",
+    "rank_value": "rank above the maximum",
+    "users_value": "user count above the world's internet population",
+    "sentence_in_article": "sentence not in the article",
+}
+
+
+def reported_figures_plausible_suite(settings: Settings, *, batch_column: str = "figure_id") -> gx.ExpectationSuite:
+    """Plausibility of each reported figure (one row per figure; ``figure_id`` identifies it): a failed row is
+    rejected with its reason, the article and the other figures still load."""
+    import great_expectations as gx
+
+    E = gx.expectations
+    floor, rank_max, users_max = settings.reported_figure_floor, settings.reported_rank_max, settings.reported_users_max
+    expectations: list[Any] = [
+        E.ExpectColumnValuesToBeBetween(column="floor_value", min_value=floor,
+                                        description=f"Revenue and downloads are at least {floor:g}."),
+        E.ExpectColumnValuesToBeBetween(column="share_value", min_value=0, max_value=1,
+                                        description="Market shares are fractions in [0, 1]."),
+        E.ExpectColumnValuesToBeBetween(column="rank_value", min_value=1, max_value=rank_max,
+                                        description=f"Ranks are between 1 and {rank_max}."),
+        E.ExpectColumnValuesToBeBetween(column="users_value", min_value=0, max_value=users_max,
+                                        description=f"User counts are at most {users_max:g} (internet population)."),
+        E.ExpectColumnValuesToBeInSet(column="sentence_in_article", value_set=[True],
+                                      description="The figure's sentence is in the article it was read from."),
+    ]
+    return gx.ExpectationSuite(name=REPORTED_FIGURES_PLAUSIBLE, expectations=expectations)
+
+
 SuiteBuilder = Callable[..., Any]
 
 SUITES: dict[str, SuiteBuilder] = {
@@ -289,4 +323,5 @@ SUITES: dict[str, SuiteBuilder] = {
     PLAY_APP_DETAILS: play_app_details_suite,
     NEWS_ARTICLES: news_articles_suite,
     REPORTED_METRICS: reported_metrics_suite,
+    REPORTED_FIGURES_PLAUSIBLE: reported_figures_plausible_suite,
 }

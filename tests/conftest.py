@@ -51,3 +51,21 @@ def airflow_db() -> Path:
 
     ensure_metadata_db()
     return _AIRFLOW_HOME
+
+
+# Scores tests report for the end of the run (``make test`` prints them whatever the capture mode).
+_SCORES = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture(scope="session")
+def score_board(request: pytest.FixtureRequest) -> list[str]:
+    """Lines a test adds here are printed in the terminal summary (e.g. precision and recall)."""
+    return request.config.stash.setdefault(_SCORES, [])
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    lines = config.stash.get(_SCORES, [])
+    if lines:
+        terminalreporter.section("scores")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -212,6 +212,35 @@ def test_fuzz_news_text_helpers(text, published_at):
         json.dumps(asdict(metric), ensure_ascii=False, default=str)
 
 
+_PRESS_TEXT = st.text(max_size=300) | st.text(
+    alphabet=st.sampled_from(list("0123456789.,，%$¥亿万億萬千百十一二两兩三第季度月年分别分別[]()（）①、 \u3000\u00a0"
+                                  "ＲｅｅｌＳｈｏｒｔ１２３％ Group1:ReelShort respectively 收入營收下载粉丝註冊")),
+    max_size=200)
+
+
+@pytest.mark.fuzz
+@FUZZ
+@given(_PRESS_TEXT, st.sampled_from([None, "2025-09-01", "garbage"]))
+def test_fuzz_press_text_normalisation(text, published_at):
+    """Normalisation, figures, ranks and periods of any text never raise; spans map back into the original."""
+    from transforms.news_figures import figure_value, find_figures, find_ranks
+    from transforms.news_periods import find_periods, parse_published, period_right_after, pick_period
+    from transforms.text_normalise import normalise, to_simplified, zh_number
+
+    norm = normalise(text)
+    assert len(norm.offsets) == len(norm.text) + 1 and norm.original == text
+    assert all(0 <= o <= len(text) for o in norm.offsets)
+    assert isinstance(to_simplified(text), str) and len(to_simplified(text)) == len(text)
+    assert zh_number(text) is None or isinstance(zh_number(text), (int, float))
+    periods = find_periods(norm.text)
+    published = parse_published(published_at)
+    for fig in [*find_figures(norm.text), *find_ranks(norm.text)]:
+        assert norm.original_text(fig.start, fig.end) in text
+        assert isinstance(figure_value(fig, "revenue"), (int, float))
+        pick_period(fig.start, fig.end, periods, None, None, published)
+        period_right_after(fig.end, periods, None)
+
+
 @pytest.mark.fuzz
 @FUZZ
 @given(_inputs("appstore/rss_v2_top_free_us.json", "appstore/lookup_dramas_us.json",
@@ -297,6 +326,16 @@ FUZZED = {
     "urls.canonical_url": test_fuzz_news_text_helpers,
     "news_metrics.extract_metrics": test_fuzz_news_text_helpers,
     "news_metrics.split_sentences": test_fuzz_news_article_helpers,
+    "text_normalise.normalise": test_fuzz_press_text_normalisation,
+    "text_normalise.to_simplified": test_fuzz_press_text_normalisation,
+    "text_normalise.zh_number": test_fuzz_press_text_normalisation,
+    "news_figures.find_figures": test_fuzz_press_text_normalisation,
+    "news_figures.find_ranks": test_fuzz_press_text_normalisation,
+    "news_figures.figure_value": test_fuzz_press_text_normalisation,
+    "news_periods.find_periods": test_fuzz_press_text_normalisation,
+    "news_periods.pick_period": test_fuzz_press_text_normalisation,
+    "news_periods.period_right_after": test_fuzz_press_text_normalisation,
+    "news_periods.parse_published": test_fuzz_press_text_normalisation,
     "news_mentions.build_matcher": test_fuzz_news_article_helpers,
     "news_mentions.find_mentions": test_fuzz_news_article_helpers,
     "news_dedupe.dedupe_articles": test_fuzz_news_article_helpers,

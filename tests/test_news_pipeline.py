@@ -452,3 +452,116 @@ def test_running_a_news_day_again_changes_nothing(news_chain, capture):
     results = run_days([date(2026, 11, 2)], ["news"], None, capture, echo=lambda *_: None)
     assert all(r.state == "success" for r in results)
     assert contents() == before
+
+
+# --- real-text noise and the plausibility of reported figures (issue 14) --------------------------------------
+
+
+def test_citation_list_markers_and_followers_in_a_summary_give_no_figure(tmp_path):
+    """A feed item as trade press writes it: a citation mark, list markers and a follower count. Only the
+    figure the summary really reports comes out; "[3]", "1)", "2)" and the followers give nothing."""
+    item = {"title": "What the short drama charts said this week", "link": "https://digest.example/week-45",
+            "when": STORY_AT,
+            "summary": "<p>Highlights: 1) ReelShort earned $48 million in October 2026 [3]; 2) DramaBox's TikTok "
+                       "account passed 12 million followers; 3) NetShort added Spanish dubs [4].</p>"}
+    staged = stage_batch(write_batch(tmp_path, [feed_response("https://digest.example/feed/", industry_rss(
+        "Industry Digest", "https://digest.example", [item]))]), CATALOG)
+    assert staged.problems == [] and staged.item_problems == {}
+    assert [a.canonical_url for a in staged.articles] == ["https://digest.example/week-45"]
+    figures = [(m.subject_key, m.metric, m.value, m.currency, m.period) for m in staged.metrics]
+    assert figures == [("reelshort", "revenue", 48000000.0, "USD", "2026-10")]
+
+
+@pytest.fixture(scope="module")
+def implausible_run(tmp_path_factory):
+    """Stories whose figures are implausible, through stage-validate-load and the marts."""
+    from dramatrack.pipeline.validate_load import load_report, stage_and_validate
+    from warehouse.marts import build_marts
+
+    root = tmp_path_factory.mktemp("implausible")
+    settings = Settings(data_dir=root / "data")
+    stories = [
+        ("https://odd.example/shortmax-500", "ShortMax earned $500 in October 2026"),  # below the floor
+        ("https://odd.example/reelshort-share", "ReelShort took a 150% share of US revenue in October 2026"),
+        ("https://odd.example/netshort-rank", "NetShort ranked No. 900 in the US top-grossing chart"),
+        ("https://odd.example/dramabox-users", "DramaBox reached 9 billion monthly active users in 2026"),
+        ("https://odd.example/goodshort-ok", "GoodShort earned $12 million in October 2026"),  # plausible
+    ]
+    items = [{"title": title, "link": url, "when": STORY_AT} for url, title in stories]
+    manifest = write_batch(root, [feed_response("https://odd.example/rss", industry_rss(
+        "Odd Example", "https://odd.example", items))])
+    report_path = stage_and_validate(settings, [manifest], "implausible")
+    load_report(settings, report_path)
+    with connect(settings.warehouse_path) as conn:
+        build_marts(conn)
+        out = {
+            "articles": sorted(r[0] for r in conn.execute("SELECT canonical_url FROM core.news_articles").fetchall()),
+            "passed": conn.execute("SELECT subject_key, metric, value FROM core.reported_metrics").fetchall(),
+            "rejected": dict(((s, m), r) for s, m, r in conn.execute(
+                "SELECT subject_key, metric, reason FROM core.reported_metrics_rejected").fetchall()),
+            "mart": conn.execute("SELECT subject_key, metric, value FROM marts.reported_figures_latest").fetchall(),
+            "batches": conn.execute("SELECT status FROM ops.load_batches WHERE source = 'news'").fetchall(),
+        }
+    return out
+
+
+def test_implausible_figures_are_rejected_with_their_reason_and_the_articles_load(implausible_run):
+    assert len(implausible_run["articles"]) == 5  # every story loads, whatever its figures
+    assert implausible_run["batches"] == [("loaded",)]
+    assert implausible_run["rejected"] == {
+        ("shortmax", "revenue"): "revenue or download figure below the floor",
+        ("reelshort", "market_share"): "market share above 1",
+        ("netshort", "rank"): "rank above the maximum",
+        ("dramabox", "users"): "user count above the world's internet population",
+    }
+    assert implausible_run["passed"] == [("goodshort", "revenue", 12000000.0)]
+    assert implausible_run["mart"] == [("goodshort", "revenue", 12000000.0)]
+
+
+def test_a_figure_whose_sentence_is_not_in_its_article_is_rejected(tmp_path):
+    from dataclasses import replace
+
+    from dramatrack.pipeline.figure_checks import reject_implausible_figures
+
+    staged = stage_batch(write_batch(tmp_path, five_deliveries()), CATALOG)
+    [first, *rest] = staged.metrics
+    staged.metrics = [replace(first, sentence="A sentence the story never printed."), *rest]
+    reasons = reject_implausible_figures(Settings(data_dir=tmp_path / "data", reported_figure_floor=1000), [staged])
+    assert list(reasons.values()) == ["sentence not in the article"]
+    assert [m.rejected_reason for m in staged.metrics] == ["sentence not in the article"] + [None] * len(rest)
+
+
+def test_the_floor_is_a_setting(tmp_path):
+    from dramatrack.pipeline.figure_checks import reject_implausible_figures
+
+    staged = stage_batch(write_batch(tmp_path, five_deliveries()), CATALOG)
+    assert reject_implausible_figures(Settings(data_dir=tmp_path / "data"), [staged]) == {}
+    reasons = reject_implausible_figures(Settings(data_dir=tmp_path / "data", reported_figure_floor=1e9), [staged])
+    revenue = [m for m in staged.metrics if m.metric == "revenue"]
+    assert revenue and all(m.rejected_reason == "revenue or download figure below the floor" for m in revenue)
+    assert len(reasons) == len(revenue)
+
+
+def test_every_latest_figure_of_the_sample_capture_passes_the_plausibility_suite(news_chain):
+    """The demo's code path on the sample news capture: marts.reported_figures_latest holds only plausible
+    figures (each checked again here against its story's text)."""
+    import pandas as pd
+
+    from expectations.runner import validate_frame
+    from expectations.suites import REPORTED_FIGURES_PLAUSIBLE
+
+    settings = news_chain["settings"]
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
+        frame = conn.execute(
+            "SELECT f.*, f.subject_key || '|' || f.metric || '|' || f.lang AS figure_id, "
+            # the story's text as every delivery that reported a figure of it gave it
+            "(SELECT string_agg(DISTINCT r.source_text, '\n') FROM core.reported_metrics AS r "
+            " WHERE r.canonical_url = f.canonical_url) AS source_text "
+            "FROM marts.reported_figures_latest AS f").fetchdf()
+        unexplained = conn.execute("SELECT count(*) FROM core.reported_metrics_rejected "
+                                   "WHERE reason IS NULL OR reason = ''").fetchone()[0]
+    assert len(frame) >= 6
+    outcome = validate_frame(REPORTED_FIGURES_PLAUSIBLE, pd.DataFrame(frame), settings=settings,
+                             batch_column="figure_id", build_docs=False)
+    assert outcome.failed_batches == {} and len(outcome.passed_batches) == len(frame)
+    assert unexplained == 0  # the analyst's table of rejected figures: every one says why

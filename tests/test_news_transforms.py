@@ -321,9 +321,11 @@ def test_value_types():
 
 @pytest.mark.parametrize("text, expected", [
     ("Short drama revenue reached $700M in Q1 2025.", [(None, "revenue", 700000000, "USD", "2025-Q1")]),
-    ("Spending hit US$1.2bn in H1 2025.", [(None, "revenue", 1200000000, "USD", "2025-H1")]),
-    ("European revenue was €3 million in 2024.", [(None, "revenue", 3000000, "EUR", "2024")]),
-    ("Downloads reached 120.1M in Aug 2025.", [(None, "downloads", 120100000, None, "2025-08")]),
+    ("Short drama spending hit US$1.2bn in H1 2025.", [(None, "revenue", 1200000000, "USD", "2025-H1")]),
+    ("European market revenue was €3 million in 2024.", [(None, "revenue", 3000000, "EUR", "2024")]),
+    ("Category downloads reached 120.1M in Aug 2025.", [(None, "downloads", 120100000, None, "2025-08")]),
+    # Nobody's figure (no app, no market, no company named): dropped, not guessed to be the market's.
+    ("Downloads reached 120.1M in Aug 2025.", []),
     ("短剧出海收入达12.5亿美元", [(None, "revenue", 1250000000, "USD", None)]),
     ("2025年8月，DramaBox下载量为3000万次", [("DramaBox", "downloads", 30000000, None, "2025-08")]),
     ("2025年第一季度，ReelShort内购收入1.3亿美元", [("ReelShort", "revenue", 130000000, "USD", "2025-Q1")]),

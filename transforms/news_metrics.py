@@ -1,20 +1,26 @@
 """Market figures the press reports (downloads, revenue, shares, ranks...) → ``ReportedMetric`` records.
 
-Pure and heuristic: the text is split into sentences; in each, figures ("$48.74 million", "1.2亿",
-"45.68%") are found, classified by the nearest keyword of the tables below, given the tracked app(s)
-named just before them and the period the sentence talks about. Growth rates, years, episode and app
-counts are not metrics. ``extract_metrics`` never raises.
+Pure and heuristic. The text is split into sentences; each is normalised (``transforms.text_normalise``:
+NFKC, simplified script, no citation or list markers, figures without inner spaces, Arabic numerals) for
+matching, and what is output points back into the sentence as written. In each sentence, figures
+("$48.74 million", "1.2亿美元", "45.68%", "No. 3") are found (``transforms.news_figures``), classified by the
+nearest keyword of the tables below, tied to their subject — the tracked app(s) named before them (one per
+figure in a "respectively" enumeration), the market, or a company (dropped) — and to the period the
+sentence names (``transforms.news_periods``). A figure with no unit (revenue without a currency) or no
+subject is dropped, not guessed. Growth rates, years, episode and app counts, followers, registered users,
+per-user amounts and funding are not metrics. ``extract_metrics`` never raises.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
+from transforms.news_figures import Figure, figure_value, find_figures, find_ranks
 from transforms.news_mentions import AppMatcher, AppNames, AppSpan, build_matcher
+from transforms.news_periods import MONTH_NAME, find_periods, parse_published, period_right_after, pick_period
 from transforms.news_records import ReportedMetric
+from transforms.text_normalise import normalise
 
 # A reported figure at or above this is a run of digits, not a figure (world revenue is ~1e14 USD a year).
 MAX_FIGURE = Decimal(10) ** 15
@@ -38,9 +44,15 @@ MARKET_SIZE_WORDS = ("market size", "market was worth", "market is worth", "mark
 # Money near these alone is taken as the market's size, but any closer keyword wins.
 WEAK_MARKET_WORDS = ("market", "industry", "市场", "行业")
 # Money that is not revenue: nearest keyword here → not a metric.
+# Counts that are not users or downloads: social-media audiences, registrations, ratings, views.
+NOT_METRIC_WORDS = ("followers", "follower", "fans", "likes", "views", "plays", "ratings", "reviews",
+                    "registered users", "registered", "registrations", "sign-ups", "signups", "accounts",
+                    "粉丝", "追踪者", "关注者", "订阅者", "点赞", "播放量", "播放", "观看", "评分", "评论", "注册用户",
+                    "注册")
 OTHER_MONEY_WORDS = ("funding", "raised", "raise", "raises", "valuation", "valued", "invest", "invested",
                      "investment", "investors", "budget", "budgets", "cost", "costs", "costing", "price",
                      "priced", "prices", "salary", "fine", "fined", "acquisition", "acquired", "subscription",
+                     "loss", "losses", "profit", "profits", "net income", "票房", "亏损", "利润", "净利", "净利润",
                      "融资", "估值", "投资", "成本", "预算", "制作费", "收购", "售价", "单价")
 # Money with these in its clause (within 30 characters) is a per-unit amount, whatever else is near.
 PER_UNIT_WORDS = ("average", "on average", "per user", "per paying user", "ARPU", "ARPPU", "per episode",
@@ -74,30 +86,21 @@ APPROX = r"(?:about|around|approximately|approx\.?|roughly|nearly|almost|over|mo
 # A market-wide subject after a clause break ends the previous app's sentence part.
 MARKET_WIDE = r"(?:\b(?:global|total|overall|industry|worldwide|entire|whole)\b|全球|整体|行业|整个|总)"
 
-# Values
-SCALE_WORDS = {"thousand": 10**3, "k": 10**3, "million": 10**6, "mn": 10**6, "mln": 10**6, "m": 10**6,
-               "billion": 10**9, "bn": 10**9, "b": 10**9, "trillion": 10**12, "tn": 10**12}
-SCALE_ZH = {"十": 10, "百": 100, "千": 1000, "万": 10**4, "亿": 10**8}
-CURRENCY_SUFFIX = {"美元": "USD", "美金": "USD", "dollar": "USD", "dollars": "USD", "usd": "USD",
-                   "元": "CNY", "人民币": "CNY", "rmb": "CNY", "cny": "CNY", "yuan": "CNY",
-                   "日元": "JPY", "jpy": "JPY", "港元": "HKD", "hkd": "HKD", "韩元": "KRW",
-                   "欧元": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
-                   "英镑": "GBP", "gbp": "GBP", "pound": "GBP", "pounds": "GBP"}
-CURRENCY_PREFIX = {"us$": "USD", "$": "USD", "usd": "USD", "hk$": "HKD", "hkd": "HKD", "s$": "SGD",
-                   "a$": "AUD", "c$": "CAD", "nt$": "TWD", "€": "EUR", "eur": "EUR", "£": "GBP", "gbp": "GBP",
-                   "rmb": "CNY", "cny": "CNY", "jpy": "JPY"}
-YEN_SIGNS = ("¥", "￥")  # JPY, unless the figure or sentence is in yuan (元/人民币/RMB)
 MONEY_WITHOUT_KEYWORD = 10**6  # money this large with no keyword at all is taken as revenue
 MAX_APP_DISTANCE = 200  # an app named further before a figure (in characters) is not its subject
+# The subject is a company, not an app: between the app and its figure ("其母公司", "ReelShort's parent"), or
+# naming the app ("the company behind ReelShort", "ReelShort背后的公司"); a company's own name with no app.
+COMPANY_WORDS = r"(?:\b(?:company|companies|firm|parent|owner|studio|studios|developer|publisher|operator|" \
+                r"group|inc|ltd|corp|corporation|holdings?|maker)\b|母公司|公司|集团|控股|股份|科技|互动|互娱|传媒|" \
+                r"文化|网络|影视|中文在线|昆仑万维|字节跳动|Crazy Maple|COL Group|Kunlun|StoryMatrix|Holywater)"
+# ...unless the app is named again after it ("the app", "该应用").
+APP_AGAIN = r"(?:\b(?:the|its|this)\s+(?:app|application|platform)\b|该应用|该平台|平台本身|App本身|应用本身)"
+# Words that make a figure with no app the market's.
+MARKET_CUES = r"(?:\b(?:market|markets|industry|sector|category|genre|short[\s-]*drama|micro[\s-]*dramas?|" \
+              r"apps|platforms|global|globally|worldwide|overall|total)\b|市场|行业|短剧|赛道|全球|海外|整体|" \
+              r"应用|平台|品类|大盘|美国|东南亚|欧洲|日本|韩国|拉美|南美|北美|中东|" \
+              r"\b(?:US|U\.S\.|Southeast Asia|Europe|Japan|Korea|Latin America|North America)\b)"
 
-MONTHS = {"jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
-          "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
-          "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12}
-ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-            "eighth": 8, "ninth": 9, "tenth": 10, "one": 1, "two": 2, "three": 3, "top": 1,
-            "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
-ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-             "九": 9}
 ABBREVIATIONS = {"no", "nos", "mr", "mrs", "ms", "dr", "prof", "inc", "ltd", "co", "corp", "vs", "approx",
                  "est", "e.g", "i.e", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
                  "nov", "dec", "st", "jr", "sr", "fig", "vol", "mt", "u.s", "u.k", "u.s.a"}
@@ -105,7 +108,6 @@ ABBREVIATIONS = {"no", "nos", "mr", "mrs", "ms", "dr", "prof", "inc", "ltd", "co
 # --- regexes -------------------------------------------------------------------------------------------
 
 _CJK = r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]"
-_FULLWIDTH = str.maketrans("０１２３４５６７８９％＄．", "0123456789%$.")  # same length: offsets hold
 
 
 def _words(words: tuple[str, ...]) -> str:
@@ -131,7 +133,23 @@ _CLASS_WORDS = {
     "market_size": re.compile(_words(MARKET_SIZE_WORDS), re.I),
     "weak_market": re.compile(_words(WEAK_MARKET_WORDS), re.I),
     "other_money": re.compile(_words(OTHER_MONEY_WORDS), re.I),
+    "not_metric": re.compile(_words(NOT_METRIC_WORDS), re.I),
 }
+_COMPANY_RE = re.compile(COMPANY_WORDS, re.I)
+_APP_AGAIN_RE = re.compile(APP_AGAIN, re.I)
+_MARKET_CUE_RE = re.compile(MARKET_CUES, re.I)
+_STRONG_MARKET_RE = re.compile(r"\b(?:market|industry|sector)\b|市场|行业|大盘", re.I)
+# "其中内购收入占比约七成", "ads made up 21% of revenue": how the market's revenue splits, not anyone's share.
+_REVENUE_MIX_BEFORE = re.compile(r"(?:内购|广告|订阅|付费)(?:收入)?(?:占比|占)[^，,。；;]{0,6}$"
+                                 r"|\b(?:ads?|advertising|subscriptions?|in-app purchases?|IAP)\b[^,;.]{0,20}$",
+                                 re.I)
+# "the company behind ReelShort", "ReelShort's parent", "ReelShort背后的公司": the app names a company.
+_COMPANY_OF_APP_BEFORE = re.compile(
+    r"(?:\b(?:company|firm|developer|publisher|studio|owner|parent|maker|operator)\s+(?:behind|of|that\s+\w+)"
+    r"|\b(?:which|that|who)\s+(?:owns|runs|operates|developed|develops|publishes|makes|launched))"
+    r"(?:\s+the\s+app)?\s*$", re.I)
+_COMPANY_OF_APP_AFTER = re.compile(r"^(?:['’]s)?\s*(?:parent|owner|developer|publisher|maker|operator)\b|^的?(?:背后的?|母)公司",
+                                   re.I)
 _SHARE_RE = re.compile(_words(SHARE_WORDS), re.I)
 _PER_UNIT_RE = re.compile(_words(PER_UNIT_WORDS), re.I)
 _SHARE_OF = re.compile(
@@ -143,10 +161,6 @@ _SHARE_ZH_AFTER = re.compile(r"\s*的?(?:海外|美国|全球|国内|总|市场)
 # "28% and 24% of revenue": the later percentages of a list share the "of ..." that follows the list.
 _PERCENT_LIST = re.compile(r"(?:\s*(?:,|，|、|/|&|\band\b|\bor\b|和|与|及)\s*(?:about |around |roughly |nearly )?"
                            r"\d+(?:\.\d+)?\s?(?:%|percent(?![A-Za-z])|per\s?cent(?![A-Za-z])))+", re.I)
-# Chinese tenths: "六成" = 60%, "3成" = 30% (not 成本, 成为, 成功, 一成不变...).
-_TENTHS_ZH = re.compile(r"(?<![一二三四五六七八九十两\d.])(?P<n>[一二三四五六七八九]|[1-9](?:\.\d)?)成"
-                        r"(?![本为功立长交员绩果熟型品不是])")
-# "downloaded 14.7 million times": the count is of downloads, not a multiplier.
 _TIMES_AFTER = re.compile(r"\s*times(?![A-Za-z])", re.I)
 _DOWNLOADED_BEFORE = re.compile(r"(?<![A-Za-z])(?:downloaded|installed)(?![A-Za-z])", re.I)
 _COUNT_NOUN_RE = re.compile(
@@ -157,111 +171,15 @@ _COUNT_NOUN_ZH = re.compile(r"\s*[多余+]?\s*(?:" + "|".join(map(re.escape, COU
 _DELTA_RE = re.compile(rf"{DELTA_BEFORE}\s*(?:{APPROX}\s*)*[$€£¥￥]?$", re.I)
 _COMPARE_RE = re.compile(rf"{COMPARE_BEFORE}\s*(?:{APPROX}\s*)*[$€£¥￥]?$", re.I)
 _LEVEL_BEFORE = re.compile(rf"(?:\bto|至|到|达到?|为)\s*(?:{APPROX}\s*)*$", re.I)
-_MONTH_NAME = r"(?:January|February|March|April|May|June|July|August|September|October|November|December" \
-              r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)"
-_DATE_BEFORE = re.compile(rf"{_MONTH_NAME}\.?\s*$")  # "August 5"
-_DATE_AFTER = re.compile(rf"^\s*(?:st|nd|rd|th)?\s*(?:of\s+)?{_MONTH_NAME}\b")  # "5 August", "5th of May"
+_DATE_BEFORE = re.compile(rf"{MONTH_NAME}\.?\s*$")  # "August 5"
+_DATE_AFTER = re.compile(rf"^\s*(?:st|nd|rd|th)?\s*(?:of\s+)?{MONTH_NAME}\b")  # "5 August", "5th of May"
 _BEFORE_SKIP = re.compile(r"(?:\btop[\s-]*|第|前|\bno\.?\s*|#\s*|\bQ|\bH|\bFY\s*)$", re.I)
 _CLAUSE_BREAK = re.compile(r"[;；:：。!?！？()（）]|[，、]|,(?!\d{3}(?!\d))")
 _RESET_RE = re.compile(
     rf"(?:[,，;；:：]|\b(?:while|whereas|as|and|with|but)\b|而|同时|其中)[^,，;；]*?{MARKET_WIDE}", re.I)
 _JOIN_RE = re.compile(r"\s*(?:[,，、/+&]|and|plus|和|与|及|以及|同)?\s*(?:and|&)?\s*(?:the\s+)?", re.I)
+_SAME_PERIOD = re.compile(r"\bthe same (?:month|quarter|period|half|year)\b|同月|当月|同季度|同期(?!相比|增长|下降)", re.I)
 _RESPECTIVELY = re.compile(r"respectively|分别", re.I)
-
-_FIGURE = re.compile(
-    r"(?<![A-Za-z0-9_.,#])"
-    r"(?P<prefix>(?:US|HK|NT|[SAC])\$|[$€£¥￥]|(?:USD|EUR|GBP|CNY|RMB|JPY|HKD)\s?)?"
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"(?:\s?(?P<scale_en>trillion|billion|million|thousand|bn|mn|mln|tn)(?![A-Za-z])"
-    r"|(?P<scale_abbr>[kKmMbB])(?![A-Za-z])"
-    r"|[多余]?(?P<scale_zh>[十百千万亿]{1,3}))?"
-    r"(?P<pct>\s?(?:%|percent(?![A-Za-z])|per\s?cent(?![A-Za-z])))?"
-    r"(?:\s?(?P<suffix>美元|美金|日元|港元|韩元|欧元|英镑|人民币|元|USD|EUR|GBP|CNY|RMB|JPY|HKD|dollars?|euros?"
-    r"|yuan|pounds?)(?![A-Za-z]))?"
-    r"(?![A-Za-z0-9])",
-)
-
-_RANK_PATTERNS = [
-    re.compile(r"(?<![A-Za-z0-9])(?:ranked|ranks|rank|ranking|placed|came|finished|sat|sits)\s+"
-               r"(?:at\s+|in\s+)?"
-               r"(?:the\s+)?(?:No\.?\s*|number\s+|#\s*)?(?P<n>\d{1,3}|first|second|third|fourth|fifth|sixth|"
-               r"seventh|eighth|ninth|tenth|one|two|three)(?:st|nd|rd|th)?(?![A-Za-z0-9])", re.I),
-    re.compile(r"(?<![A-Za-z0-9])(?-i:No)\.\s?(?P<n>\d{1,3})(?![\d.,])", re.I),
-    re.compile(r"(?<![A-Za-z0-9#])#\s?(?P<n>\d{1,3})(?![\d.,])"),
-    re.compile(r"(?<![A-Za-z0-9])number[\s-]+(?P<n>one|two|three|\d{1,3})(?![A-Za-z0-9])", re.I),
-    re.compile(r"(?<![A-Za-z0-9])(?P<n>first|second|third|1st|2nd|3rd|top)[\s-]+(?:place|spot|position)"
-               r"(?![A-Za-z])", re.I),
-    re.compile(r"(?<![A-Za-z0-9])topped\s+(?:the\s+)?(?:[\w'’.-]+\s+){0,4}?(?:charts?|rankings?|lists?|"
-               r"leaderboards?)(?![A-Za-z])", re.I),
-    re.compile(r"(?<![A-Za-z0-9])the\s+(?:top-grossing|highest-grossing|best-selling|most[\s-]downloaded|"
-               r"top-earning|highest-earning)\s+(?:[\w-]+\s+){0,3}?(?:app|application|platform|title)"
-               r"(?![A-Za-z])", re.I),
-    re.compile(r"(?:排名|排行|位列|位居|名列|排在|位于|居)第?(?P<n>[一二三四五六七八九十\d]{1,3})(?:名|位)?"),
-    re.compile(r"第(?P<n>[一二三四五六七八九十\d]{1,3})名"),
-    re.compile(r"榜首|登顶|夺冠|冠军"),
-]
-
-# Periods: (regex, kind). Groups: y = year (2 or 4 digits), m = month number / name, q, h.
-_Q_WORD = r"(?P<qw>first|second|third|fourth|1st|2nd|3rd|4th)"
-_PERIOD_PATTERNS = [
-    (re.compile(rf"(?P<mn>{_MONTH_NAME})\.?\s+(?:of\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?"
-                r"(?P<y>(?:19|20)\d\d)"
-                r"(?!\d)"), "M"),
-    (re.compile(rf"(?<!\d)\d{{1,2}}\s+(?P<mn>{_MONTH_NAME})\.?,?\s+(?P<y>(?:19|20)\d\d)(?!\d)"), "M"),
-    (re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>1[0-2]|0?[1-9])\s*月份?"), "M"),
-    (re.compile(r"(?<![\d-])(?P<y>(?:19|20)\d\d)-(?P<m>0[1-9]|1[0-2])(?![\d-])"), "M"),
-    (re.compile(r"(?<![A-Za-z0-9])Q(?P<q>[1-4])\s*(?:['’]\s*(?P<y2>\d\d)|(?P<y>(?:19|20)\d\d))?"
-                r"(?![A-Za-z0-9])",
-                re.I), "Q"),
-    (re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)\s*年?\s*Q(?P<q>[1-4])(?![A-Za-z0-9])", re.I), "Q"),
-    (re.compile(r"(?<![A-Za-z0-9])(?P<q>[1-4])Q\s*(?P<y2>\d\d)(?![A-Za-z0-9])"), "Q"),
-    (re.compile(rf"(?<![A-Za-z0-9]){_Q_WORD}[\s-]+quarter(?:\s+of)?(?:\s+(?P<y>(?:19|20)\d\d))?(?!\d)", re.I),
-     "Q"),
-    (re.compile(r"(?:(?P<y>(?:19|20)\d\d)\s*年?\s*)?第?(?P<qz>[一二三四1-4])季度"), "Q"),
-    (re.compile(r"(?<![A-Za-z0-9])H(?P<h>[12])\s*(?:['’]\s*(?P<y2>\d\d)|(?P<y>(?:19|20)\d\d))?"
-                r"(?![A-Za-z0-9])"),
-     "H"),
-    (re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)\s*H(?P<h>[12])(?![A-Za-z0-9])"), "H"),
-    (re.compile(r"(?<![A-Za-z0-9])(?P<h>[12])H\s*(?P<y2>\d\d)(?![A-Za-z0-9])"), "H"),
-    (re.compile(r"(?<![A-Za-z0-9])(?P<hw>first|second)[\s-]+half(?:\s+of)?(?:\s+(?P<y>(?:19|20)\d\d))?(?!\d)",
-                re.I), "H"),
-    (re.compile(r"(?:(?P<y>(?:19|20)\d\d)\s*年?\s*)?(?P<hz>上|下)半年"), "H"),
-    (re.compile(r"(?<!\d)(?P<m>1[0-2]|0?[1-9])\s*月份?(?!活)"), "M"),
-    (re.compile(rf"(?<![A-Za-z])(?:in|during|for|throughout|since|by|of)\s+(?P<mn>{_MONTH_NAME})\b(?!\s*\d)"),
-     "M"),
-    (re.compile(r"(?<![\d.,$€£¥])(?P<y>(?:19|20)\d\d)"
-                r"(?!\d|[.,]\d|\s*(?:%|万|亿|千|百|million|billion|thousand|元|美元|percent))(?:\s*年)?"), "Y"),
-]
-
-
-@dataclass(frozen=True, slots=True)
-class _Period:
-    start: int
-    end: int
-    kind: str  # "M", "Q", "H", "Y"
-    year: int | None
-    n: int  # month, quarter or half; 0 for a year
-
-    def label(self, year: int) -> str:
-        if self.kind == "M":
-            return f"{year:04d}-{self.n:02d}"
-        if self.kind == "Q":
-            return f"{year:04d}-Q{self.n}"
-        if self.kind == "H":
-            return f"{year:04d}-H{self.n}"
-        return f"{year:04d}"
-
-
-@dataclass(frozen=True, slots=True)
-class _Figure:
-    start: int
-    end: int
-    text: str
-    kind: str  # "money", "percent", "count", "rank"
-    value: Decimal
-    currency: str | None
-    has_scale: bool = False
-
 
 # --- public API ----------------------------------------------------------------------------------------
 
@@ -277,11 +195,12 @@ def extract_metrics(text: str, *, apps: AppNames | AppMatcher, published_at: str
     if not isinstance(text, str) or not text.strip():
         return []
     matcher = apps if isinstance(apps, AppMatcher) else build_matcher(apps)
-    published = _published(published_at)
+    published = parse_published(published_at)
     metrics: list[ReportedMetric] = []
     context_year: int | None = None
+    context: tuple[str | None, bool] = (None, False)  # the previous sentence's last period; had it no figure?
     for sentence in split_sentences(text):
-        found, years = _sentence_metrics(sentence, matcher, context_year, published)
+        found, years, context = _sentence_metrics(sentence, matcher, context_year, context, published)
         metrics.extend(found)
         if years:
             context_year = years[-1]
@@ -363,7 +282,7 @@ class _Sentence:
         end = self.breaks[i] if i < len(self.breaks) else len(self.text)
         return self.text[position:min(end, position + width)]
 
-    def nearest(self, name: str, regex: re.Pattern[str], fig: _Figure) -> int | None:
+    def nearest(self, name: str, regex: re.Pattern[str], fig: Figure) -> int | None:
         """Characters between ``fig`` and the closest keyword, plus 15 per clause break in between.
 
         Both terms grow with distance, so only the closest keyword on each side can win.
@@ -381,19 +300,23 @@ class _Sentence:
 
 
 def _sentence_metrics(sentence: str, matcher: AppMatcher, context_year: int | None,
-                      published: tuple[int, int] | None) -> tuple[list[ReportedMetric], list[int]]:
-    text = sentence.translate(_FULLWIDTH)
+                      context: tuple[str | None, bool], published: tuple[int, int] | None
+                      ) -> tuple[list[ReportedMetric], list[int], tuple[str | None, bool]]:
+    """The sentence's figures, the years it names, and (the period it ends on, whether it states no figure)."""
+    context_period, context_is_scene = context
+    norm = normalise(sentence)
+    text = norm.text
     ctx = _Sentence(text)
-    periods = _find_periods(text)
+    periods = find_periods(text)
     years = [p.year for p in periods if p.year is not None]
-    ranks = _find_ranks(text)
+    ranks = find_ranks(text)
     taken = bytearray(len(text) + 1)
     for hit in [*ranks, *periods]:
         taken[hit.start:hit.end] = b"\x01" * (hit.end - hit.start)
-    figures = [f for f in _find_figures(text) if 1 not in taken[f.start:f.end]]
-    spans = matcher.finditer(sentence)
+    figures = [f for f in find_figures(text) if 1 not in taken[f.start:f.end]]
+    spans = matcher.finditer(text)
 
-    classified: list[tuple[_Figure, str]] = [(r, "rank") for r in ranks]
+    classified: list[tuple[Figure, str]] = [(r, "rank") for r in ranks]
     for fig in figures:
         metric = _classify(fig, ctx)
         if metric:
@@ -406,31 +329,35 @@ def _sentence_metrics(sentence: str, matcher: AppMatcher, context_year: int | No
     groups = {id(fig): _app_group(spans, span_ends, fig.start, text) for fig, _ in classified}
     respectively = _respectively(classified, groups, text)
 
+    # A sentence naming no period takes the previous one's when that one only set the scene (no figure of its
+    # own: "2025年上半年的收入榜单中…。A、B、C分别…") or when it says so ("in the same month", "同月").
+    carried = context_period if context_period and (_SAME_PERIOD.search(text) or context_is_scene) else None
     out: list[ReportedMetric] = []
-    seen_ranks: set[tuple[str | None, Decimal]] = set()
+    seen: set[tuple[str | None, str, object]] = set()
     for fig, metric in classified:
         if abs(fig.value) >= MAX_FIGURE:
             continue  # no market or app reaches this: a run of digits, not a figure (and no float holds it)
         next_figure = _next_after(boundaries, fig.start)
         if (fig.kind != "rank" and _COMPARE_RE.search(ctx.clause_before(fig.start, 40))
-                and not _period_right_after(fig, periods, next_figure)):
+                and not period_right_after(fig.end, periods, next_figure)):
             continue  # "up from $36M": a comparison base, unless it names its own period
-        if metric == "market_size":
-            app = None
-        elif id(fig) in respectively:
-            app = matcher.display_names.get(respectively[id(fig)])
-        else:
-            keys = groups[id(fig)]
-            app = "+".join(matcher.display_names.get(k, k) for k in keys) or None
-        if metric == "rank":
-            if (app, fig.value) in seen_ranks:
-                continue
-            seen_ranks.add((app, fig.value))
-        period = _period_for(fig, periods, next_figure, year_hint, published)
-        out.append(ReportedMetric(app=app, metric=metric, value=_value(fig, metric),
+        subject = _subject(fig, metric, groups[id(fig)], spans, text)
+        if subject is None:
+            continue  # a company's figure, or nobody's
+        if id(fig) in respectively:
+            subject = [respectively[id(fig)]]
+        app = "+".join(matcher.display_names.get(k, k) for k in subject) or None
+        value = figure_value(fig, metric)
+        if (app, metric, value) in seen:
+            continue
+        seen.add((app, metric, value))
+        period = pick_period(fig.start, fig.end, periods, next_figure, year_hint, published) or (
+            None if any(not p.compared for p in periods) else carried)
+        out.append(ReportedMetric(app=app, metric=metric, value=value,
                                   currency=fig.currency if metric in ("revenue", "market_size") else None,
-                                  period=period, sentence=sentence, unit_text=fig.text))
-    return out, years
+                                  period=period, sentence=sentence, unit_text=norm.original_text(fig.start, fig.end)))
+    last = pick_period(len(text), len(text), periods, None, year_hint, published)
+    return out, years, (last, not figures and not ranks)
 
 
 def _next_after(sorted_positions: list[int], position: int) -> int | None:
@@ -441,75 +368,16 @@ def _next_after(sorted_positions: list[int], position: int) -> int | None:
 # --- figures -------------------------------------------------------------------------------------------
 
 
-def _find_figures(text: str) -> list[_Figure]:
-    figures = []
-    tenths = []
-    for m in _TENTHS_ZH.finditer(text):
-        n = m.group("n")
-        value = Decimal(n) if n[0].isdigit() else Decimal(ZH_DIGITS[n])
-        tenths.append(_Figure(m.start(), m.end(), m.group(), "percent", value * 10, None))
-    covered = {i for f in tenths for i in range(f.start, f.end)}
-    figures += tenths
-    for m in _FIGURE.finditer(text):
-        if m.start() in covered:
-            continue  # the digit of "3成"
-        num = m.group("num").replace(",", "")
-        if len(num.split(".")[0]) > 15 or len(num) > 24:
-            continue  # not a figure anyone reports
-        try:
-            value = Decimal(num)
-        except InvalidOperation:
-            continue
-        scale = 1
-        if m.group("scale_en"):
-            scale = SCALE_WORDS[m.group("scale_en").lower()]
-        elif m.group("scale_abbr"):
-            scale = SCALE_WORDS[m.group("scale_abbr").lower()]
-        elif m.group("scale_zh"):
-            for ch in m.group("scale_zh"):
-                scale *= SCALE_ZH[ch]
-        prefix = (m.group("prefix") or "").strip()
-        suffix = (m.group("suffix") or "").strip()
-        figure_text = m.group().strip()
-        if m.group("pct"):
-            if prefix or suffix or scale != 1:
-                continue
-            figures.append(_Figure(m.start(), m.end(), figure_text, "percent", value, None))
-            continue
-        currency = _currency(prefix, suffix, bool(m.group("scale_zh")), text)
-        kind = "money" if currency else "count"
-        figures.append(_Figure(m.start(), m.end(), figure_text, kind, value * scale, currency, scale != 1))
-    return sorted(figures, key=lambda f: f.start)
-
-
-def _currency(prefix: str, suffix: str, chinese_scale: bool, sentence: str) -> str | None:
-    if suffix:
-        return CURRENCY_SUFFIX.get(suffix.lower())
-    if prefix in YEN_SIGNS:
-        yuan = chinese_scale or re.search(r"元|人民币|RMB|CNY|yuan", sentence, re.I)
-        return "CNY" if yuan else "JPY"
-    if prefix:
-        return CURRENCY_PREFIX.get(prefix.lower())
-    return None
-
-
-def _value(fig: _Figure, metric: str) -> int | float:
-    if metric == "market_share":
-        return float(fig.value / 100)
-    if metric in ("revenue", "market_size") and fig.currency:
-        whole = fig.value == fig.value.to_integral_value()
-        return int(fig.value) if whole else float(round(fig.value, 2))
-    return int(fig.value.to_integral_value())
-
-
 # --- classification ------------------------------------------------------------------------------------
 
 
-def _classify(fig: _Figure, ctx: _Sentence) -> str | None:
+def _classify(fig: Figure, ctx: _Sentence) -> str | None:
     text = ctx.text
     before, after = text[max(0, fig.start - 40):fig.start], text[fig.end:fig.end + 80]
     if fig.kind == "percent":
         if _is_growth(fig, ctx):
+            return None
+        if _REVENUE_MIX_BEFORE.search(ctx.clause_before(fig.start, 30)):
             return None
         share = ctx.nearest("share", _SHARE_RE, fig)
         listed = _PERCENT_LIST.match(after)
@@ -529,7 +397,7 @@ def _classify(fig: _Figure, ctx: _Sentence) -> str | None:
                                 and _DOWNLOADED_BEFORE.search(ctx.clause_before(fig.start, 60)))
         if _BEFORE_SKIP.search(before[-8:]) or (_is_thing_count(after) and not downloaded_times):
             return None
-        wanted = ("downloads", "users", "revenue", "market_size", "other_money")
+        wanted = ("not_metric", "downloads", "users", "revenue", "market_size", "other_money")
     else:
         near = ctx.clause_before(fig.start, 30) + " " + ctx.clause_after(fig.end, 30)
         if _PER_UNIT_RE.search(near):
@@ -549,12 +417,14 @@ def _classify(fig: _Figure, ctx: _Sentence) -> str | None:
             return "revenue"
         return None
     name = best[1]
-    if name == "other_money":
+    if name in ("other_money", "not_metric"):
         return None
+    if name in ("revenue", "market_size") and fig.kind != "money":
+        return None  # money without a currency: no unit, not guessed
     return "market_size" if name == "weak_market" else name
 
 
-def _is_growth(fig: _Figure, ctx: _Sentence) -> bool:
+def _is_growth(fig: Figure, ctx: _Sentence) -> bool:
     """A percentage next to a growth word in its clause: "up 4.48% MoM", "同比增长154%"."""
     before = ctx.clause_before(fig.start, 30)
     after = ctx.clause_after(fig.end, 30)
@@ -572,47 +442,6 @@ def _is_thing_count(after: str) -> bool:
         return True
     m = _COUNT_NOUN_RE.match(after)
     return bool(m) and not _METRIC_NOUN.search(m.group())
-
-
-# --- ranks ---------------------------------------------------------------------------------------------
-
-
-def _find_ranks(text: str) -> list[_Figure]:
-    hits: list[_Figure] = []
-    for regex in _RANK_PATTERNS:
-        for m in regex.finditer(text):
-            n = m.groupdict().get("n")
-            rank = _rank_number(n) if n else 1
-            if rank is None or not 1 <= rank <= 1000:
-                continue
-            hits.append(_Figure(m.start(), m.end(), m.group().strip(), "rank", Decimal(rank), None))
-    hits.sort(key=lambda f: (f.start, -(f.end - f.start)))
-    kept: list[_Figure] = []
-    for hit in hits:
-        if not kept or hit.start >= kept[-1].end:
-            kept.append(hit)
-    return kept
-
-
-def _rank_number(word: str) -> int | None:
-    word = word.lower()
-    if word.isdigit():
-        return int(word)
-    if word in ORDINALS:
-        return ORDINALS[word]
-    return _zh_number(word)
-
-
-def _zh_number(word: str) -> int | None:
-    """一 → 1, 十二 → 12, 二十三 → 23 (small numbers only)."""
-    if not word or any(ch not in ZH_DIGITS and ch != "十" for ch in word):
-        return None
-    if "十" not in word:
-        return int("".join(str(ZH_DIGITS[ch]) for ch in word)) if len(word) <= 3 else None
-    tens, _, ones = word.partition("十")
-    if len(tens) > 1 or len(ones) > 1 or "十" in ones:
-        return None
-    return (ZH_DIGITS[tens] if tens else 1) * 10 + (ZH_DIGITS[ones] if ones else 0)
 
 
 # --- apps ----------------------------------------------------------------------------------------------
@@ -636,13 +465,47 @@ def _app_group(spans: list[AppSpan], span_ends: list[int], position: int, text: 
     return list(dict.fromkeys(s.app_key for s in group))
 
 
-def _respectively(classified: list[tuple[_Figure, str]], groups: dict[int, list[str]], text: str
+def _subject(fig: Figure, metric: str, keys: list[str], spans: list[AppSpan], text: str) -> list[str] | None:
+    """The app keys a figure belongs to, [] for the market, None for a company's figure or nobody's."""
+    if metric == "market_size":
+        return []
+    if keys:
+        last = max((s for s in spans if s.end <= fig.start), key=lambda s: s.end)
+        first = min((s for s in spans if s.app_key in keys and s.end <= fig.start), key=lambda s: s.start)
+        gap = text[last.end:fig.start]
+        company = _last(_COMPANY_RE, gap)
+        if company is not None and not _APP_AGAIN_RE.search(gap[company.end():]):
+            return None  # "FlexTV ..., 其母公司年收入...": the company's
+        if _COMPANY_OF_APP_BEFORE.search(text[max(0, first.start - 40):first.start]) or \
+                _COMPANY_OF_APP_AFTER.search(gap):
+            return None  # "the company behind ReelShort reported revenue..."
+        return keys
+    if metric == "rank":
+        return None  # a rank of no tracked app (a country, a company)
+    before = text[:fig.start]
+    company = _last(_COMPANY_RE, before)
+    if company is not None and not _STRONG_MARKET_RE.search(before[company.end():]):
+        return None  # "点众科技2024年营收...", "昆仑万维短剧业务营收": a company's own figure
+    market = _last(_MARKET_CUE_RE, before)
+    if market is not None or _MARKET_CUE_RE.search(text[fig.end:]):
+        return []
+    return None
+
+
+def _last(regex: re.Pattern[str], text: str) -> re.Match[str] | None:
+    found = None
+    for found in regex.finditer(text):  # noqa: B007 - the last match is wanted
+        pass
+    return found
+
+
+def _respectively(classified: list[tuple[Figure, str]], groups: dict[int, list[str]], text: str
                   ) -> dict[int, str]:
     """"ReelShort and DramaBox earned $52M and $35M respectively" → one app per figure, in order."""
     if not _RESPECTIVELY.search(text):
         return {}
     assigned: dict[int, str] = {}
-    by_group: dict[tuple[tuple[str, ...], str], list[_Figure]] = {}
+    by_group: dict[tuple[tuple[str, ...], str], list[Figure]] = {}
     for fig, metric in classified:
         keys = tuple(groups[id(fig)])
         if len(keys) >= 2:
@@ -654,95 +517,3 @@ def _respectively(classified: list[tuple[_Figure, str]], groups: dict[int, list[
     return assigned
 
 
-# --- periods -------------------------------------------------------------------------------------------
-
-
-def _find_periods(text: str) -> list[_Period]:
-    hits: list[_Period] = []
-    for regex, kind in _PERIOD_PATTERNS:
-        for m in regex.finditer(text):
-            period = _period_from_match(m, kind)
-            if period is not None:
-                hits.append(period)
-    # Earlier patterns are more specific; drop any later hit that overlaps an earlier one.
-    kept: list[_Period] = []
-    taken = bytearray(len(text) + 1)
-    for hit in hits:
-        if 1 not in taken[hit.start:hit.end]:
-            kept.append(hit)
-            taken[hit.start:hit.end] = b"\x01" * (hit.end - hit.start)
-    kept.sort(key=lambda p: p.start)
-    return kept
-
-
-def _period_from_match(m: re.Match[str], kind: str) -> _Period | None:
-    groups = m.groupdict()
-    year = None
-    if groups.get("y"):
-        year = int(groups["y"])
-    elif groups.get("y2"):
-        year = 2000 + int(groups["y2"])
-    if kind == "M":
-        n = MONTHS.get(groups["mn"].lower().rstrip(".")) if groups.get("mn") else int(groups["m"])
-    elif kind == "Q":
-        if groups.get("q"):
-            n = int(groups["q"])
-        elif groups.get("qw"):
-            n = ORDINALS[groups["qw"].lower()]
-        else:
-            n = ZH_DIGITS.get(groups["qz"]) or int(groups["qz"])
-    elif kind == "H":
-        if groups.get("h"):
-            n = int(groups["h"])
-        elif groups.get("hw"):
-            n = ORDINALS[groups["hw"].lower()]
-        else:
-            n = 1 if groups["hz"] == "上" else 2
-    else:
-        n = 0
-    if n is None:
-        return None
-    return _Period(m.start(), m.end(), kind, year, n)
-
-
-def _period_for(fig: _Figure, periods: list[_Period], next_figure: int | None, year_hint: int | None,
-                published: tuple[int, int] | None) -> str | None:
-    """The period written right after the figure (before the next figure), else the nearest before it."""
-    if not periods:
-        return None
-    starts = [p.start for p in periods]  # periods are sorted and do not overlap
-    i = bisect_left(starts, fig.end)
-    if i < len(periods) and (next_figure is None or periods[i].start < next_figure):
-        chosen = periods[i]
-    elif i > 0:
-        chosen = periods[i - 1]
-    else:
-        chosen = periods[i]
-    return _resolve(chosen, year_hint, published)
-
-
-def _period_right_after(fig: _Figure, periods: list[_Period], next_figure: int | None) -> bool:
-    i = bisect_left([p.start for p in periods], fig.end)
-    return (i < len(periods) and periods[i].start <= fig.end + 20
-            and (next_figure is None or periods[i].start < next_figure))
-
-
-def _resolve(period: _Period, year_hint: int | None, published: tuple[int, int] | None) -> str | None:
-    if period.year is not None:
-        return period.label(period.year)
-    if year_hint is not None:
-        return period.label(year_hint)
-    if published is None:
-        return None
-    year, month = published
-    first_month = {"M": period.n, "Q": 3 * period.n - 2, "H": 6 * period.n - 5}.get(period.kind, 1)
-    if first_month > month:  # "in December", read in January: last year's
-        year -= 1
-    return period.label(year)
-
-
-def _published(value: str | None) -> tuple[int, int] | None:
-    m = re.match(r"\s*(\d{4})-(\d{2})", value or "")
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        return None
-    return int(m.group(1)), int(m.group(2))

@@ -33,9 +33,11 @@ NEWS_METRIC_SCHEMA = pa.schema(
     [
         ("canonical_url", _S), ("figure_key", _S), ("subject", _S), ("subject_key", _S), ("app_key", _S),
         ("app_name", _S), ("metric", _S), ("value", pa.float64()), ("currency", _S), ("period", _S),
-        ("sentence", _S), ("unit_text", _S),
+        ("sentence", _S), ("unit_text", _S), ("source_text", _S),
     ]
 )  # fmt: skip
+
+NEWS_REJECTED_SCHEMA = pa.schema([*NEWS_METRIC_SCHEMA, pa.field("rejected_reason", _S)])
 
 
 def load_news_batch(
@@ -53,16 +55,21 @@ def load_news_batch(
 ) -> dict[str, int]:
     """Load one validated news batch in ONE transaction; return its row counts.
 
-    Upserts the stories (``news_upsert_articles.sql``), adds their mentions and figures, indexes the fetch
+    Upserts the stories (``news_upsert_articles.sql``), adds their mentions and figures (those the plausibility
+    suite rejected, marked with ``rejected_reason``, into ``core.reported_metrics_rejected``), indexes the fetch
     log (duplicates ignored), appends an ``ops.load_batches`` 'loaded' row and releases the open quarantines of
-    the batch and of its ``items`` (the item batch ids of the searches and feeds that loaded). ``country`` is the edition (en-US). On any error everything is rolled back.
+    the batch and of its ``items`` (the item batch ids of the searches and feeds that loaded). ``country`` is the
+    edition (en-US). On any error everything is rolled back.
     """
     if not isinstance(snapshot_date, date):
         raise TypeError(f"snapshot_date must be a date, got {type(snapshot_date).__name__}")
+    passed = [m for m in metrics if not getattr(m, "rejected_reason", None)]
+    rejected = [m for m in metrics if getattr(m, "rejected_reason", None)]
     relations = {
         "staging_news_articles": _records_table(articles, NEWS_ARTICLE_SCHEMA),
         "staging_news_mentions": _records_table(mentions, NEWS_MENTION_SCHEMA),
-        "staging_news_metrics": _records_table(metrics, NEWS_METRIC_SCHEMA),
+        "staging_news_metrics": _records_table(passed, NEWS_METRIC_SCHEMA),
+        "staging_news_rejected": _records_table(rejected, NEWS_REJECTED_SCHEMA),
         "staging_fetch_log": _fetch_log_table(fetch_log_rows),
     }
     params = {"batch_id": batch_id, "source": source, "snapshot_date": snapshot_date, "country": country}
@@ -70,6 +77,7 @@ def load_news_batch(
         run_sql(conn, "news_upsert_articles.sql", params)
         run_sql(conn, "news_upsert_mentions.sql")
         run_sql(conn, "news_upsert_metrics.sql")
+        run_sql(conn, "news_upsert_rejected.sql", {"batch_id": batch_id})
         run_sql(conn, "load_fetch_log.sql", params)
         result = run_sql(conn, "news_batch_counts.sql")
         counts = dict(zip([d[0] for d in result.description], result.fetchone(), strict=True))

@@ -87,6 +87,8 @@ class NewsMetricRow:
     sentence: str
     unit_text: str
     item: str
+    source_text: str = ""  # the headline and summary the figure was read from (whitespace collapsed)
+    rejected_reason: str | None = None  # set by the plausibility suite: loaded into core.reported_metrics_rejected
 
 
 # --- feed responses ------------------------------------------------------------------------------------
@@ -230,14 +232,16 @@ def story_records(kept: Article, versions: list[Article], matcher: AppMatcher, i
     keys_by_name = {name: key for key, name in matcher.display_names.items()}
     figures: dict[str, NewsMetricRow] = {}
     for version in versions:
-        for metric in extract_metrics(_figure_text(version), apps=matcher, published_at=version.published_at):
+        text = _figure_text(version)
+        for metric in extract_metrics(text, apps=matcher, published_at=version.published_at):
             subject, subject_key, app_key = _subject(metric, keys_by_name)
             value = float(metric.value)
             key = f"{subject_key}|{metric.metric}|{value!r}|{metric.currency or ''}|{metric.period or ''}"
             figures.setdefault(key, NewsMetricRow(
                 canonical_url=url, figure_key=key, subject=subject, subject_key=subject_key, app_key=app_key,
                 app_name=metric.app, metric=metric.metric, value=value, currency=metric.currency,
-                period=metric.period, sentence=metric.sentence, unit_text=metric.unit_text, item=item))
+                period=metric.period, sentence=metric.sentence, unit_text=metric.unit_text, item=item,
+                source_text=" ".join(text.split())))
     return list(mentions.values()), list(figures.values())
 
 
@@ -344,7 +348,10 @@ def news_frames(staged: list[StagedBatch]) -> list[tuple[str, object]]:
     news = [b for b in staged if b.manifest.source == NEWS]
     if not news:
         return []
-    return [(NEWS_ARTICLES, _news_frame(news, "articles")), (REPORTED_METRICS, _news_frame(news, "metrics"))]
+    metrics = _news_frame(news, "metrics")
+    if not metrics.empty:  # rejected figures were judged by the plausibility suite and load apart
+        metrics = metrics[metrics["rejected_reason"].isna()].reset_index(drop=True)
+    return [(NEWS_ARTICLES, _news_frame(news, "articles")), (REPORTED_METRICS, metrics)]
 
 
 def drop_news_items(batch: StagedBatch, item_ids: set[str]) -> None:

@@ -118,6 +118,7 @@ def stage_and_validate(settings: Settings, manifests: list[BatchManifest], run_i
     A batch fails as a whole (charts, lookups, fetch or parse problems); one app page (an *item*) fails
     alone, and its batch loads without it.
     """
+    from dramatrack.pipeline.figure_checks import reject_implausible_figures
     from dramatrack.pipeline.stage_news import NEWS, drop_news_items, news_frames, news_items
 
     catalog = load_catalog(settings.catalog_path)
@@ -137,6 +138,7 @@ def stage_and_validate(settings: Settings, manifests: list[BatchManifest], run_i
         for item in news_items(batch):  # news: each search or feed is an item
             parents[item] = batch.batch_id
 
+    reject_implausible_figures(settings, staged, run_id)  # figure by figure: rejected ones load apart
     data_docs = []
     frames = (("chart_entries", _frame(staged, "chart_entries")), ("app_lookups", _frame(staged, "lookups")),
               ("play_app_details", _details_frame(settings, staged)))

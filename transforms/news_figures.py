@@ -1,0 +1,179 @@
+"""Figures and ranks as written in a (normalised) sentence: "$48.74 million", "1.2亿美元", "45.68%", "六成",
+"No. 3", "#31", "稳居榜首". Pure; classification and subjects are ``transforms.news_metrics``' job.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from transforms.news_periods import ORDINALS, ZH_DIGITS
+from transforms.text_normalise import zh_number
+
+SCALE_WORDS = {"thousand": 10**3, "k": 10**3, "million": 10**6, "mn": 10**6, "mln": 10**6, "m": 10**6,
+               "billion": 10**9, "bn": 10**9, "b": 10**9, "trillion": 10**12, "tn": 10**12}
+SCALE_ZH = {"十": 10, "百": 100, "千": 1000, "万": 10**4, "亿": 10**8}
+CURRENCY_SUFFIX = {"美元": "USD", "美金": "USD", "dollar": "USD", "dollars": "USD", "usd": "USD",
+                   "元": "CNY", "人民币": "CNY", "rmb": "CNY", "cny": "CNY", "yuan": "CNY",
+                   "日元": "JPY", "jpy": "JPY", "港元": "HKD", "hkd": "HKD", "韩元": "KRW",
+                   "欧元": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
+                   "英镑": "GBP", "gbp": "GBP", "pound": "GBP", "pounds": "GBP"}
+CURRENCY_PREFIX = {"us$": "USD", "$": "USD", "usd": "USD", "hk$": "HKD", "hkd": "HKD", "s$": "SGD",
+                   "a$": "AUD", "c$": "CAD", "nt$": "TWD", "€": "EUR", "eur": "EUR", "£": "GBP", "gbp": "GBP",
+                   "rmb": "CNY", "cny": "CNY", "jpy": "JPY"}
+YEN_SIGNS = ("¥", "￥")  # JPY, unless the figure or sentence is in yuan (元/人民币/RMB)
+
+_TENTHS_ZH = re.compile(r"(?<![一二三四五六七八九十两\d.])(?P<n>[一二三四五六七八九]|[1-9](?:\.\d)?)成"
+                        r"(?![本为功立长交员绩果熟型品不是])")
+_FIGURE = re.compile(
+    r"(?<![A-Za-z0-9_.,#])"
+    r"(?P<prefix>(?:US|HK|NT|[SAC])\$|[$€£¥￥]|(?:USD|EUR|GBP|CNY|RMB|JPY|HKD)\s?)?"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?:\s?(?P<scale_en>trillion|billion|million|thousand|bn|mn|mln|tn)(?![A-Za-z])"
+    r"|(?P<scale_abbr>[kKmMbB])(?![A-Za-z])"
+    r"|[多余]?(?P<scale_zh>[十百千万亿]{1,3}))?"
+    r"(?P<pct>\s?(?:%|percent(?![A-Za-z])|per\s?cent(?![A-Za-z])))?"
+    r"(?:\s?(?P<suffix>美元|美金|日元|港元|韩元|欧元|英镑|人民币|元|USD|EUR|GBP|CNY|RMB|JPY|HKD|dollars?|euros?"
+    r"|yuan|pounds?)(?![A-Za-z]))?"
+    r"(?![A-Za-z0-9]|\.\d)",  # "6.2x" is not the figure 6
+)
+
+_RANK_PATTERNS = [
+    re.compile(r"(?<![A-Za-z0-9])(?:ranked|ranks|rank|ranking|placed|came|finished|sat|sits)\s+"
+               r"(?:at\s+|in\s+)?"
+               r"(?:the\s+)?(?:No\.?\s*|number\s+|#\s*)?(?P<n>\d{1,3}|first|second|third|fourth|fifth|sixth|"
+               r"seventh|eighth|ninth|tenth|one|two|three)(?:st|nd|rd|th)?(?![A-Za-z0-9])", re.I),
+    re.compile(r"(?<![A-Za-z0-9])(?-i:No)\.\s?(?P<n>\d{1,3})(?![\d.,])", re.I),
+    re.compile(r"(?<![A-Za-z0-9#])#\s?(?P<n>\d{1,3})(?![\d.,])"),
+    re.compile(r"(?<![A-Za-z0-9])number[\s-]+(?P<n>one|two|three|\d{1,3})(?![A-Za-z0-9])", re.I),
+    re.compile(r"(?<![A-Za-z0-9])(?P<n>first|second|third|1st|2nd|3rd|top)[\s-]+(?:place|spot|position)"
+               r"(?![A-Za-z])", re.I),
+    re.compile(r"(?<![A-Za-z0-9])topped\s+(?:the\s+)?(?:[\w'’.-]+\s+){0,4}?(?:charts?|rankings?|lists?|"
+               r"leaderboards?)(?![A-Za-z])", re.I),
+    re.compile(r"(?<![A-Za-z0-9])the\s+(?:top-grossing|highest-grossing|best-selling|most[\s-]downloaded|"
+               r"top-earning|highest-earning)\s+(?:[\w-]+\s+){0,3}?(?:app|application|platform|title)"
+               r"(?![A-Za-z])", re.I),
+    re.compile(r"(?:排名|排行|位列|位居|名列|排在|位于|居)第?(?P<n>[一二三四五六七八九十\d]{1,3})(?:名|位)?"),
+    re.compile(r"第(?P<n>[一二三四五六七八九十\d]{1,3})名"),
+    # "稳居韩国市场第二", "排在畅销榜第5位": the chart named between the verb and the place.
+    re.compile(r"(?:稳居|位居|排名|排在|名列|位列|位于|升至|跃居|跻身)[^,;。:!?]{1,14}?第(?P<n>[一二三四五六七八九十\d]{1,3})"
+               r"(?:名|位)?(?![季月年天周部集款家个])"),
+    re.compile(r"(?<![A-Za-z0-9])(?:No\.|number|#)\s?(?P<n>\d{1,3})\s+(?:spot|position|place)(?![A-Za-z])", re.I),
+    re.compile(r"榜首|登顶|夺冠|冠军|霸榜|(?:居|列|排)[^,，;；。]{0,8}?首位"),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One figure (or rank) found at ``start:end`` of the normalised sentence."""
+
+    start: int
+    end: int
+    text: str
+    kind: str  # "money", "percent", "count", "rank"
+    value: Decimal
+    currency: str | None
+    has_scale: bool = False
+
+
+def find_figures(text: str) -> list[Figure]:
+    """Money, percentages and counts in ``text`` (a normalised sentence), in order."""
+    if not isinstance(text, str):
+        return []
+    figures = []
+    tenths = []
+    for m in _TENTHS_ZH.finditer(text):
+        n = m.group("n")
+        value = Decimal(n) if n[0].isdigit() else Decimal(ZH_DIGITS[n])
+        tenths.append(Figure(m.start(), m.end(), m.group(), "percent", value * 10, None))
+    covered = {i for f in tenths for i in range(f.start, f.end)}
+    figures += tenths
+    for m in _FIGURE.finditer(text):
+        if m.start() in covered:
+            continue  # the digit of "3成"
+        num = m.group("num").replace(",", "")
+        if len(num.split(".")[0]) > 15 or len(num) > 24:
+            continue  # not a figure anyone reports
+        try:
+            value = Decimal(num)
+        except InvalidOperation:
+            continue
+        scale = 1
+        if m.group("scale_en"):
+            scale = SCALE_WORDS[m.group("scale_en").lower()]
+        elif m.group("scale_abbr"):
+            scale = SCALE_WORDS[m.group("scale_abbr").lower()]
+        elif m.group("scale_zh"):
+            for ch in m.group("scale_zh"):
+                scale *= SCALE_ZH[ch]
+        prefix = (m.group("prefix") or "").strip()
+        suffix = (m.group("suffix") or "").strip()
+        figure_text = m.group().strip()
+        if m.group("pct"):
+            if prefix or suffix or scale != 1:
+                continue
+            figures.append(Figure(m.start(), m.end(), figure_text, "percent", value, None))
+            continue
+        currency = _currency(prefix, suffix, bool(m.group("scale_zh")), text)
+        kind = "money" if currency else "count"
+        figures.append(Figure(m.start(), m.end(), figure_text, kind, value * scale, currency, scale != 1))
+    return sorted(figures, key=lambda f: f.start)
+
+
+def _currency(prefix: str, suffix: str, chinese_scale: bool, sentence: str) -> str | None:
+    if suffix:
+        return CURRENCY_SUFFIX.get(suffix.lower())
+    if prefix in YEN_SIGNS:
+        yuan = chinese_scale or re.search(r"元|人民币|RMB|CNY|yuan", sentence, re.I)
+        return "CNY" if yuan else "JPY"
+    if prefix:
+        return CURRENCY_PREFIX.get(prefix.lower())
+    return None
+
+
+def figure_value(fig: Figure, metric: str) -> int | float:
+    """The value as recorded: shares as fractions, money to 2 dp (int when whole), counts as int."""
+    if metric == "market_share":
+        return float(fig.value / 100)
+    if metric in ("revenue", "market_size") and fig.currency:
+        whole = fig.value == fig.value.to_integral_value()
+        return int(fig.value) if whole else float(round(fig.value, 2))
+    return int(fig.value.to_integral_value())
+
+
+def find_ranks(text: str) -> list[Figure]:
+    """Ranks stated in ``text`` ("ranked No. 3", "#31", "位居第二", "稳居榜首"), not overlapping."""
+    if not isinstance(text, str):
+        return []
+    hits: list[Figure] = []
+    for regex in _RANK_PATTERNS:
+        for m in regex.finditer(text):
+            n = m.groupdict().get("n")
+            rank = _rank_number(n) if n else 1
+            if rank is None or not 1 <= rank <= 1000:
+                continue
+            hits.append(Figure(m.start(), m.end(), m.group().strip(), "rank", Decimal(rank), None))
+    hits.sort(key=lambda f: (f.start, -(f.end - f.start)))
+    kept: list[Figure] = []
+    for hit in hits:
+        if not kept or hit.start >= kept[-1].end:
+            kept.append(hit)
+    return kept
+
+
+def _rank_number(word: str) -> int | None:
+    word = word.lower()
+    if word.isdigit():
+        return int(word)
+    if word in ORDINALS:
+        return ORDINALS[word]
+    return _zh_number(word)
+
+
+def _zh_number(word: str) -> int | None:
+    """一 → 1, 十二 → 12, 二十三 → 23 (ranks: small numbers only)."""
+    if not word or any(ch not in ZH_DIGITS and ch != "十" for ch in word):
+        return None
+    value = zh_number(word)
+    return int(value) if isinstance(value, int) and value <= 1000 else None

@@ -1,0 +1,209 @@
+"""Periods a sentence of the trade press names ("August 2025", "Q3", "上半年", "二月", "last month") and which
+one a figure covers. Pure; used by ``transforms.news_metrics``.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, replace
+
+MONTHS = {"jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
+          "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
+          "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12}
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+            "eighth": 8, "ninth": 9, "tenth": 10, "one": 1, "two": 2, "three": 3, "top": 1,
+            "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+             "九": 9}
+ZH_MONTHS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+             "十一": 11, "十二": 12}
+
+MONTH_NAME = r"(?:January|February|March|April|May|June|July|August|September|October|November|December" \
+             r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)"
+_Q_WORD = r"(?P<qw>first|second|third|fourth|1st|2nd|3rd|4th)"
+_PERIOD_PATTERNS = [
+    (re.compile(rf"(?P<mn>{MONTH_NAME})\.?\s+(?:of\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?"
+                r"(?P<y>(?:19|20)\d\d)"
+                r"(?!\d)"), "M"),
+    (re.compile(rf"(?<!\d)\d{{1,2}}\s+(?P<mn>{MONTH_NAME})\.?,?\s+(?P<y>(?:19|20)\d\d)(?!\d)"), "M"),
+    (re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>1[0-2]|0?[1-9])\s*月份?"), "M"),
+    (re.compile(r"(?<![\d-])(?P<y>(?:19|20)\d\d)-(?P<m>0[1-9]|1[0-2])(?![\d-])"), "M"),
+    (re.compile(r"(?<![A-Za-z0-9])Q(?P<q>[1-4])\s*(?:['’]\s*(?P<y2>\d\d)|(?P<y>(?:19|20)\d\d))?"
+                r"(?![A-Za-z0-9])",
+                re.I), "Q"),
+    (re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)\s*年?\s*Q(?P<q>[1-4])(?![A-Za-z0-9])", re.I), "Q"),
+    (re.compile(r"(?<![A-Za-z0-9])(?P<q>[1-4])Q\s*(?P<y2>\d\d)(?![A-Za-z0-9])"), "Q"),
+    (re.compile(rf"(?<![A-Za-z0-9]){_Q_WORD}[\s-]+quarter(?:\s+of)?(?:\s+(?P<y>(?:19|20)\d\d))?(?!\d)", re.I),
+     "Q"),
+    (re.compile(r"(?:(?P<y>(?:19|20)\d\d)\s*年?\s*)?(?:第?(?P<qz>[一二三四1-4])季度|第(?P<qz2>[一二三四1-4])季(?!度))"),
+     "Q"),
+    (re.compile(r"(?<![A-Za-z0-9])H(?P<h>[12])\s*(?:['’]\s*(?P<y2>\d\d)|(?P<y>(?:19|20)\d\d))?"
+                r"(?![A-Za-z0-9])"),
+     "H"),
+    (re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)\s*H(?P<h>[12])(?![A-Za-z0-9])"), "H"),
+    (re.compile(r"(?<![A-Za-z0-9])(?P<h>[12])H\s*(?P<y2>\d\d)(?![A-Za-z0-9])"), "H"),
+    (re.compile(r"(?<![A-Za-z0-9])(?P<hw>first|second)[\s-]+half(?:\s+of)?(?:\s+(?P<y>(?:19|20)\d\d))?(?!\d)",
+                re.I), "H"),
+    (re.compile(r"(?:(?P<y>(?:19|20)\d\d)\s*年?\s*)?(?P<hz>上|下)半年"), "H"),
+    (re.compile(r"(?<!\d)(?P<m>1[0-2]|0?[1-9])\s*月份?(?!活)"), "M"),
+    (re.compile(r"(?<![一二三四五六七八九十第个])(?P<mz>十[一二]?|[一二三四五六七八九])月份?(?!活)"), "M"),
+    (re.compile(rf"(?<![A-Za-z])(?:in|during|for|throughout|since|by|of)\s+(?P<mn>{MONTH_NAME})\b(?!\s*\d)"),
+     "M"),
+    (re.compile(r"(?<![\d.,$€£¥])(?P<y>(?:19|20)\d\d)"
+                r"(?!\d|[.,]\d|\s*(?:%|万|亿|千|百|million|billion|thousand|元|美元|percent))(?:\s*年)?"), "Y"),
+]
+# Relative to the article's publication: "last month", "上个月", "last quarter", "上季度", "last year", "去年".
+_RELATIVE_PATTERNS = [
+    (re.compile(r"(?<![A-Za-z])(?:last|previous|past)\s+month(?![A-Za-z])|上个?月(?!份额)", re.I), "LM"),
+    (re.compile(r"(?<![A-Za-z])(?:last|previous)\s+quarter(?![A-Za-z])|上(?:个)?季度", re.I), "LQ"),
+    (re.compile(r"(?<![A-Za-z])last\s+year(?![A-Za-z])|去年(?!同期)", re.I), "LY"),
+    (re.compile(r"(?<![A-Za-z])this\s+year(?![A-Za-z])|今年", re.I), "TY"),
+]
+
+
+# A period named as the comparison base ("环比1月", "较6月", "than in Q1 2024") is not the figure's period.
+_COMPARED_BEFORE = re.compile(r"(?:环比|同比|较|比|相比|对比|(?<![A-Za-z])(?:than|versus|vs\.?|compared\s+(?:with|to)"
+                              r"|up\s+from|down\s+from))\s*(?:in\s+|the\s+|with\s+)*$", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A period named in a sentence: a month, quarter, half or year (its year may be unknown)."""
+
+    start: int
+    end: int
+    kind: str  # "M", "Q", "H", "Y"; "LM", "LQ", "LY", "TY" relative to publication
+    year: int | None
+    n: int  # month, quarter or half; 0 for a year
+    compared: bool = False  # named as a comparison base
+
+    def label(self, year: int) -> str:
+        if self.kind == "M":
+            return f"{year:04d}-{self.n:02d}"
+        if self.kind == "Q":
+            return f"{year:04d}-Q{self.n}"
+        if self.kind == "H":
+            return f"{year:04d}-H{self.n}"
+        return f"{year:04d}"
+
+
+def find_periods(text: str) -> list[Period]:
+    """Periods named in ``text``, in order, not overlapping (the more specific pattern wins)."""
+    if not isinstance(text, str):
+        return []
+    hits: list[Period] = []
+    for regex, kind in (*_PERIOD_PATTERNS, *_RELATIVE_PATTERNS):
+        for m in regex.finditer(text):
+            period = _period_from_match(m, kind)
+            if period is not None:
+                hits.append(period)
+    kept: list[Period] = []
+    taken = bytearray(len(text) + 1)
+    for hit in hits:
+        if 1 not in taken[hit.start:hit.end]:
+            kept.append(hit)
+            taken[hit.start:hit.end] = b"\x01" * (hit.end - hit.start)
+    kept.sort(key=lambda p: p.start)
+    return [replace(p, compared=True) if _COMPARED_BEFORE.search(text[max(0, p.start - 16):p.start]) else p
+            for p in kept]
+
+
+def _period_from_match(m: re.Match[str], kind: str) -> Period | None:
+    groups = m.groupdict()
+    year = None
+    if groups.get("y"):
+        year = int(groups["y"])
+    elif groups.get("y2"):
+        year = 2000 + int(groups["y2"])
+    if kind == "M":
+        if groups.get("mn"):
+            n = MONTHS.get(groups["mn"].lower().rstrip("."))
+        elif groups.get("mz"):
+            n = ZH_MONTHS.get(groups["mz"])
+        else:
+            n = int(groups["m"])
+    elif kind == "Q":
+        if groups.get("q"):
+            n = int(groups["q"])
+        elif groups.get("qw"):
+            n = ORDINALS[groups["qw"].lower()]
+        else:
+            qz = groups.get("qz") or groups.get("qz2") or ""
+            n = ZH_DIGITS.get(qz) or int(qz)
+    elif kind == "H":
+        if groups.get("h"):
+            n = int(groups["h"])
+        elif groups.get("hw"):
+            n = ORDINALS[groups["hw"].lower()]
+        else:
+            n = 1 if groups["hz"] == "上" else 2
+    else:
+        n = 0
+    if n is None:
+        return None
+    return Period(m.start(), m.end(), kind, year, n)
+
+
+def pick_period(start: int, end: int, periods: list[Period], next_figure: int | None, year_hint: int | None,
+                published: tuple[int, int] | None) -> str | None:
+    """The label of the period a figure at ``start:end`` covers: the one written right after it (before the
+    next figure), else the nearest before it, its year from the text, ``year_hint`` or ``published``."""
+    periods = [p for p in periods if not p.compared]
+    if not periods:
+        return None
+    starts = [p.start for p in periods]  # periods are sorted and do not overlap
+    i = bisect_left(starts, end)
+    if i < len(periods) and (next_figure is None or periods[i].start < next_figure):
+        chosen = periods[i]
+    elif i > 0:
+        chosen = periods[i - 1]
+    else:
+        chosen = periods[i]
+    return _resolve(chosen, year_hint, published)
+
+
+def period_right_after(end: int, periods: list[Period], next_figure: int | None) -> bool:
+    """A period is written within 20 characters after ``end``, before the next figure."""
+    i = bisect_left([p.start for p in periods], end)
+    return (i < len(periods) and periods[i].start <= end + 20
+            and (next_figure is None or periods[i].start < next_figure))
+
+
+def _resolve(period: Period, year_hint: int | None, published: tuple[int, int] | None) -> str | None:
+    if period.kind in ("LM", "LQ", "LY", "TY"):
+        return _relative(period.kind, published)
+    if period.year is not None:
+        return period.label(period.year)
+    if year_hint is not None:
+        return period.label(year_hint)
+    if published is None:
+        return None
+    year, month = published
+    first_month = {"M": period.n, "Q": 3 * period.n - 2, "H": 6 * period.n - 5}.get(period.kind, 1)
+    if first_month > month:  # "in December", read in January: last year's
+        year -= 1
+    return period.label(year)
+
+
+def _relative(kind: str, published: tuple[int, int] | None) -> str | None:
+    if published is None:
+        return None
+    year, month = published
+    if kind == "TY":
+        return f"{year:04d}"
+    if kind == "LY":
+        return f"{year - 1:04d}"
+    if kind == "LM":
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+        return f"{year:04d}-{month:02d}"
+    quarter = (month - 1) // 3  # the previous quarter, 0 = last year's Q4
+    return f"{year - 1:04d}-Q4" if quarter == 0 else f"{year:04d}-Q{quarter}"
+
+
+def parse_published(value: str | None) -> tuple[int, int] | None:
+    """(year, month) of an ISO date or timestamp; None if unreadable."""
+    m = re.match(r"\s*(\d{4})-(\d{2})", value if isinstance(value, str) else "")
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        return None
+    return int(m.group(1)), int(m.group(2))
