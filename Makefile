@@ -3,12 +3,13 @@ SHELL := /bin/bash
 UV = $$(command -v uv || echo python3 -m uv)
 PY = .venv/bin/python
 
-.PHONY: bootstrap demo test test-all lint bench clean help
+.PHONY: bootstrap demo test test-all lint bench accuracy clean help
 
 help:
 	@echo "make demo   - run the whole pipeline (Airflow DAGs, embedded) on the bundled sample capture"
 	@echo "make test   - run the test suite (no internet needed)"
 	@echo "make lint   - ruff"
+	@echo "make accuracy - the estimates against the simulated market's truth (bench/accuracy.json)"
 	@echo "make clean  - remove data/ (warehouse, archive, Airflow metadata)"
 	@echo "make up     - production deployment: docker compose up -d (creates .env first; docs/deployment.md)"
 	@echo "make down   - docker compose down (volumes are kept)"
@@ -29,6 +30,12 @@ lint: bootstrap
 # Benchmarks (bench/, docs/performance.md): writes bench/results.json and prints one table; under 15 min on 2 cores.
 bench: bootstrap
 	$(PY) -m bench.run_all
+
+# Accuracy of the estimates against the simulated market's truth: writes bench/accuracy.json, prints a table,
+# then regenerates the "Measured accuracy" section of docs/methodology.md from it.
+accuracy: bootstrap
+	$(PY) -m bench.bench_accuracy
+	$(PY) -m bench.accuracy_doc
 
 clean:
 	rm -rf data

@@ -32,7 +32,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.common import REPO, goal, machine
+from bench.common import DEFAULT_OUT, REPO, goal, machine, merge_into
 
 OUT = REPO / "bench" / "accuracy.json"
 WORK = REPO / "bench" / ".work" / "accuracy"
@@ -200,7 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--weeks", type=int, default=8)
     parser.add_argument("--only", default="", help="comma-separated scenario names")
     parser.add_argument("--quick", action="store_true", help="2 weeks of the dev scenario (a smoke test)")
-    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--accuracy-out", type=Path, default=OUT, help="the full results (bench/accuracy.json)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                        help="the benchmarks' results file: the goals are merged under 'accuracy'")
     parser.add_argument("--evaluate-only", action="store_true", help="compare the warehouses of the last run again")
     parser.add_argument("--rebuild-only", action="store_true",
                         help="rebuild the estimates and marts of the last run's warehouses, then compare")
@@ -221,12 +223,14 @@ def main(argv: list[str] | None = None) -> int:
     goals = [g for r in results if r["scenario"]["judged"] for g in goals_of(r["scenario"]["name"], r["figures"])]
     doc = machine() | {"quick": args.quick, "wall_s": round(time.monotonic() - started, 1), "goals": goals,
                        "results": results}
-    args.out.write_text(json.dumps(doc, indent=1, default=str) + "\n", encoding="utf-8")
+    args.accuracy_out.write_text(json.dumps(doc, indent=1, default=str) + "\n", encoding="utf-8")
+    merge_into(args.out, "accuracy", {k: doc[k] for k in ("generated_at", "quick", "wall_s", "goals")}
+               | {"results_file": str(args.accuracy_out)})
     print(table(results))
     print()
     for g in goals:
         print(f"{'met ' if g['met'] else 'MISS'} {g['name']}: {g['value']} (goal {g['op']} {g['goal']})")
-    print(f"\nwrote {args.out} in {doc['wall_s']} s")
+    print(f"\nwrote {args.accuracy_out} in {doc['wall_s']} s")
     return 0
 
 

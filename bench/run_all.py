@@ -33,6 +33,7 @@ MODULES: list[tuple[str, str, list[str], list[str]]] = [
     ("load", "bench.bench_load", [], ["--rows", "40000", "--budget", "10", "--native-rounds", "1"]),
     ("marts", "bench.bench_marts", [], ["--countries", "2", "--history-days", "56", "--rounds", "1",
                                         "--query-rounds", "1"]),
+    ("accuracy", "bench.bench_accuracy", [], ["--quick"]),  # writes bench/accuracy.json (its own file)
 ]
 
 
