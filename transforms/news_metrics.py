@@ -14,8 +14,8 @@ per-user amounts and funding are not metrics. ``extract_metrics`` never raises.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from bisect import bisect_left, bisect_right
+from decimal import Decimal
 
 from transforms.news_figures import Figure, figure_value, find_figures, find_ranks
 from transforms.news_mentions import AppMatcher, AppNames, AppSpan, build_matcher
