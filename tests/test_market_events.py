@@ -1,7 +1,7 @@
 """Market events: a planted rank jump makes ``app_deep_dive`` run for exactly the app that moved.
 
-Two days of the App Store sample capture (us, gb) in which NetShort climbs from #74 to #40 of the us top-free
-chart on day 2 (nothing else moves 20 ranks or enters a chart). Both days go through the DAGs with
+Two days of the App Store sample capture (us, gb) in which NetShort is planted at #79 of the us top-free chart on
+day 1 and #40 on day 2 (nothing else moves 20 ranks or enters a chart). Both days go through the DAGs with
 ``dag.test`` (``EmbeddedAirflow.run_chain``, which chains runs through their asset events). Every source URL
 points at a loopback server; the ingest replays the capture, the deep dive fetches live (``deep_dive_fetch =
 live``) from the loopback server, which therefore sees exactly the deep dive's requests.
@@ -23,21 +23,21 @@ from tests.loopback_server import LoopbackServer, Reply
 COUNTRIES = ["us", "gb"]
 START = date(2026, 11, 1)
 JUMPER = "NetShort"  # catalog app: ios 6504849169, android com.netshort.abroad
-JUMP_TO = 40  # from #74 on day 2 (#79 the day before)
+JUMP_FROM, JUMP_TO = 79, 40  # planted: #79 on day 1, #40 on day 2
 
 
 def _plant_jump(monkeypatch) -> None:
-    """Day 2, us, RSS v2 top-free: move NetShort up to #40 (the apps in between shift down by one)."""
+    """us, RSS v2 top-free: NetShort at #79 on day 1 and #40 on day 2 (the apps in between shift by one)."""
     from sample_data import generate_capture
 
     original = generate_capture._chart_apps
 
-    def planted(apps, tags, country, day_index, settings):
-        chosen = original(apps, tags, country, day_index, settings)
-        if day_index == 1 and country == "us" and tags["kind"] == "rss_v2" and tags["chart"] == "top-free":
+    def planted(apps, tags, country, day_index, settings, *rest):
+        chosen = original(apps, tags, country, day_index, settings, *rest)
+        if day_index in (0, 1) and country == "us" and tags["kind"] == "rss_v2" and tags["chart"] == "top-free":
             jumper = next(a for a in chosen if a.name.startswith(JUMPER))
             chosen.remove(jumper)
-            chosen.insert(JUMP_TO - 1, jumper)
+            chosen.insert((JUMP_FROM if day_index == 0 else JUMP_TO) - 1, jumper)
         return chosen
 
     monkeypatch.setattr(generate_capture, "_chart_apps", planted)
@@ -146,7 +146,7 @@ def test_market_events_list_exactly_the_app_that_jumped(chain):
     [event] = extra["events"]
     assert (event["kind"], event["store"], event["country"], event["chart"], event["genre"]) == (
         "rank_jump", "app_store", "us", "top-free", "all")
-    assert (event["prev_rank"], event["rank"], event["rank_change"]) == (79, JUMP_TO, 79 - JUMP_TO)
+    assert (event["prev_rank"], event["rank"], event["rank_change"]) == (JUMP_FROM, JUMP_TO, JUMP_FROM - JUMP_TO)
     assert event["batch_id"] == "app_store:2026-11-02:us"
     [app] = extra["apps"]
     assert app["countries"] == ["us"]

@@ -83,9 +83,10 @@ weighted AS (
         d.snapshot_date, d.prev_date, c.country, c.chart, c.genre, d.store_app_id, e.app_key, e.rank, d.per_day,
         coalesce(cw.wc, 0) AS wc,
         -- exact decimals: the split does not depend on the order the weights are added in
-        coalesce(cw.wc, 0) * CAST(CASE WHEN e.rank IS NOT NULL THEN pow(e.rank, -p.a0)
-                                       ELSE t.k * pow(c.depth + 1, -p.a0) END AS DECIMAL(38, 18))
-            / coalesce(nullif(dn.d, 0), 1) AS w
+        -- each row's weight is rounded to an exact decimal once, so its window sums do not depend on order
+        CAST(CAST(coalesce(cw.wc, 0) AS DOUBLE)
+             * CASE WHEN e.rank IS NOT NULL THEN pow(e.rank, -p.a0) ELSE t.k * pow(c.depth + 1, -p.a0) END
+             / CAST(coalesce(nullif(dn.d, 0), 1) AS DOUBLE) AS DECIMAL(38, 18)) AS w
     FROM daily AS d
     JOIN caps AS c ON c.snapshot_date = d.snapshot_date
     LEFT JOIN entries AS e
