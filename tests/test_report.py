@@ -161,13 +161,19 @@ def test_download_chart_shows_the_published_total_as_a_weekly_reference_line(rep
     with duckdb.connect(str(data_dir / "analytics.duckdb"), read_only=True) as conn:
         for v in values:
             day = date.fromisoformat(v["snapshot_date"])
-            figure_id, vendor, daily = _published_daily(conn, day - timedelta(days=day.weekday()))
-            # no tracked_share recorded by the estimator yet: the global figure, x 7, and the label says so
-            assert v["downloads_7d"] == pytest.approx(7 * daily, rel=1e-9)
+            week = day - timedelta(days=day.weekday())
+            figure_id, vendor, daily = _published_daily(conn, week)
+            (share,) = conn.execute(
+                "SELECT CAST(inputs ->> '$.tracked_share' AS DOUBLE) FROM core.estimate_params "
+                "WHERE method = 'check_published' AND measure = 'downloads' AND store = 'all' "
+                "AND country = 'tracked' AND window_start = ?", [week]).fetchone()
+            # the published figure x 7, scaled to the tracked countries' share, and the label says so
+            assert 0 < share < 1
+            assert v["downloads_7d"] == pytest.approx(7 * daily * share, rel=1e-9)
             assert figure_id in v["reference"] and vendor in v["reference"]
-            assert "not recorded" in v["reference"]
+            assert "tracked countries' share" in v["reference"]
     assert "Dashed: published category total" in _subtitle(spec)
-    assert 'class="note flag"' not in report["html"]  # no flagged column in this warehouse: no note
+    assert 'class="note flag"' not in report["html"]  # nothing flagged in this warehouse: no note
 
 
 def test_flagged_estimates_get_a_note_and_tracked_share_scales_the_line(data_dir, tmp_path):
@@ -185,7 +191,7 @@ def test_flagged_estimates_get_a_note_and_tracked_share_scales_the_line(data_dir
             "UPDATE core.estimate_params SET flagged = (window_start = DATE '2026-11-09'), "
             "inputs = json_merge_patch(inputs, json_object('tracked_share', 0.25, 'flag_reason', "
             "'estimated total 4.2x the published figure (factor 3)')) "
-            "WHERE method = 'check_published' AND measure = 'downloads' AND country = 'global'")  # fmt: skip
+            "WHERE method = 'check_published' AND measure = 'downloads' AND store = 'all' AND country = 'tracked'")
     finally:
         conn.close()
     snapshot = publish_snapshot(tmp_path / "warehouse.duckdb", tmp_path / "analytics.duckdb")
@@ -193,8 +199,8 @@ def test_flagged_estimates_get_a_note_and_tracked_share_scales_the_line(data_dir
     page = result.html_path.read_text(encoding="utf-8")
     section = re.search(r'<section id="section-download_trends">.*?</section>', page, re.S).group(0)
     notes = re.findall(r'<p class="note flag">(.*?)</p>', page)
-    assert notes == ["Flagged estimates, 2026-W46 downloads (scope global): estimated total 4.2x the published "
-                     "figure (factor 3)"]  # fmt: skip
+    assert notes == ["Flagged estimates, 2026-W46 downloads (scope all stores, tracked countries): estimated total "
+                     "4.2x the published figure (factor 3)"]  # fmt: skip
     assert notes[0] in section  # next to the download chart
     spec = chart_specs(page)["download_trends"]
     assert notes[0] in _subtitle(spec)  # and in the chart itself (the PNG)
@@ -217,12 +223,14 @@ def test_reference_line_for_one_store_and_country_is_scaled_by_its_share_of_the_
         for r in rows:
             week = date.fromisoformat(r["week_start"])
             selected, total = conn.execute(
-                "SELECT sum(est_downloads) FILTER (WHERE store = 'app_store' AND country = 'gb'), sum(est_downloads) "
-                "FROM marts.download_trends WHERE snapshot_date BETWEEN ? AND ?::DATE + 6",
+                "SELECT sum(weight) FILTER (WHERE store = 'app_store' AND country = 'gb'), sum(weight) "
+                "FROM core.country_weights WHERE measure = 'downloads' AND (store, country) IN "
+                "(SELECT DISTINCT store, country FROM marts.download_trends "
+                " WHERE est_downloads IS NOT NULL AND snapshot_date BETWEEN ? AND ?::DATE + 6)",
                 [week, week]).fetchone()  # fmt: skip
             _, _, daily = _published_daily(conn, week)
             assert 0 < r["selection_share"] < 1
-            assert r["reference_7d"] == pytest.approx(7 * daily * selected / total, rel=1e-9)
+            assert r["reference_7d"] == pytest.approx(7 * daily * r["tracked_share"] * selected / total, rel=1e-9)
     assert len(rows) == 3  # W44, W45, W46
 
 

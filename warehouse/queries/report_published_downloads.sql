@@ -5,20 +5,27 @@
 --   tracked_share   : the tracked countries' share of the published figure, from inputs.tracked_share of the
 --                     week's check_published downloads row of core.estimate_params (NULL when not recorded or
 --                     not in (0, 1]: the line then shows the global figure, and says so);
---   selection_share : the selected store(s) and geography's share of the week's estimated downloads over all
---                     tracked countries and both stores (1 for both stores, global).
+--   selection_share : the selected store(s) and geography's share of the tracked countries' weight in the
+--                     category (core.country_weights: like with like, independent of the estimates; 1 for both
+--                     stores, global).
 -- reference_7d = 7 x published daily x coalesce(tracked_share, 1) x selection_share, comparable with 7-day sums.
 -- Parameters: $store, $geo_level, $geo.
-WITH weeks AS (
-    SELECT
-        CAST(date_trunc('week', snapshot_date) AS DATE) AS week_start,
-        sum(est_downloads)                               AS all_downloads,
-        sum(est_downloads) FILTER (WHERE ($store = 'both' OR store = $store)
-                                     AND CASE $geo_level WHEN 'global' THEN true
-                                                         WHEN 'region' THEN region = $geo
-                                                         ELSE country = $geo END) AS selected_downloads
+WITH tracked AS (  -- per week, the countries and stores the estimates cover
+    SELECT DISTINCT CAST(date_trunc('week', snapshot_date) AS DATE) AS week_start, store, country, region
     FROM marts.download_trends
     WHERE est_downloads IS NOT NULL
+),
+weeks AS (
+    SELECT
+        t.week_start,
+        sum(coalesce(cw.weight, 0))                      AS all_downloads,
+        sum(coalesce(cw.weight, 0)) FILTER (WHERE ($store = 'both' OR t.store = $store)
+                                     AND CASE $geo_level WHEN 'global' THEN true
+                                                         WHEN 'region' THEN t.region = $geo
+                                                         ELSE t.country = $geo END) AS selected_downloads
+    FROM tracked AS t
+    LEFT JOIN core.country_weights AS cw
+        ON cw.country = t.country AND cw.store = t.store AND cw.measure = 'downloads'
     GROUP BY 1
 ),
 candidates AS (
