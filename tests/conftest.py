@@ -51,3 +51,10 @@ def airflow_db() -> Path:
 
     ensure_metadata_db()
     return _AIRFLOW_HOME
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Print the figures tests reported (tests/metrics_report.py): discovery precision/recall, ..."""
+    from tests.metrics_report import write_summary
+
+    write_summary(terminalreporter)
