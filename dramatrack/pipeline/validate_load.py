@@ -7,6 +7,7 @@ its WARC paths; the other batches of the day load, each in its own transaction.
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -155,6 +156,8 @@ def load_report(settings: Settings, report_path: Path | str) -> dict:
     """Load the passed batches of a validation report and quarantine the failed ones (the single writer)."""
     import duckdb
 
+    from dramatrack.alerts.dispatch import dispatch_alert
+    from dramatrack.catalog_check import check_loaded, suspect_alert
     from warehouse.connection import writer
     from warehouse.loaders import Batch, load_batches, quarantine_batch, sync_catalog
     from warehouse.news_loader import load_news_batch
@@ -162,7 +165,7 @@ def load_report(settings: Settings, report_path: Path | str) -> dict:
     report = json.loads(Path(report_path).read_text(encoding="utf-8"))
     data_docs = (report.get("data_docs_urls") or [None])[0]
     catalog = load_catalog(settings.catalog_path)
-    loaded, quarantined, rows, passed = [], [], 0, []
+    loaded, quarantined, rows, passed, passed_staged, failed_items = [], [], 0, [], [], []
     with writer(settings.warehouse_path) as conn:
         sync_catalog(conn, catalog)
         for entry in report["batches"]:
@@ -172,6 +175,7 @@ def load_report(settings: Settings, report_path: Path | str) -> dict:
                                  failed_expectations=entry["failures"], warc_paths=entry["warc_paths"],
                                  data_docs_url=data_docs, fetch_log_rows=[])
                 quarantined.append(entry["batch_id"])
+                failed_items.append(entry["batch_id"])
                 continue
             staged = load_staged(Path(entry["folder"]))
             m = staged.manifest
@@ -187,6 +191,7 @@ def load_report(settings: Settings, report_path: Path | str) -> dict:
                                     country=m.country, chart_entries=staged.chart_entries, lookups=staged.lookups,
                                     play_details=staged.play_details, apps=staged.apps,
                                     fetch_log_rows=staged.fetch_log_rows))
+                passed_staged.append(staged)
                 loaded.append(m.batch_id)
             else:
                 quarantine_batch(conn, batch_id=m.batch_id, source=m.source, snapshot_date=staged.snapshot_date,
@@ -199,6 +204,13 @@ def load_report(settings: Settings, report_path: Path | str) -> dict:
         except duckdb.Error:  # nothing loaded: load one by one, so the batches before the failing one load
             all_counts = [load_batches(conn, [batch])[0] for batch in passed]
         rows += sum(v for counts in all_counts for v in counts.values() if isinstance(v, int))
+        try:
+            suspects = check_loaded(conn, catalog, passed_staged, failed_items)
+        except duckdb.Error as exc:  # the loads are committed; a failed check must not undo or hide them
+            logging.getLogger(__name__).error("catalog check of %s failed: %s", report_path, exc)
+            suspects = []
+    if suspects:  # after the writer is closed: the alert log is written through its own connection
+        dispatch_alert(suspect_alert(suspects), settings)
     return {
         "sources": report["sources"],
         "snapshot_dates": report["snapshot_dates"],
@@ -207,6 +219,7 @@ def load_report(settings: Settings, report_path: Path | str) -> dict:
         "countries": sorted({b["country"] for b in report["batches"] if b["status"] == "passed"}),
         "rows": rows,
         "data_docs_url": data_docs,
+        "catalog_suspects": [f"{r['store']}:{r['store_app_id']}" for r in suspects],
     }
 
 

@@ -8,7 +8,9 @@ WITH best AS (
     FROM core.chart_entries AS ce
     JOIN core.apps AS a ON a.app_key = ce.app_key AND a.is_short_drama
     JOIN core.estimate_priors AS p ON p.store = ce.store AND p.measure = chart_measure(ce.chart)
+    LEFT JOIN core.app_store_ids AS x ON x.store = ce.store AND x.store_app_id = ce.store_app_id
     WHERE ce.snapshot_date IN (SELECT CAST(week_start + CAST(i AS INTEGER) AS DATE) FROM refresh_weeks, range(7) AS t(i))
+      AND NOT coalesce(x.excluded, false)  -- a suspect catalog id, until confirmed
     GROUP BY ALL
 ),
 days AS (
