@@ -36,7 +36,7 @@ from dramatrack.settings import REPO_ROOT, Settings
 from extractors import google_play, news
 from extractors.appstore import chart_requests, ids_in_charts, lookup_requests
 from extractors.warc_archive import WarcArchive
-from sample_data import news_payloads
+from sample_data import china, news_payloads
 from sample_data.market import MarketApp, build_market, play_app, play_package, ranked, with_ratings
 from sample_data.payloads import render_legacy_rss, render_lookup, render_rss_v2
 from sample_data.play_payloads import render_chart, render_details_page
@@ -56,7 +56,7 @@ KEY_SOURCES = ("sample_data", "extractors", "transforms", "dramatrack/settings.p
 
 
 def _chart_apps(apps: list[MarketApp], tags: dict, country: str, day_index: int, settings: Settings) -> list:
-    if tags["kind"] == "rss_v2":
+    if tags["genre"] == "all":  # the overall charts (RSS v2, or the legacy RSS where RSS v2 is not used)
         pool = "free" if tags["chart"] == "top-free" else "paid"
         chosen = ranked(apps, pool, country, day_index, settings.rss_v2_limit)
     else:
@@ -226,9 +226,10 @@ def generate(out: Path, start: date, days: int, countries: list[str], *, plant_d
             path.unlink(missing_ok=True)
             defect = plant_defect is not None and plant_defect == (country, day_index)
             with WarcArchive(path) as archive:
-                write_batch(archive, settings, apps, country, day, day_index, catalog.ios_ids(), defect, market)
+                write_batch(archive, settings, china.apps_for(country, apps), country, day, day_index,
+                            catalog.ios_ids(), defect, market)
             paths.append(path)
-            if "google_play" in sources:
+            if "google_play" in sources and country not in google_play.NO_PLAY_COUNTRIES:
                 path = out / "google_play" / day.isoformat() / f"{country}.warc.gz"
                 path.unlink(missing_ok=True)
                 with WarcArchive(path) as archive:
