@@ -37,7 +37,9 @@ from extractors import google_play, news
 from extractors.appstore import chart_requests, ids_in_charts, lookup_requests
 from extractors.warc_archive import WarcArchive
 from sample_data import china, news_payloads
-from sample_data.market import MarketApp, build_market, play_app, play_package, ranked, with_ratings
+from sample_data.catalog_listings import CatalogAlignment
+from sample_data.market import MarketApp, build_market, play_package, ranked, with_ratings
+from sample_data.market import play_app as market_play_app
 from sample_data.payloads import render_legacy_rss, render_lookup, render_rss_v2
 from sample_data.play_payloads import render_chart, render_details_page
 
@@ -108,10 +110,17 @@ def write_batch(archive: WarcArchive, settings: Settings, apps: list[MarketApp],
 
 
 def write_play_batch(archive: WarcArchive, settings: Settings, apps: list[MarketApp], country: str, day: date,
-                     day_index: int, start: date, catalog_packages: list[str], countries: tuple[str, ...]) -> None:
+                     day_index: int, start: date, catalog_packages: list[str], countries: tuple[str, ...],
+                     alignment: CatalogAlignment | None = None) -> None:
     """Archive one country's Google Play day: the three charts, then every app page the plan asks for."""
     record, _ = _recorder(archive, settings, day, 7)
-    by_package = {play_package(a): a for a in apps}
+    package_of = alignment.package if alignment else play_package
+
+    def play_app(a: MarketApp, countries: tuple[str, ...], day_index: int, start: date):
+        listing = market_play_app(a, countries, day_index, start)
+        return alignment.play_listing(a, listing) if alignment else listing
+
+    by_package = {package_of(a): a for a in apps}
     chart_responses = []
     for seq, req in enumerate(google_play.chart_requests(settings, country)):
         tags = req.tags
@@ -216,7 +225,8 @@ def generate(out: Path, start: date, days: int, countries: list[str], *, plant_d
     (out / MANIFEST).unlink(missing_ok=True)  # an interrupted run leaves no manifest: never reused
     catalog = load_catalog(settings.catalog_path)
     packages = [a.android_package for a in catalog.apps if a.android_package]
-    apps = build_market()
+    alignment = CatalogAlignment(catalog)
+    apps = alignment.market(build_market())
     market = tuple(countries)
     paths = []
     for day_index in range(days):
@@ -233,7 +243,8 @@ def generate(out: Path, start: date, days: int, countries: list[str], *, plant_d
                 path = out / "google_play" / day.isoformat() / f"{country}.warc.gz"
                 path.unlink(missing_ok=True)
                 with WarcArchive(path) as archive:
-                    write_play_batch(archive, settings, apps, country, day, day_index, start, packages, market)
+                    write_play_batch(archive, settings, apps, country, day, day_index, start, packages, market,
+                                     alignment)
                 paths.append(path)
         if "news" in sources:  # one WARC per edition: OUT/news/<date>/<edition>.warc.gz
             for edition in news.editions(settings):
