@@ -22,4 +22,12 @@ def main() -> None:  # pragma: no cover - console entry point
 
 
 # Sub-command modules register themselves on the apps above.
-from dramatrack_cli import parse_cmd, quarantine_cmd, query_cmd, report_cmd, run_cmd  # noqa: E402,F401
+from dramatrack_cli import (  # noqa: E402,F401
+    catalog_cmd,
+    classify_cmd,
+    parse_cmd,
+    quarantine_cmd,
+    query_cmd,
+    report_cmd,
+    run_cmd,
+)

@@ -22,12 +22,24 @@ from transforms.errors import ParseError
 SOURCE = "app_store"
 
 
+# Storefronts the RSS v2 (marketing tools) feeds are not relied on for: the overall charts come from the legacy
+# iTunes RSS there, which serves them (China: the legacy RSS and the lookups serve the cn storefront).
+LEGACY_ONLY_COUNTRIES = frozenset({"cn"})
+
+
 def chart_requests(settings: Settings, country: str) -> list[FetchRequest]:
     """The four App Store chart requests for one country, tagged for the stage step."""
     genre = settings.entertainment_genre_id
+    if country in LEGACY_ONLY_COUNTRIES:
+        overall = [("legacy_rss", chart, "all",
+                    legacy_rss_url(settings.itunes_base_url, country, chart, None, settings.rss_v2_limit))
+                   for chart in ("top-free", "top-paid")]
+    else:
+        overall = [("rss_v2", chart, "all",
+                    rss_v2_url(settings.appstore_rss_base_url, country, chart, settings.rss_v2_limit))
+                   for chart in ("top-free", "top-paid")]
     plan = [
-        ("rss_v2", "top-free", "all", rss_v2_url(settings.appstore_rss_base_url, country, "top-free", settings.rss_v2_limit)),
-        ("rss_v2", "top-paid", "all", rss_v2_url(settings.appstore_rss_base_url, country, "top-paid", settings.rss_v2_limit)),
+        *overall,
         ("legacy_rss", "top-free", genre,
          legacy_rss_url(settings.itunes_base_url, country, "top-free", genre, settings.legacy_rss_limit)),
         ("legacy_rss", "top-grossing", genre,

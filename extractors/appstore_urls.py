@@ -17,10 +17,11 @@ def rss_v2_url(base_url: str, country: str, chart: str, limit: int) -> str:
     return f"{base_url.rstrip('/')}/api/v2/{country}/apps/{RSS_V2_CHARTS[chart]}/{limit}/apps.json"
 
 
-def legacy_rss_url(base_url: str, country: str, chart: str, genre_id: str, limit: int) -> str:
-    """Legacy iTunes RSS for one genre (e.g. 6016 Entertainment), at most 200."""
+def legacy_rss_url(base_url: str, country: str, chart: str, genre_id: str | None, limit: int) -> str:
+    """Legacy iTunes RSS for one genre (e.g. 6016 Entertainment), or overall (``None`` / ``"all"``), at most 200."""
     collection = LEGACY_COLLECTIONS[chart]
-    return f"{base_url.rstrip('/')}/{country}/rss/{collection}/limit={limit}/genre={genre_id}/json"
+    genre = "" if genre_id in (None, "all") else f"/genre={genre_id}"
+    return f"{base_url.rstrip('/')}/{country}/rss/{collection}/limit={limit}{genre}/json"
 
 
 def lookup_url(base_url: str, country: str, track_ids: Sequence[str]) -> str:

@@ -9,6 +9,7 @@ an app page that keeps failing fails only that app for the day (``item_errors``)
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -20,6 +21,8 @@ from extractors.http_client import FetchError, FetchRequest, PoliteClient
 from extractors.warc_archive import ArchivedResponse, WarcArchive
 from transforms.errors import ParseError
 from transforms.google_play_chart import parse_play_chart
+
+log = logging.getLogger(__name__)
 
 SOURCE = "google_play"
 # (store-neutral chart name, Play category)
@@ -87,11 +90,24 @@ def fetch_country(client: PoliteClient, settings: Settings, country: str, snapsh
     return country_manifest(SOURCE, snapshot_date, country, warc_path, responses, errors, item_errors)
 
 
+# Storefronts Google Play does not exist in: the plan skips them (no request, no batch, no error).
+NO_PLAY_COUNTRIES = frozenset({"cn"})
+
+
+def play_countries(countries: Sequence[str]) -> list[str]:
+    """The countries Google Play serves, of ``countries``."""
+    return [c for c in countries if c not in NO_PLAY_COUNTRIES]
+
+
 def fetch_day(settings: Settings, snapshot_date: date, countries: Sequence[str], catalog_packages: Sequence[str],
               *, client: PoliteClient, run_stamp: str | None = None) -> list[BatchManifest]:
-    """Fetch every country for one day concurrently; one batch (and one WARC) per country."""
+    """Fetch every country for one day concurrently; one batch (and one WARC) per country (China skipped:
+    Google Play does not exist there)."""
+    skipped = [c for c in countries if c in NO_PLAY_COUNTRIES]
+    if skipped:
+        log.info("google_play: %s skipped (Google Play does not exist there)", ", ".join(skipped))
     return fetch_countries(
-        settings, SOURCE, snapshot_date, list(countries),
+        settings, SOURCE, snapshot_date, play_countries(countries),
         lambda country, path: fetch_country(client, settings, country, snapshot_date, catalog_packages, path),
         run_stamp,
     )

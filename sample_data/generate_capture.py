@@ -37,6 +37,7 @@ from extractors import google_play, news
 from extractors.appstore import chart_requests, ids_in_charts, lookup_requests
 from extractors.warc_archive import WarcArchive
 from sample_data import news_payloads
+from sample_data.catalog_listings import CatalogAlignment
 from sample_data.market import (
     DEFAULT_CONFIG,
     MarketApp,
@@ -69,7 +70,7 @@ KEY_SOURCES = ("sample_data", "extractors", "transforms", "dramatrack/settings.p
 
 def _chart_apps(apps: list[MarketApp], tags: dict, country: str, day_index: int, settings: Settings,
                 config: WorldConfig) -> list:
-    if tags["kind"] == "rss_v2":
+    if tags["genre"] == "all":  # the overall charts (RSS v2, or the legacy RSS where RSS v2 is not used)
         pool = "free" if tags["chart"] == "top-free" else "paid"
         chosen = ranked(apps, pool, country, day_index, settings.rss_v2_limit, config=config)
     else:
@@ -122,17 +123,23 @@ def write_batch(archive: WarcArchive, settings: Settings, apps: list[MarketApp],
 
 def write_play_batch(archive: WarcArchive, settings: Settings, apps: list[MarketApp], country: str, day: date,
                      day_index: int, start: date, catalog_packages: list[str],
-                     config: WorldConfig = DEFAULT_CONFIG) -> None:
+                     config: WorldConfig = DEFAULT_CONFIG, alignment: CatalogAlignment | None = None) -> None:
     """Archive one country's Google Play day: the three charts, then every app page the plan asks for."""
     record, _ = _recorder(archive, settings, day, 7)
-    by_package = {play_package(a): a for a in apps if has_play_listing(a, config)}
+    package_of = alignment.package if alignment else play_package
+
+    def listing_of(a: MarketApp):
+        listing = play_app(a, day_index, start, config)
+        return alignment.play_listing(a, listing) if alignment else listing
+
+    by_package = {package_of(a): a for a in apps if has_play_listing(a, config)}
     chart_responses = []
     for seq, req in enumerate(google_play.chart_requests(settings, country)):
         tags = req.tags
         pool = "ent" if tags["genre"] == "ENTERTAINMENT" else "free"
         chosen = ranked(apps, pool, country, day_index, settings.play_chart_count,
                         grossing=tags["chart"] == "top-grossing", store="google_play", config=config)
-        listings = [play_app(a, day_index, start, config) for a in chosen]
+        listings = [listing_of(a) for a in chosen]
         chart_responses.append(record(req, render_chart(listings, PLAY_COLLECTIONS[tags["chart"]], tags["genre"]), seq))
     packages = google_play.apps_to_detail(chart_responses, catalog_packages)
     for seq, req in enumerate(google_play.details_requests(settings, country, packages), start=10):
@@ -140,7 +147,7 @@ def write_play_batch(archive: WarcArchive, settings: Settings, apps: list[Market
         if app is None:
             record(req, b"<!doctype html><title>Not Found</title>", seq, status=404)
         else:
-            record(req, render_details_page(play_app(app, day_index, start, config)), seq)
+            record(req, render_details_page(listing_of(app)), seq)
 
 
 def write_news_batch(archive: WarcArchive, settings: Settings, catalog, edition: news.Edition, day: date,
@@ -234,7 +241,8 @@ def generate(out: Path, start: date, days: int, countries: list[str], *, plant_d
     (out / MANIFEST).unlink(missing_ok=True)  # an interrupted run leaves no manifest: never reused
     catalog = load_catalog(settings.catalog_path)
     packages = [a.android_package for a in catalog.apps if a.android_package]
-    apps = build_market(world.seed)
+    alignment = CatalogAlignment(catalog)  # the catalog's ids, packages and publishers on the market's apps
+    apps = alignment.market(build_market(world.seed))
     paths = []
     for day_index in range(days):
         day = start + timedelta(days=day_index)
@@ -245,11 +253,12 @@ def generate(out: Path, start: date, days: int, countries: list[str], *, plant_d
             with WarcArchive(path) as archive:
                 write_batch(archive, settings, apps, country, day, day_index, catalog.ios_ids(), defect, world)
             paths.append(path)
-            if "google_play" in sources:
+            if "google_play" in sources and country not in google_play.NO_PLAY_COUNTRIES:
                 path = out / "google_play" / day.isoformat() / f"{country}.warc.gz"
                 path.unlink(missing_ok=True)
                 with WarcArchive(path) as archive:
-                    write_play_batch(archive, settings, apps, country, day, day_index, start, packages, world)
+                    write_play_batch(archive, settings, apps, country, day, day_index, start, packages, world,
+                                     alignment)
                 paths.append(path)
         if "news" in sources:  # one WARC per edition: OUT/news/<date>/<edition>.warc.gz
             for edition in news.editions(settings):
@@ -262,7 +271,7 @@ def generate(out: Path, start: date, days: int, countries: list[str], *, plant_d
             on_day(day)
     import pyarrow.parquet as pq
 
-    pq.write_table(truth_table(start, days, world), out / TRUTH)
+    pq.write_table(truth_table(start, days, world, apps, alignment.package), out / TRUTH)
     files = {}
     for path in [*paths, out / TRUTH]:
         for file in (path, path.with_name(path.name + ".idx.jsonl")):

@@ -26,6 +26,7 @@ from functools import cache
 
 import numpy as np
 
+from sample_data.china import CHINA_DESCRIPTION, CHINA_SHORT_DRAMA_APPS
 from sample_data.payloads import SampleApp
 from sample_data.play_payloads import PlayApp
 from sample_data.world import COUNTRIES, HORIZON_DAYS, STORES, WorldConfig, economy
@@ -112,9 +113,9 @@ class MarketApp:
     app: SampleApp
     short_drama: bool
     charts: frozenset[str]  # which chart pools it competes in: "free", "paid", "ent"
-    kind: str  # "drama", or the pool whose power law sets a non-drama app's size: "free", "ent", "paid"
-    latent: int  # the app's place in its pool's power law (non-drama apps)
-    index: int  # position in the universe (row of the world's arrays)
+    kind: str  # "drama", "china", or the pool whose power law sets a non-drama app's size: "free", "ent", "paid"
+    latent: int  # the app's place in its pool's power law (non-drama apps); China apps: share in per mille
+    index: int  # position in the universe (row of the world's arrays); -1: a listing with no economy (static)
 
     @property
     def product(self) -> str:
@@ -154,6 +155,10 @@ def build_market(seed: int = 20261124) -> list[MarketApp]:
     for name, seller, ios_id, _ in SHORT_DRAMA_APPS:
         app = _sample_app(ios_id or str(next(next_id)), name, seller, ENTERTAINMENT, 0.0, rng, DRAMA_DESCRIPTION)
         add(app, True, {"free", "ent"}, "drama", 0)
+    china_rng = random.Random(f"{seed}:cn")
+    for name, seller, ios_id, share in CHINA_SHORT_DRAMA_APPS:
+        app = _sample_app(ios_id, name, seller, ENTERTAINMENT, 0.0, china_rng, CHINA_DESCRIPTION)
+        add(app, True, {"free", "ent"}, "china", round(share * 1000))
     for i, name in enumerate(ENTERTAINMENT_APPS):
         app = _sample_app(str(next(next_id)), name, f"{name.split()[0].strip(':+')} Inc.", ENTERTAINMENT, 0.0, rng,
                           f"{name}: stream, watch and enjoy entertainment on your iPhone.", ratings=i % 17 != 5)
@@ -216,6 +221,9 @@ def true_downloads(app: MarketApp, store: str, country: str, day_index: int,
 
 
 def has_play_listing(app: MarketApp, config: WorldConfig = DEFAULT_CONFIG) -> bool:
+    """False for China's apps (no Google Play there) and for the app a benchmark nuisance removes."""
+    if app.kind == "china":
+        return False
     return not (config.missing_play_listing and app.short_drama and app.product == config.missing_play_listing)
 
 
@@ -229,7 +237,7 @@ def _ranking(store: str, pool: str, country: str, day_index: int, grossing: bool
                                  ("free", "paid", "ent").index(pool), grossing])
     noisy = np.log(np.maximum(values, 1e-9)) + rng.normal(0.0, 0.05, len(values))
     members = [a.index for a in apps if pool in a.charts and (store == "app_store" or has_play_listing(a, config))
-               and (not grossing or values[a.index] > 0)]
+               and values[a.index] > 0]
     return tuple(sorted(members, key=lambda i: (-noisy[i], apps[i].app.track_id)))
 
 
@@ -237,9 +245,8 @@ def ranked(apps: list[MarketApp], pool: str, country: str, day_index: int, limit
            grossing: bool = False, store: str = "app_store", config: WorldConfig = DEFAULT_CONFIG) -> list[MarketApp]:
     """The chart of a pool ("free", "paid", "ent") in one store and country, best first: the order of true
     downloads (or revenue when ``grossing``) among every app competing in it, with day-to-day noise."""
-    universe = build_market(config.seed)
-    wanted = {a.index for a in apps}
-    return [universe[i] for i in _ranking(store, pool, country, day_index, grossing, config) if i in wanted][:limit]
+    passed = {a.index: a for a in apps if a.index >= 0}  # the caller's objects (e.g. with the catalog's ids)
+    return [passed[i] for i in _ranking(store, pool, country, day_index, grossing, config) if i in passed][:limit]
 
 
 def _propensity(config: WorldConfig, stream: int, n: tuple[int, ...], sd: float = 0.35) -> np.ndarray:
@@ -287,7 +294,7 @@ def _play_counts(config: WorldConfig) -> tuple[np.ndarray, np.ndarray]:
 
 def with_ratings(app: MarketApp, storefront: str, day_index: int, config: WorldConfig = DEFAULT_CONFIG) -> SampleApp:
     """The app's lookup record in one storefront on a day: that storefront's own rating count."""
-    if app.app.user_rating_count is None:
+    if app.app.user_rating_count is None or app.index < 0:
         return app.app
     if config.sparse_country == storefront and zlib.crc32(app.app.track_id.encode()) % 10 < 7:
         return replace(app.app, user_rating_count=None, average_user_rating=None)
@@ -321,7 +328,10 @@ def play_package(app: MarketApp) -> str:
 def play_app(app: MarketApp, day_index: int, start: date, config: WorldConfig = DEFAULT_CONFIG) -> PlayApp:
     """The app's Play listing on a day: exact installs are global cumulative Android downloads (never fall)."""
     rng = random.Random(f"play:{app.app.track_id}")
-    installs, ratings = (int(x[app.index, _day(day_index)]) for x in _play_counts(config))
+    if app.index < 0:  # a listing with no economy: a small, static one
+        installs, ratings = 50_000, 900
+    else:
+        installs, ratings = (int(x[app.index, _day(day_index)]) for x in _play_counts(config))
     category, category_name = PLAY_CATEGORY.get(app.app.genre_name, ("ENTERTAINMENT", "Entertainment"))
     return PlayApp(
         package=play_package(app),
@@ -340,12 +350,14 @@ def play_app(app: MarketApp, day_index: int, start: date, config: WorldConfig = 
     )
 
 
-def truth_table(start: date, days: int, config: WorldConfig = DEFAULT_CONFIG):
+def truth_table(start: date, days: int, config: WorldConfig = DEFAULT_CONFIG, apps: list[MarketApp] | None = None,
+                package_of=play_package):
     """The world's truth as an Arrow table, for evaluation only: one row per app, store, country and day with
-    true downloads and revenue (USD), and the app's store ids. Every country of the world, tracked or not."""
+    true downloads and revenue (USD), and the app's store ids (``apps``/``package_of``: as the capture shows
+    them). Every country of the world, tracked or not."""
     import pyarrow as pa
 
-    apps = build_market(config.seed)
+    apps = [a for a in (apps if apps is not None else build_market(config.seed)) if a.index >= 0]
     world = _world(config)
     rows = [(a, s, store) for a in apps for s, store in enumerate(STORES)
             if store == "app_store" or has_play_listing(a, config)]
@@ -364,7 +376,7 @@ def truth_table(start: date, days: int, config: WorldConfig = DEFAULT_CONFIG):
         "date": pa.array([start + timedelta(days=d) for d in range(days)], pa.date32()).take(pa.array(idx_d)),
         "store": repeat([store for _, _, store in rows]),
         "country": pa.array(list(world.countries)).take(pa.array(idx_c)),
-        "store_app_id": repeat([a.app.track_id if store == "app_store" else play_package(a) for a, _, store in rows]),
+        "store_app_id": repeat([a.app.track_id if store == "app_store" else package_of(a) for a, _, store in rows]),
         "app_name": repeat([a.app.name for a, _, _ in rows]),
         "product": repeat([a.product for a, _, _ in rows]),
         "short_drama": pa.array(np.repeat([a.short_drama for a, _, _ in rows], per)),

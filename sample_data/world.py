@@ -51,7 +51,11 @@ COUNTRIES: dict[str, tuple[float, float, float, float, float]] = {
     "hu": (0.04, 0.20, 0.002, 0.002, 0.45), "ro": (0.07, 0.15, 0.004, 0.002, 0.40),
     "gr": (0.04, 0.20, 0.002, 0.002, 0.45), "ua": (0.08, 0.20, 0.004, 0.002, 0.40),
     "ke": (0.08, 0.05, 0.004, 0.001, 0.30), "ma": (0.08, 0.10, 0.004, 0.001, 0.30),
+    # the domestic market: no overseas short-drama app there; its own apps (kind "china") nowhere else
+    "cn": (1.20, 0.20, 0.0, 0.0, 0.50),
 }  # fmt: skip
+CHINA = "cn"
+CHINA_PER_DAY = (1.5e6, 0.5e6)  # China's short-drama apps: downloads and USD of in-app revenue a day (all stores)
 
 # Short-drama apps: global share of the category's downloads and revenue (the catalog's apps and two
 # fictional entrants; together they are the whole category of the simulated world).
@@ -123,7 +127,8 @@ def _ar1(rng: np.random.Generator, shape: tuple[int, ...], days: int, sd: float,
 @cache
 def economy(apps_key: tuple[tuple[str, str, int], ...], config: WorldConfig) -> Economy:
     """True downloads and revenue of every app. ``apps_key``: (product, pool kind, latent index) per app, where
-    pool kind is "drama" or a chart pool ("free", "ent", "paid") of a non-drama app."""
+    pool kind is "drama", "china" (a China short-drama app; latent index = its share in per mille) or a chart
+    pool ("free", "ent", "paid") of a non-drama app."""
     rng = np.random.default_rng([config.seed, 2])
     countries = tuple(COUNTRIES)
     n_apps, n_c, days = len(apps_key), len(countries), HORIZON_DAYS
@@ -157,8 +162,20 @@ def economy(apps_key: tuple[tuple[str, str, int], ...], config: WorldConfig) -> 
             noise = np.exp(walk if measure == "downloads" else 0.7 * walk + _ar1(rng, walk.shape[:2], days, 0.1))
             out[drama] = base[:, :, None, None] * split[..., None] * noise[:, :, None, :] * weekday
 
+    # China's short-drama apps: only in cn
+    china = [i for i, (_, kind, _) in enumerate(apps_key) if kind == "china"]
+    if china:
+        c = countries.index(CHINA)
+        ios = COUNTRIES[CHINA][1]
+        walk = np.exp(_ar1(rng, (len(china),), days, 0.15))
+        for k, i in enumerate(china):
+            share = apps_key[i][2] / 1000
+            for out, total, ios_share in ((downloads, CHINA_PER_DAY[0], ios), (revenue, CHINA_PER_DAY[1], 0.5)):
+                out[i, c, 0] = total * share * ios_share * walk[k] * weekday
+                out[i, c, 1] = total * share * (1 - ios_share) * walk[k] * weekday
+
     # non-drama apps: a power law over each pool's latent order, scaled by the country's market size
-    others = [i for i in range(n_apps) if i not in set(drama)]
+    others = [i for i in range(n_apps) if i not in set(drama) | set(china)]
     if others:
         affinity = np.exp(rng.normal(0.0, 0.5, (len(others), n_c)))
         walk = np.exp(_ar1(rng, (len(others), n_c), days, 0.12))
@@ -178,4 +195,7 @@ def economy(apps_key: tuple[tuple[str, str, int], ...], config: WorldConfig) -> 
                 revenue[i] = (r_scale / 0.7 * (rev_index + 1) ** -r_decay * rev_size[:, None, None]
                               * np.array([0.7, 0.3])[None, :, None] * affinity[k][:, None, None]
                               * walk[k][:, None, :])
+    cn = countries.index(CHINA)  # Google Play does not exist in China
+    downloads[:, cn, 1, :] = 0.0
+    revenue[:, cn, 1, :] = 0.0
     return Economy(countries, downloads, revenue)

@@ -53,7 +53,8 @@ def airflow_db() -> Path:
     return _AIRFLOW_HOME
 
 
-# Scores tests report for the end of the run (``make test`` prints them whatever the capture mode).
+# Scores tests report for the end of the run (``make test`` prints them whatever the capture mode): lines added
+# to the ``score_board`` fixture, and sections recorded with tests/metrics_report.py.
 _SCORES = pytest.StashKey[list[str]]()
 
 
@@ -64,8 +65,11 @@ def score_board(request: pytest.FixtureRequest) -> list[str]:
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    from tests.metrics_report import write_summary
+
     lines = config.stash.get(_SCORES, [])
     if lines:
         terminalreporter.section("scores")
         for line in lines:
             terminalreporter.write_line(line)
+    write_summary(terminalreporter)

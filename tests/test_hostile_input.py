@@ -270,9 +270,10 @@ _WORDS = st.text(alphabet=st.sampled_from(list("ReelShort DramaBox 短剧微短�
 def test_fuzz_store_text_helpers(name, publisher, genre, description):
     """The store-listing text transforms (product identity, the short-drama classifier) never raise."""
     from transforms.app_identity import catalog_name_index, normalize_app_name
-    from transforms.short_drama import classify_app
+    from transforms.short_drama import classify_app, short_drama_signals
 
     assert isinstance(normalize_app_name(name), str)
+    assert all(isinstance(label, str) for _, label in short_drama_signals(name, description))
     assert isinstance(catalog_name_index({"a": [name, publisher], "b": [publisher]}), dict)
     for in_catalog in (False, True):
         result = classify_app(name, publisher, genre, description, catalog_match=in_catalog)
@@ -347,6 +348,7 @@ FUZZED = {
     "app_identity.normalize_app_name": test_fuzz_store_text_helpers,
     "app_identity.catalog_name_index": test_fuzz_store_text_helpers,
     "short_drama.classify_app": test_fuzz_store_text_helpers,
+    "short_drama.short_drama_signals": test_fuzz_store_text_helpers,
 }
 NOT_FUZZED = {"records.to_dict", "records.field_names"}
 

@@ -87,7 +87,48 @@ def test_classification_is_frozen():
 @given(st.text(), st.none() | st.text(), st.none() | st.text(), st.none() | st.text(), st.booleans())
 def test_any_text_classifies_consistently(name, publisher, genre, description, catalog):
     c = classify_app(name, publisher, genre, description, catalog_match=catalog)
-    assert c.status in ("catalog", "candidate", "other")
-    assert c.is_short_drama == (c.status != "other")
+    assert c.status in ("catalog", "candidate", "pending", "other")
+    assert c.is_short_drama == (c.status in ("catalog", "candidate"))
     assert (c.status == "catalog") == catalog
     assert c.reason
+
+
+@pytest.mark.parametrize(
+    ("name", "genre"),
+    [("PineDrama", "Entertainment"), ("ReelShort - Short Movie & TV", None), ("Kuku TV - Dramas", "Entertainment")],
+)
+def test_one_kind_of_word_in_the_name_without_description_is_pending(name, genre):
+    c = classify_app(name, None, genre, None, catalog_match=False)
+    assert (c.is_short_drama, c.status) == (False, "pending"), c.reason
+    assert c.evidence and all(field == "name" for field, _ in c.evidence)
+
+
+def test_description_confirms_or_clears_a_pending_name():
+    confirmed = classify_app("PineDrama", "TikTok Ltd.", "Entertainment",
+                             "New short dramas every day, one-minute episodes.", catalog_match=False)
+    assert confirmed.status == "candidate"  # the publisher is a platform; the name is not
+    assert ("description", "short drama") in confirmed.evidence
+    cleared = classify_app("Drama Queen", None, "Entertainment", "Dress up and style outfits.", catalog_match=False)
+    assert cleared.status == "other"
+
+
+@pytest.mark.parametrize(
+    ("name", "description", "why"),
+    [
+        ("Video & Drama Player", "Play every format: drama episodes, shorts, reels.", "video player"),
+        ("DramaNovel - Read Drama Stories", "Read drama novels and short drama stories.", "reading"),
+        ("Pocket FM: Audio Series", "Audio series with new episodes daily, short drama stories.", "audio"),
+        ("AI Drama Chat", "Role-play short drama scenes with AI.", "AI chat"),
+        ("Drama Reels Rewards: Earn Cash", "Watch short dramas, earn rewards.", "rewards"),
+        ("Dramacool - Asian Drama", "Full Korean dramas, all episodes with subtitles.", "full-length"),
+    ],
+)
+def test_near_misses_are_other(name, description, why):
+    c = classify_app(name, None, "Entertainment", description, catalog_match=False)
+    assert c.status == "other", c.reason
+    assert why in c.reason
+
+
+@pytest.mark.parametrize("name", ["숏챠 - 숏폼 드라마", "BUMP ショートドラマ", "Drama Pendek Seru", "星芽短剧"])
+def test_asian_storefront_phrases(name):
+    assert classify_app(name, None, None, None, catalog_match=False).status == "candidate"

@@ -40,6 +40,14 @@ def assert_same(a: dict, b: dict) -> None:
         assert a[name].equals(b[name]), f"{name} differs"
 
 
+# Written by the catalog check load_report runs after the loads (dramatrack/catalog_check.py), not by the loads
+CHECK_COLUMNS = ("suspect", "suspect_reason", "checked_date", "excluded")
+
+
+def loads_only(tables: dict) -> dict:
+    return {name: t.drop_columns([c for c in CHECK_COLUMNS if c in t.column_names]) for name, t in tables.items()}
+
+
 def one_by_one(conn, batches: list[dict]) -> list[dict]:
     return [load_batch(conn, **b) for b in batches]
 
@@ -301,7 +309,7 @@ def test_load_report_loads_together_and_falls_back_to_one_by_one_on_error(tmp_pa
         loaded = contents(conn)
     reference = fresh(tmp_path, "ref")
     one_by_one(reference, good)
-    assert_same(contents(reference), loaded)
+    assert_same(loads_only(contents(reference)), loads_only(loaded))
     reference.close()
 
     entries = ios_batch(DAYS[1])["chart_entries"]

@@ -7,6 +7,7 @@ its WARC paths; the other batches of the day load, each in its own transaction.
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -207,6 +208,8 @@ def load_report(settings: Settings, report_path: Path | str) -> dict:
     import duckdb
     import pyarrow as pa
 
+    from dramatrack.alerts.dispatch import dispatch_alert
+    from dramatrack.catalog_check import check_loaded, suspect_alert
     from warehouse.connection import writer
     from warehouse.loaders import Batch, load_batches, quarantine_batch, sync_catalog
     from warehouse.news_loader import load_news_batch
@@ -214,7 +217,7 @@ def load_report(settings: Settings, report_path: Path | str) -> dict:
     report = json.loads(Path(report_path).read_text(encoding="utf-8"))
     data_docs = (report.get("data_docs_urls") or [None])[0]
     catalog = load_catalog(settings.catalog_path)
-    loaded, quarantined, rows, passed = [], [], 0, []
+    loaded, quarantined, rows, passed, passed_staged, failed_items = [], [], 0, [], [], []
     with writer(settings.warehouse_path) as conn:
         sync_catalog(conn, catalog)
         for entry in report["batches"]:
@@ -224,6 +227,7 @@ def load_report(settings: Settings, report_path: Path | str) -> dict:
                                  failed_expectations=entry["failures"], warc_paths=entry["warc_paths"],
                                  data_docs_url=data_docs, fetch_log_rows=[])
                 quarantined.append(entry["batch_id"])
+                failed_items.append(entry["batch_id"])
                 continue
             staged = load_staged(Path(entry["folder"]))
             m = staged.manifest
@@ -240,6 +244,7 @@ def load_report(settings: Settings, report_path: Path | str) -> dict:
                                     country=m.country, chart_entries=staged.chart_entries, lookups=staged.lookups,
                                     play_details=staged.play_details, apps=staged.apps,
                                     fetch_log_rows=staged.fetch_log_rows, items=entry.get("loaded_items", [])))
+                passed_staged.append(staged)
                 loaded.append(m.batch_id)
             else:
                 quarantine_batch(conn, batch_id=m.batch_id, source=m.source, snapshot_date=staged.snapshot_date,
@@ -264,6 +269,14 @@ def load_report(settings: Settings, report_path: Path | str) -> dict:
                     loaded.remove(batch.batch_id)
                     quarantined.append(batch.batch_id)
         rows += sum(v for counts in all_counts for v in counts.values() if isinstance(v, int))
+        try:
+            suspects = check_loaded(conn, catalog, [b for b in passed_staged if b.manifest.batch_id in loaded],
+                                    failed_items)
+        except duckdb.Error as exc:  # the loads are committed; a failed check must not undo or hide them
+            logging.getLogger(__name__).error("catalog check of %s failed: %s", report_path, exc)
+            suspects = []
+    if suspects:  # after the writer is closed: the alert log is written through its own connection
+        dispatch_alert(suspect_alert(suspects), settings)
     return {
         "sources": report["sources"],
         "snapshot_dates": report["snapshot_dates"],
@@ -272,6 +285,7 @@ def load_report(settings: Settings, report_path: Path | str) -> dict:
         "countries": sorted({b["country"] for b in report["batches"] if b["status"] == "passed"}),
         "rows": rows,
         "data_docs_url": data_docs,
+        "catalog_suspects": [f"{r['store']}:{r['store_app_id']}" for r in suspects],
     }
 
 

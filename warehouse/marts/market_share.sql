@@ -16,6 +16,10 @@
 -- stores_in_group is 2 for every 'both' row (1 for a store's own rows), and a 'both' week sums the daily
 -- weights of the days on which both stores were captured. Shares sum to 1 in every group, 'both' included.
 --
+-- Market: every group is one country, so one market (core.countries.market: china for cn, else overseas); the
+-- overseas market share is market = 'overseas'. A suspect catalog store id (core.app_store_ids.excluded) is left
+-- out until a person confirms it.
+--
 -- Incremental (warehouse/marts.py): only the days and ISO weeks of the refresh weeks (TEMP refresh_weeks,
 -- warehouse/estimates/sql/scope.sql) are recomputed; a full build (refresh_mode.full_rebuild) clears all.
 -- The refresh weeks' days are selected with `snapshot_date IN (their days)`, not `date_trunc('week', ...)
@@ -31,7 +35,7 @@ WHERE basis = 'chart_presence'
 
 INSERT INTO marts.market_share (
     basis, grain, period_start, iso_week, store, country, chart, genre, app_key, app_name,
-    weight_sum, share, best_rank, days_present, entries, apps_in_group, stores_in_group
+    weight_sum, share, best_rank, days_present, entries, apps_in_group, stores_in_group, market
 )
 WITH params AS (
     -- THE rank-weight exponent: the power-law shape of rank vs. downloads for US iPhone apps
@@ -50,8 +54,10 @@ store_weighted AS (
     FROM core.chart_entries AS ce
     JOIN core.apps AS a ON a.app_key = ce.app_key AND a.is_short_drama
     LEFT JOIN core.chart_families AS f ON f.store = ce.store AND f.genre = ce.genre
+    LEFT JOIN core.app_store_ids AS x ON x.store = ce.store AND x.store_app_id = ce.store_app_id
     CROSS JOIN params AS p
     WHERE ce.snapshot_date IN (SELECT d FROM refresh_days)
+      AND NOT coalesce(x.excluded, false)  -- a suspect catalog id, until a person confirms it
 ),
 both_store_days AS (
     -- (day, country, chart, family) captured in both stores
@@ -98,8 +104,10 @@ SELECT
     pa.days_present,
     pa.entries,
     count(*) OVER grp AS apps_in_group,
-    pa.stores_in_group
+    pa.stores_in_group,
+    coalesce(c.market, 'overseas') AS market
 FROM per_app AS pa
 JOIN core.apps AS a USING (app_key)
+LEFT JOIN core.countries AS c ON c.country = pa.country
 WINDOW grp AS (PARTITION BY pa.grain, pa.period_start, pa.store, pa.country, pa.chart, pa.genre)
 ORDER BY basis, grain, period_start, store, country, chart, genre, share DESC, app_key;

@@ -20,7 +20,7 @@ weights AS (
 drama AS (
     SELECT ids.store_app_id
     FROM core.app_store_ids AS ids JOIN core.apps AS a ON a.app_key = ids.app_key AND a.is_short_drama
-    WHERE ids.store = 'google_play'
+    WHERE ids.store = 'google_play' AND NOT coalesce(ids.excluded, false)  -- suspect catalog id
 ),
 series AS (
     SELECT store_app_id, snapshot_date, max(real_installs) AS installs
@@ -60,7 +60,7 @@ known AS (
     SELECT a.app_key, min(ids.first_seen_date) AS known_from
     FROM core.app_store_ids AS ids
     JOIN core.apps AS a ON a.app_key = ids.app_key AND a.is_short_drama
-    WHERE ids.store = 'google_play' AND ids.first_seen_date IS NOT NULL
+    WHERE ids.store = 'google_play' AND ids.first_seen_date IS NOT NULL AND NOT coalesce(ids.excluded, false)
     GROUP BY ALL
 ),
 denominators AS (  -- D_c: the category's apps of each chart and day, ranked or tail (as scale_weights.sql)

@@ -13,14 +13,16 @@ tracked AS (
     SELECT ids.store, a.app_key, min(ids.first_seen_date) AS known_from
     FROM core.app_store_ids AS ids
     JOIN core.apps AS a ON a.app_key = ids.app_key AND a.is_short_drama
-    WHERE ids.first_seen_date IS NOT NULL
+    WHERE ids.first_seen_date IS NOT NULL AND NOT coalesce(ids.excluded, false)  -- suspect catalog id
     GROUP BY ALL
 ),
 ranked AS (
     SELECT ce.snapshot_date, ce.store, ce.country, ce.chart, ce.genre, ce.app_key, min(ce.rank) AS rank
     FROM core.chart_entries AS ce
     JOIN core.apps AS a ON a.app_key = ce.app_key AND a.is_short_drama
-    WHERE ce.snapshot_date IN (SELECT CAST(week_start + CAST(i AS INTEGER) AS DATE) FROM refresh_weeks, range(7) AS t(i))
+    LEFT JOIN core.app_store_ids AS x ON x.store = ce.store AND x.store_app_id = ce.store_app_id
+    WHERE NOT coalesce(x.excluded, false)  -- a suspect catalog id, until confirmed
+      AND ce.snapshot_date IN (SELECT CAST(week_start + CAST(i AS INTEGER) AS DATE) FROM refresh_weeks, range(7) AS t(i))
     GROUP BY ALL
 )
 SELECT

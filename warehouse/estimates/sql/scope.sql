@@ -43,7 +43,7 @@ first_seen AS (
     SELECT ids.store, ids.store_app_id, ids.first_seen_date AS d, ids.last_seen_date AS last_d
     FROM core.app_store_ids AS ids
     JOIN core.apps AS a ON a.app_key = ids.app_key AND a.is_short_drama
-    WHERE ids.first_seen_date IN (SELECT d FROM refresh_changed)
+    WHERE ids.first_seen_date IN (SELECT d FROM refresh_changed) AND NOT coalesce(ids.excluded, false)
 ),
 seen_later AS (SELECT * FROM first_seen WHERE last_d > d),
 -- their next appearance (a chart entry or metrics snapshot) within max_gap_days after d ...

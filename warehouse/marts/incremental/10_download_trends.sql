@@ -30,7 +30,7 @@ tracked AS (
     SELECT ids.store, a.app_key, a.name AS app_name, min(ids.first_seen_date) AS known_from
     FROM core.app_store_ids AS ids
     JOIN core.apps AS a ON a.app_key = ids.app_key AND a.is_short_drama
-    WHERE ids.first_seen_date IS NOT NULL
+    WHERE ids.first_seen_date IS NOT NULL AND NOT coalesce(ids.excluded, false)  -- suspect catalog id
     GROUP BY ALL
 ),
 grid AS (

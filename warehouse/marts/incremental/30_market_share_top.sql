@@ -6,6 +6,9 @@
 -- (ties: app_key); the first refresh_mode.top_n keep a row each, the rest fold into one others row, so the
 -- shares of a group sum to 1. Values are summed as exact decimals (same bits on every rebuild).
 --
+-- Market (core.countries.market): a country, region and global group lies in one market; the global level is
+-- per market (geo global = overseas, geo china = the China storefront), so overseas shares never mix in China.
+--
 -- Incremental: the day, ISO-week and month periods containing the refresh weeks' days
 -- (refresh_share_periods); a month is recomputed from all its days. The DELETE is a semi-join on those
 -- periods (not OR-ed with the full-build flag, which would make DuckDB test every row), and rows are
@@ -51,16 +54,20 @@ in_periods AS (
     FROM facts AS f
     JOIN periods AS p ON f.day BETWEEN p.period_start AND p.period_end
 ),
-geo AS (
-    SELECT x.*, 'country' AS geo_level, x.country AS geo FROM in_periods AS x
-    UNION ALL
-    SELECT x.*, 'region', coalesce(c.region, 'other')
+marketed AS (
+    SELECT x.*, coalesce(c.market, 'overseas') AS market, coalesce(c.region, 'other') AS region
     FROM in_periods AS x LEFT JOIN core.countries AS c ON c.country = x.country
+),
+geo AS (  -- the global level is per market: global = the overseas countries, china = the China storefront
+    SELECT x.* EXCLUDE (region), 'country' AS geo_level, x.country AS geo FROM marketed AS x
     UNION ALL
-    SELECT x.*, 'global', 'global' FROM in_periods AS x
+    SELECT x.* EXCLUDE (region), 'region', x.region FROM marketed AS x
+    UNION ALL
+    SELECT x.* EXCLUDE (region), 'global', CASE x.market WHEN 'china' THEN 'china' ELSE 'global' END
+    FROM marketed AS x
 ),
 per_app AS (
-    SELECT basis, grain, period_start, store, geo_level, geo, chart, genre, app_key,
+    SELECT basis, grain, period_start, store, geo_level, geo, chart, genre, app_key, market,
            sum(v) AS v, sum(v_low) AS v_low, sum(v_high) AS v_high
     FROM geo
     GROUP BY ALL
@@ -86,14 +93,14 @@ ranked AS (
 top_n AS (
     SELECT r.basis, r.grain, r.period_start, r.store, r.geo_level, r.geo, r.chart, r.genre, r.app_key,
            CAST(r.position AS INTEGER) AS position, a.name AS app_name, r.v, r.v_low, r.v_high, r.total,
-           1 AS apps_in_row, r.apps_in_group
+           1 AS apps_in_row, r.apps_in_group, r.market
     FROM ranked AS r
     LEFT JOIN core.apps AS a ON a.app_key = r.app_key
     WHERE r.position <= (SELECT top_n FROM refresh_mode)
     UNION ALL
     SELECT basis, grain, period_start, store, geo_level, geo, chart, genre, 'others',
            CAST(any_value(cfg.top_n) + 1 AS INTEGER), 'Others', sum(v), sum(v_low), sum(v_high), any_value(total),
-           count(*), any_value(apps_in_group)
+           count(*), any_value(apps_in_group), any_value(market)
     FROM ranked, refresh_mode AS cfg
     WHERE position > cfg.top_n
     GROUP BY basis, grain, period_start, store, geo_level, geo, chart, genre
@@ -107,7 +114,7 @@ SELECT
     CAST(t.v AS DOUBLE) AS value, CAST(t.v_low AS DOUBLE) AS value_low, CAST(t.v_high AS DOUBLE) AS value_high,
     CAST(t.v AS DOUBLE) / CAST(t.total AS DOUBLE) AS share,
     CAST(t.apps_in_row AS INTEGER), CAST(t.apps_in_group AS INTEGER),
-    CAST(g.countries_in_group AS INTEGER), CAST(g.stores_in_group AS INTEGER)
+    CAST(g.countries_in_group AS INTEGER), CAST(g.stores_in_group AS INTEGER), t.market
 FROM top_n AS t
 JOIN per_group AS g USING (basis, grain, period_start, store, geo_level, geo, chart, genre)
 ORDER BY t.basis, t.grain, t.period_start, t.store, t.geo_level, t.geo, t.chart, t.genre, t.position;
