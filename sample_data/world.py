@@ -24,7 +24,7 @@ STORES = ("app_store", "google_play")
 # country: (all-apps market size, US = 1; iOS share of all downloads; short-drama share of the category's
 #           downloads; of its revenue; iOS share of the category's revenue in the country)
 COUNTRIES: dict[str, tuple[float, float, float, float, float]] = {
-    "us": (1.00, 0.55, 0.130, 0.470, 0.70), "gb": (0.22, 0.50, 0.025, 0.045, 0.65),
+    "us": (1.00, 0.55, 0.130, 0.520, 0.70), "gb": (0.22, 0.50, 0.025, 0.045, 0.65),
     "ca": (0.12, 0.50, 0.018, 0.040, 0.65), "au": (0.09, 0.55, 0.012, 0.030, 0.68),
     "de": (0.30, 0.38, 0.020, 0.045, 0.55), "fr": (0.25, 0.35, 0.018, 0.025, 0.55),
     "jp": (0.45, 0.65, 0.020, 0.050, 0.75), "kr": (0.20, 0.25, 0.008, 0.015, 0.40),
@@ -182,7 +182,9 @@ def economy(apps_key: tuple[tuple[str, str, int], ...], config: WorldConfig) -> 
         ios_share = np.array(list(COUNTRIES.values()))[:, 1]
         split = np.stack([ios_share, 1 - ios_share], axis=1)  # [country, store]
         us_ios = split[countries.index("us"), 0]
-        rev_size = np.array(list(COUNTRIES.values()))[:, 3] / COUNTRIES["us"][3]  # app spending, US = 1
+        table = np.array(list(COUNTRIES.values()))
+        # app spending, US = 1: the short-drama revenue share where there is one (China's is its own market)
+        rev_size = np.where(table[:, 3] > 0, table[:, 3] / COUNTRIES["us"][3], 0.3 * table[:, 0])
         for k, i in enumerate(others):
             _, kind, index = apps_key[i]
             scale, decay = POOL_SCALE[kind]
