@@ -1,7 +1,7 @@
 -- Google Play observations: measured daily downloads of ranked short-drama listings per download curve.
 -- real_installs is global (every country of the world), the charts are per country. A listing's installs per
--- day (growth / gap) are first cut to the tracked countries' part: the sum of their weights in the category
--- (core.country_weights, Google Play downloads) over the countries whose chart of that (chart, genre) was
+-- day (growth / gap) are first cut to the tracked countries' part: the sum of their shares of Google Play's
+-- category downloads (core.country_weights, normalised over Google Play) over the countries whose chart of that (chart, genre) was
 -- captured that day; the untracked rest of the world keeps the remainder. That part is split over the tracked
 -- countries in proportion to what the published-totals curve of each country expects there: w_c g(r) / D_c,
 -- g(r) = r^(-a_prior) where ranked, tail_fraction (N+1)^(-a_prior) where not, and D_c = the sum of g over the
@@ -13,8 +13,8 @@
 WITH gap AS (SELECT value AS days FROM core.estimate_settings WHERE name = 'max_gap_days'),
 tail AS (SELECT value AS k FROM core.estimate_settings WHERE name = 'tail_fraction'),
 prior AS (SELECT a_prior AS a0 FROM core.estimate_priors WHERE store = 'google_play' AND measure = 'downloads'),
-weights AS (
-    SELECT country, CAST(weight AS DECIMAL(38, 18)) AS wc
+weights AS (  -- each country's share of Google Play's worldwide short-drama downloads (what real_installs counts)
+    SELECT country, CAST(weight / sum(weight) OVER () AS DECIMAL(38, 18)) AS wc
     FROM core.country_weights WHERE store = 'google_play' AND measure = 'downloads'
 ),
 drama AS (
