@@ -65,7 +65,7 @@ def test_check_published_compares_like_with_like(demo_world):
 
 
 def test_an_ios_propensity_shift_is_flagged_alerted_once_and_held(tmp_path):
-    shift = Scenario("ios_shift", ["us", "gb"], {"ios_propensity_shift": 12.0, "shift_from_day": 6})
+    shift = Scenario("ios_shift", ["us", "gb"], {"ios_propensity_shift": 12.0, "shift_from_day": 7})
     run_scenario(shift, 2, work=tmp_path, days=14)
     warehouse = tmp_path / "ios_shift" / "data" / "warehouse.duckdb"
     second_week = START.replace(day=START.day + 7)

@@ -27,13 +27,15 @@ JUMP_FROM, JUMP_TO = 79, 40  # planted: #79 on day 1, #40 on day 2
 
 
 def _plant_jump(monkeypatch) -> None:
-    """us, RSS v2 top-free: NetShort at #79 on day 1 and #40 on day 2 (the apps in between shift by one)."""
+    """Day 2's charts are day 1's, but for us RSS v2 top-free: NetShort at #79 on day 1 and #40 on day 2 (the apps
+    in between shift by one)."""
     from sample_data import generate_capture
 
     original = generate_capture._chart_apps
 
     def planted(apps, tags, country, day_index, settings, *rest):
-        chosen = original(apps, tags, country, day_index, settings, *rest)
+        # both days show day 1's charts (nothing moves or enters by itself), but for the planted jump
+        chosen = original(apps, tags, country, 0, settings, *rest)
         if day_index in (0, 1) and country == "us" and tags["kind"] == "rss_v2" and tags["chart"] == "top-free":
             jumper = next(a for a in chosen if a.name.startswith(JUMPER))
             chosen.remove(jumper)
