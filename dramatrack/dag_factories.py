@@ -7,10 +7,19 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import DAG, Asset, AssetOrTimeSchedule, CronTriggerTimetable, Param, task
 
-# Every DAG's start_date: a day before any store chart existed, so a back-fill of any past day runs (a logical
-# date before start_date makes Airflow create the run and schedule no task). catchup=False everywhere, so an
-# early start_date never triggers runs by itself.
-DAG_START_DATE = pendulum.datetime(2000, 1, 1, tz="UTC")
+
+def _start_date() -> pendulum.DateTime:
+    """Every DAG's start_date (``DRAMATRACK_DAG_START_DATE``, default 2000-01-01: a day before any store chart
+    existed, so a back-fill of any past day runs; a logical date before start_date makes Airflow create the run
+    and schedule no task). catchup=False everywhere: a scheduler unpausing a DAG creates at most the latest
+    scheduled run since then."""
+    from dramatrack.settings import get_settings
+
+    day = get_settings().dag_start_date
+    return pendulum.datetime(day.year, day.month, day.day, tz="UTC")
+
+
+DAG_START_DATE = _start_date()
 
 
 def ingest_schedule(source: str, cron: str) -> AssetOrTimeSchedule | str:

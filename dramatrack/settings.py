@@ -8,6 +8,7 @@ Airflow connections and are typed ``SecretStr`` so they never appear in logs or 
 from __future__ import annotations
 
 import json
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -123,6 +124,10 @@ class Settings(BaseSettings):
     _split = field_validator("countries", "allowed_hosts", "alert_emails", mode="before")(_split_list)
 
     # Event-driven orchestration (docs/orchestration.md).
+    dag_start_date: date = Field(
+        default=date(2000, 1, 1),
+        description="Every DAG's start_date (read when a DAG file is parsed): back-fills reach no earlier day.",
+    )
     ingest_floor_cron: dict[str, str] = Field(
         default_factory=dict,
         description='{"source": "cron"} overriding the daily floor of an ingest DAG (read when the DAG file is '

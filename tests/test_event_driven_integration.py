@@ -63,8 +63,10 @@ def deployment(tmp_path_factory):
             "DRAMATRACK_COUNTRIES": ",".join(COUNTRIES),
             "DRAMATRACK_INBOX_POLL_SECONDS": "1",
             "DRAMATRACK_INBOX_SETTLE_SECONDS": "0.5",
-            # the daily floor on 29 February: no cron run while the test runs (watchers only)
+            # the daily floor on 29 February, and DAGs that start after the last one: no cron run while the test
+            # runs (watchers only)
             "DRAMATRACK_INGEST_FLOOR_CRON": json.dumps({"app_store": "0 6 29 2 *"}),
+            "DRAMATRACK_DAG_START_DATE": "2026-01-01",
         })
         state.topology = topology = Topology(work=work, env=env, api_base=f"http://127.0.0.1:{api_port}", password=password)
 

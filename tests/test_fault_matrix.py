@@ -92,7 +92,15 @@ NEWS_EXPECTED: dict[str, dict[str, str]] = {
 # Lookups and app pages have no "empty chart" of their own (and an app page no duplicate entry).
 # An empty chart is parsed as [] (documented: Apple omits `entry` for an empty feed); the stage step records
 # a problem for a planned chart that holds no entry, so the batch is quarantined instead of half-loaded.
-CASES = [pytest.param(source, target, fault, outcome, id=f"{source}-{target}-{fault}")
+# Known bugs (docs/reliability.md, "Open"), asserted to fail until fixed (strict xfail).
+GARBLED_NAME = ("known bug (docs/reliability.md, 'Open'): a page served with a wrong charset changes a listing's "
+                "name key, and the cross-store name match of its product is undone, re-keying its chart entries and "
+                "metrics (the simulated market's BritBox in ar); the identity keys should stay those of the "
+                "earliest day seen")
+KNOWN_BUGS = {("app_store", "lookup", "wrong_charset"): GARBLED_NAME}
+CASES = [pytest.param(source, target, fault, outcome, id=f"{source}-{target}-{fault}",
+                      marks=[pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[(source, target, fault)])]
+                      if (source, target, fault) in KNOWN_BUGS else [])
          for (source, target), faults in EXPECTED.items() for fault, outcome in faults.items()]
 NEWS_CASES = [pytest.param(target, fault, outcome, id=f"news-{target}-{fault}")
               for target, faults in NEWS_EXPECTED.items() for fault, outcome in sorted(faults.items())]
@@ -186,10 +194,7 @@ def test_control_country_is_untouched_by_the_faults(matrix):
         matrix["reference"].warehouse_path, edition)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known bug (docs/reliability.md, 'Open'): a lookup served in a wrong charset garbles the listing's name, its "
-    "name key changes, and the cross-store name match of its product is undone, re-keying the earlier day's facts "
-    "(the simulated market's BritBox in ar); the identity keys should stay those of the earliest day seen"))
+@pytest.mark.xfail(strict=True, reason=GARBLED_NAME)
 def test_previous_day_rows_are_byte_identical_after_the_faulty_day(matrix):
     path = matrix["settings"].warehouse_path
     assert day_snapshot(path, D1) == matrix["d1_facts"]

@@ -47,6 +47,7 @@ class StagedBatch:
     problems: list[str] = field(default_factory=list)
     # item batch id -> problems of that item alone (an app page that failed); the rest of the batch loads
     item_problems: dict[str, list[str]] = field(default_factory=dict)
+    parsed_items: list[str] = field(default_factory=list)  # news: searches and feeds fetched and parsed (may be empty)
     # News batches (dramatrack.pipeline.stage_news): one row per story, its app mentions, its reported figures
     articles: list = field(default_factory=list)
     mentions: list = field(default_factory=list)

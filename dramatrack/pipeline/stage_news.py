@@ -290,6 +290,7 @@ def stage_news_batch(manifest: BatchManifest, catalog: Catalog) -> StagedBatch:
                 exc.with_location(resp.url).one_line())
             continue
         parsed_feeds += 1
+        staged.parsed_items.append(item)
         fetched = served_at(resp).strftime("%Y-%m-%dT%H:%M:%SZ")
         deliveries += [_Delivery(a, item, fetched) for a in articles]
     if parsed_feeds and not deliveries:
@@ -323,8 +324,10 @@ def stage_news_batch(manifest: BatchManifest, catalog: Catalog) -> StagedBatch:
 
 
 def news_items(batch: StagedBatch) -> set[str]:
-    """Item batch ids of the batch's staged news records (each may fail validation alone)."""
-    return {item_batch_id(batch.batch_id, r.item) for r in (*batch.articles, *batch.metrics)}
+    """Item batch ids of the batch's searches and feeds that parsed (an empty one too: it loads, and resolves an
+    earlier quarantine of the same item) and of its staged records (each may fail validation alone)."""
+    return {item_batch_id(batch.batch_id, i) for i in batch.parsed_items} | {
+        item_batch_id(batch.batch_id, r.item) for r in (*batch.articles, *batch.metrics)}
 
 
 def _news_frame(staged: Iterable[StagedBatch], attr: str):

@@ -461,10 +461,14 @@ def _hold_flagged_weeks(conn: duckdb.DuckDBPyConnection, settings: dict[str, flo
                                 "country": "tracked", "reason": reason})
     if not flagged:
         return False
+    # the stores to hold: those flagged on their own; both when only their sum was
     stores = {(f["window_start"], f["measure"]): set() for f in flagged}
     for f in flagged:
-        stores[(f["window_start"], f["measure"])] |= (
-            {"app_store", "google_play"} if f["store"] == "all" else {f["store"]})
+        if f["store"] != "all":
+            stores[(f["window_start"], f["measure"])].add(f["store"])
+    for key, held_stores in stores.items():
+        if not held_stores:
+            held_stores |= {"app_store", "google_play"}
     held = []
     for (week, store, country, chart, genre, measure), b in sorted(held_scales.items()):
         if b is not None and store in stores.get((week, measure), set()):
