@@ -466,7 +466,7 @@ def _hold_flagged_weeks(conn: duckdb.DuckDBPyConnection, settings: dict[str, flo
     for f in flagged:
         if f["store"] != "all":
             stores[(f["window_start"], f["measure"])].add(f["store"])
-    for key, held_stores in stores.items():
+    for held_stores in stores.values():
         if not held_stores:
             held_stores |= {"app_store", "google_play"}
     held = []
