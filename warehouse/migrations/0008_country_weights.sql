@@ -6,8 +6,8 @@
 --     Tower / Appfigures 2025); the others follow the vendors' country rankings and store mixes and are
 --     assumptions to be revised as figures are published (docs/methodology.md, "Country weights").
 --   * core.estimate_settings: the knobs of the new steps.
---   * core.estimate_params.flagged: a week whose estimated category total disagrees with the published one;
---     ops.alerts accepts its alert kind (estimates_flagged): the table is rebuilt to change the CHECK.
+--   * core.estimate_params.flagged: a week whose estimated category total disagrees with the published one (its
+--     alert kind, estimates_flagged, joins ops.alerts' CHECK in 0011, which rebuilds that table once for both kinds).
 
 CREATE TABLE core.country_weights (
     country VARCHAR NOT NULL,
@@ -143,43 +143,3 @@ WHERE name = 'prior_log_sigma';
 ALTER TABLE core.estimate_params ADD COLUMN flagged BOOLEAN;
 COMMENT ON COLUMN core.estimate_params.flagged IS 'True on a check_published row whose week failed the published check (inputs.flag_reason says why) and on the curves held to the published scale because of it.';
 
--- ops.alerts with the new kind (DuckDB cannot alter a CHECK constraint: copy, drop, rename), as 0005 left it
-CREATE TABLE ops.alerts_next (
-    alert_key        VARCHAR     NOT NULL,
-    target           VARCHAR     NOT NULL CHECK (target IN ('ops', 'webhook', 'slack', 'email')),
-    kind             VARCHAR     NOT NULL CHECK (kind IN ('validation_failed', 'stale_source', 'market_event', 'estimates_flagged')),
-    source           VARCHAR     NOT NULL,
-    batch_ids        JSON        NOT NULL,
-    countries        JSON        NOT NULL,
-    snapshot_dates   JSON        NOT NULL,
-    failures         JSON        NOT NULL,
-    summary          VARCHAR     NOT NULL,
-    data_docs_url    VARCHAR,
-    status           VARCHAR     NOT NULL CHECK (status IN ('sent', 'failed')),
-    error            VARCHAR,
-    attempts         INTEGER     NOT NULL,
-    first_attempt_at TIMESTAMPTZ NOT NULL,
-    last_attempt_at  TIMESTAMPTZ NOT NULL,
-    sent_at          TIMESTAMPTZ,
-    PRIMARY KEY (alert_key, target)
-);
-INSERT INTO ops.alerts_next SELECT * FROM ops.alerts;
-DROP TABLE ops.alerts;
-ALTER TABLE ops.alerts_next RENAME TO alerts;
-COMMENT ON TABLE ops.alerts IS 'One row per alert and target: validation failures, stale sources, market events and flagged estimate weeks, sent at most once per target (dedupe on alert_key).';
-COMMENT ON COLUMN ops.alerts.alert_key IS 'sha256 of (kind, sorted batch ids, sorted failed expectations[, source and UTC day for stale_source; the events for market_event]); natural key with target. Stable across retries of the same failure.';
-COMMENT ON COLUMN ops.alerts.target IS 'ops (this log itself) | webhook | slack | email (natural key part). Never the URL or address: those are secrets.';
-COMMENT ON COLUMN ops.alerts.kind IS 'validation_failed | stale_source | market_event | estimates_flagged (a week whose estimates failed the published check; one key per week).';
-COMMENT ON COLUMN ops.alerts.source IS 'Source of the batches (app_store, google_play, news; comma-joined if several).';
-COMMENT ON COLUMN ops.alerts.batch_ids IS 'JSON list of the failed batch (or item) ids; for stale_source the last loaded batch, if any; for market_event the batches whose charts showed the events.';
-COMMENT ON COLUMN ops.alerts.countries IS 'JSON list of the storefront countries of the failed batches (or of the market events).';
-COMMENT ON COLUMN ops.alerts.snapshot_dates IS 'JSON list of the snapshot dates (YYYY-MM-DD) of the failed batches (or of the market events).';
-COMMENT ON COLUMN ops.alerts.failures IS 'JSON list of {batch_id, country, snapshot_date, expectation, column, unexpected_count, examples} as sent (for market_event: expectation = new_entrant | rank_jump, column = store/chart/genre).';
-COMMENT ON COLUMN ops.alerts.summary IS 'One-line plain-text summary of the alert.';
-COMMENT ON COLUMN ops.alerts.data_docs_url IS 'Great Expectations Data Docs page of the validation (NULL for stale_source and market_event).';
-COMMENT ON COLUMN ops.alerts.status IS 'sent | failed (the last attempt for this target failed; a later dispatch tries again).';
-COMMENT ON COLUMN ops.alerts.error IS 'Why the last attempt failed: exception type or HTTP/SMTP status only (no URL, no credential).';
-COMMENT ON COLUMN ops.alerts.attempts IS 'Delivery attempts for this target (1 on the first dispatch).';
-COMMENT ON COLUMN ops.alerts.first_attempt_at IS 'When the first attempt was recorded.';
-COMMENT ON COLUMN ops.alerts.last_attempt_at IS 'When the latest attempt was recorded.';
-COMMENT ON COLUMN ops.alerts.sent_at IS 'When the target accepted the alert (NULL while status is failed).';
