@@ -40,6 +40,26 @@ def _find(settings, candidate_id: str) -> dict[str, Any] | None:
     return next((r for r in _candidates(settings) if candidate_id in (r["store_app_id"], r["app_key"])), None)
 
 
+def _edit_catalog(edit, dry_run: bool, candidate_id: str | None = None) -> None:
+    """Read the catalog file, apply ``edit(text, candidate)`` (the candidate found by ``candidate_id``, if given),
+    and write the result (printing the diff); a missing candidate or a refused edit is one line, exit 1."""
+    from dramatrack.catalog_edit import CatalogEditError
+    from dramatrack.settings import get_settings
+
+    settings = get_settings()
+    found = None
+    if candidate_id is not None:
+        found = _find(settings, candidate_id)
+        if found is None:
+            _fail(f"no candidate {candidate_id!r} (see `dramatrack catalog candidates`)")
+    before = settings.catalog_path.read_text(encoding="utf-8")
+    try:
+        after = edit(before, found)
+    except CatalogEditError as exc:
+        _fail(str(exc))
+    _write(settings, before, after, dry_run)
+
+
 def _write(settings, before: str, after: str, dry_run: bool) -> None:
     from dramatrack.catalog_edit import diff
 
@@ -76,22 +96,15 @@ def accept(
     """Add a candidate to the catalog as a new app (verified: false until a live check)."""
     import re
 
-    from dramatrack.catalog_edit import CatalogEditError, add_app
-    from dramatrack.settings import get_settings
+    from dramatrack.catalog_edit import add_app
 
-    settings = get_settings()
-    found = _find(settings, candidate_id)
-    if found is None:
-        _fail(f"no candidate {candidate_id!r} (see `dramatrack catalog candidates`)")
-    display = name or re.split(r"\s+[-–:|]\s+|:\s", found["name"] or candidate_id, maxsplit=1)[0]
-    key = app_key or re.sub(r"[^a-z0-9]+", "_", display.casefold()).strip("_") or found["app_key"]
-    before = settings.catalog_path.read_text(encoding="utf-8")
-    try:
-        after = add_app(before, app_key=key, name=display, publisher=found["publisher"], store=found["store"],
-                        store_app_id=found["store_app_id"], evidence=found["evidence"], decided=date.today())
-    except CatalogEditError as exc:
-        _fail(str(exc))
-    _write(settings, before, after, dry_run)
+    def edit(before: str, found: dict[str, Any]) -> str:
+        display = name or re.split(r"\s+[-–:|]\s+|:\s", found["name"] or candidate_id, maxsplit=1)[0]
+        key = app_key or re.sub(r"[^a-z0-9]+", "_", display.casefold()).strip("_") or found["app_key"]
+        return add_app(before, app_key=key, name=display, publisher=found["publisher"], store=found["store"],
+                       store_app_id=found["store_app_id"], evidence=found["evidence"], decided=date.today())
+
+    _edit_catalog(edit, dry_run, candidate_id)
 
 
 @catalog_app.command("reject")
@@ -101,20 +114,11 @@ def reject(
     dry_run: DryRun = False,
 ) -> None:
     """Record that a candidate is not a short-drama app."""
-    from dramatrack.catalog_edit import CatalogEditError, add_rejection
-    from dramatrack.settings import get_settings
+    from dramatrack.catalog_edit import add_rejection
 
-    settings = get_settings()
-    found = _find(settings, candidate_id)
-    if found is None:
-        _fail(f"no candidate {candidate_id!r} (see `dramatrack catalog candidates`)")
-    before = settings.catalog_path.read_text(encoding="utf-8")
-    try:
-        after = add_rejection(before, store=found["store"], store_app_id=found["store_app_id"], name=found["name"],
-                              reason=reason, decided=date.today())
-    except CatalogEditError as exc:
-        _fail(str(exc))
-    _write(settings, before, after, dry_run)
+    _edit_catalog(lambda before, found: add_rejection(
+        before, store=found["store"], store_app_id=found["store_app_id"], name=found["name"], reason=reason,
+        decided=date.today()), dry_run, candidate_id)
 
 
 @catalog_app.command("confirm")
@@ -123,13 +127,6 @@ def confirm(
     dry_run: DryRun = False,
 ) -> None:
     """Confirm a suspect catalog store id after checking its listing by hand: it counts in the marts again."""
-    from dramatrack.catalog_edit import CatalogEditError, add_confirmation
-    from dramatrack.settings import get_settings
+    from dramatrack.catalog_edit import add_confirmation
 
-    settings = get_settings()
-    before = settings.catalog_path.read_text(encoding="utf-8")
-    try:
-        after = add_confirmation(before, store_app_id=store_app_id)
-    except CatalogEditError as exc:
-        _fail(str(exc))
-    _write(settings, before, after, dry_run)
+    _edit_catalog(lambda before, _: add_confirmation(before, store_app_id=store_app_id), dry_run)
