@@ -22,7 +22,14 @@ import numpy as np
 import pyarrow as pa
 
 from warehouse.connection import run_sql
-from warehouse.estimates.fit import calibrate, curve_scale, ratings_per_download, scale_denominator
+from warehouse.estimates.fit import (
+    calibrate,
+    curve_scale,
+    pooled,
+    prior_scale,
+    ratings_per_download,
+    scale_denominator,
+)
 
 SQL = Path(__file__).resolve().parent / "sql"
 
@@ -200,7 +207,7 @@ def _fit_weeks(conn, settings, priors, report: EstimatesReport, held_scales: dic
                 info["scale_reason"] = ("no published figure" if fig is None else "no country weight" if w is None
                                         else "no short-drama app of the category in this chart")
                 return None, info
-            return fig["daily"] * w / denom, info
+            return prior_scale(fig["daily"] * w, denom), info
 
         # 3. observations per curve
         points: dict[tuple, list] = defaultdict(list)
@@ -302,23 +309,18 @@ def _fit_weeks(conn, settings, priors, report: EstimatesReport, held_scales: dic
 
 
 def _pooled(row: dict[str, Any], peers: list[dict[str, Any]], scale_at) -> dict[str, Any]:
-    """A curve from the same chart's fits in other countries that week: their a, and their scale relative to
-    their own published-totals scale applied to this country's (countries differ in size: pooling b itself
-    would give a small market the scale of a large one). Without published scales: their log b."""
-    w = np.asarray([p["_n"] for p in peers], dtype=np.float64)
-    w = w / math.fsum(w.tolist())
-    a = math.fsum((w * np.asarray([p["a"] for p in peers])).tolist())
-    own = scale_at(a)
-    if own is not None and all(p.get("b_scale") for p in peers):
-        logs = np.log([p["b"] / p["b_scale"] for p in peers])
-        anchor = math.log(own)
-    else:
-        logs, anchor = np.log([p["b"] for p in peers]), 0.0
-    mean = math.fsum((w * logs).tolist())
-    spread = math.fsum((w * (logs - mean) ** 2).tolist())
-    sigma = math.sqrt(math.fsum((w * np.asarray([p["sigma"] for p in peers]) ** 2).tolist()) + spread)
+    """A curve from the same chart's fits in other countries that week (fit.pooled): their a, and their scale
+    relative to their own published-totals scale applied to this country's (countries differ in size: pooling b
+    itself would give a small market the scale of a large one). Without published scales: their b."""
+    shape = ([p["a"] for p in peers], [p["sigma"] for p in peers], [p["_n"] for p in peers])
+    own = None
+    if all(p.get("b_scale") for p in peers):
+        a, ratio, sigma = pooled(shape[0], [p["b"] / p["b_scale"] for p in peers], shape[1], shape[2])
+        own = scale_at(a)
+    if own is None:
+        a, ratio, sigma = pooled(shape[0], [p["b"] for p in peers], shape[1], shape[2])
     row["inputs"]["pooled_from"] = [p["country"] for p in peers]
-    return {"method": "pooled", "a": a, "b": math.exp(anchor + mean), "sigma": sigma,
+    return {"method": "pooled", "a": a, "b": ratio * own if own is not None else ratio, "sigma": sigma,
             "b_scale": own if own is not None else row["b_scale"]}
 
 
