@@ -46,6 +46,7 @@ from sample_data.market import (
     play_app,
     play_package,
     ranked,
+    sold_in,
     truth_table,
     with_ratings,
 )
@@ -117,7 +118,8 @@ def write_batch(archive: WarcArchive, settings: Settings, apps: list[MarketApp],
     ids += [i for i in catalog_ios_ids if i not in ids]
     for seq, req in enumerate(lookup_requests(settings, country, ids), start=10):
         wanted = req.url.split("id=", 1)[1].split("&", 1)[0].split(",")
-        found = [with_ratings(by_id[i], country, day_index, config) for i in wanted if i in by_id]
+        found = [with_ratings(by_id[i], country, day_index, config) for i in wanted
+                 if i in by_id and sold_in(by_id[i], country)]
         record(req, render_lookup(country, found), seq)
 
 

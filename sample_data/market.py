@@ -26,7 +26,7 @@ from functools import cache
 
 import numpy as np
 
-from sample_data.china import CHINA_DESCRIPTION, CHINA_SHORT_DRAMA_APPS
+from sample_data.china import CHINA, CHINA_DESCRIPTION, CHINA_SHORT_DRAMA_APPS
 from sample_data.payloads import SampleApp
 from sample_data.play_payloads import PlayApp
 from sample_data.world import COUNTRIES, HORIZON_DAYS, STORES, WorldConfig, economy
@@ -218,6 +218,11 @@ def true_downloads(app: MarketApp, store: str, country: str, day_index: int,
                    config: WorldConfig = DEFAULT_CONFIG) -> float:
     """The app's true downloads that day in one store and country."""
     return float(_world(config).downloads[app.index, _country(country), STORES.index(store), _day(day_index)])
+
+
+def sold_in(app: MarketApp, storefront: str) -> bool:
+    """Whether the app is on sale in the storefront: China's apps only in cn (a lookup elsewhere finds nothing)."""
+    return app.kind != "china" or storefront == CHINA
 
 
 def has_play_listing(app: MarketApp, config: WorldConfig = DEFAULT_CONFIG) -> bool:

@@ -129,13 +129,14 @@ START = date(2026, 11, 2)  # a Monday: two full ISO weeks
 def fit_to_the_simulation(conn, countries: list[str]) -> None:
     """Configure the estimator for simulate.py's world, which has no untracked countries and equal Google Play
     scales: the tracked countries hold the whole category (equal weights), no pull toward the published
-    scales and no flag. These tests check the fitting mechanics against known curves; the published-totals
+    scales, no flag, revenue pinned to the published scale. These tests check the fitting mechanics against known curves; the published-totals
     machinery is measured by bench/bench_accuracy.py on sample_data's world and tested in test_accuracy_world.py."""
     conn.execute("DELETE FROM core.country_weights WHERE measure = 'downloads'")
     for store in (IOS, PLAY):
         for c in countries:
             conn.execute("INSERT INTO core.country_weights VALUES (?, ?, 'downloads', ?)", [c, store, 1 / len(countries)])
     conn.execute("UPDATE core.estimate_settings SET value = 1e6 WHERE name IN ('b_prior_log_sd', 'flag_factor')")
+    conn.execute("UPDATE core.estimate_settings SET value = 0 WHERE name = 'revenue_follows_downloads'")
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +159,7 @@ def params(conn, where: str = "true") -> list[dict]:
 
 def test_overall_top_free_curves_are_recovered_from_store_data(simulated):
     conn, market, _ = simulated
-    fits = params(conn, "measure = 'downloads' AND genre IN ('all', 'APPLICATION') AND method <> 'check_published'")
+    fits = params(conn, "measure = 'downloads' AND genre IN ('all', 'APPLICATION') AND method NOT IN ('check_published', 'head_correction')")
     assert {p["method"] for p in fits} == {"fit"}
     errors = []
     for p in fits:
@@ -230,6 +231,35 @@ def test_prior_scale_matches_the_published_total(simulated):
         assert dl["reference_value"] == pytest.approx(2.3e9 / 365 * inputs["tracked_share"])
 
 
+def test_revenue_follows_the_download_signals(simulated):
+    """With revenue_follows_downloads = 1, each store's revenue total is the published one times that store's
+    estimated / published downloads (capped at flag_factor, here 1e6), and the factor is recorded on every revenue curve."""
+    conn, _, _ = simulated
+
+    def ratios():
+        return {(r["window_start"], r["store"], r["measure"]): r["estimated_value"] / r["reference_value"]
+                for r in params(conn, "method = 'check_published' AND country = 'tracked' AND store <> 'all'")}
+
+    pinned = ratios()
+    try:
+        conn.execute("UPDATE core.estimate_settings SET value = 1 WHERE name = 'revenue_follows_downloads'")
+        refresh_marts(conn)
+        following = ratios()
+        curves = params(conn, "measure = 'revenue' AND method = 'prior'")
+    finally:
+        fit_to_the_simulation(conn, ["us", "gb", "jp"])
+        refresh_marts(conn)
+    assert ratios() == pinned  # the fixture is back as it was
+    for (week, store, measure), dl_ratio in following.items():
+        if measure != "downloads":
+            continue
+        assert dl_ratio < 0.1  # this toy market's downloads are a few % of the published figure (no flag here)
+        assert following[(week, store, "revenue")] == pytest.approx(pinned[(week, store, "revenue")] * dl_ratio)
+        factors = [json.loads(c["inputs"])["market_factor"] for c in curves
+                   if (c["window_start"], c["store"]) == (week, store)]
+        assert factors and all(f == pytest.approx(dl_ratio) for f in factors)
+
+
 def test_app_estimates_have_bands_and_one_primary_row(simulated):
     conn, _, _ = simulated
     bad = conn.execute("""
@@ -257,7 +287,7 @@ def test_a_chart_without_ground_truth_is_pooled_or_prior(tmp_path):
     methods = dict(
         conn.execute(
             "SELECT country || ':' || genre, method FROM core.estimate_params "
-            "WHERE store = 'app_store' AND measure = 'downloads' AND method <> 'check_published'"
+            "WHERE store = 'app_store' AND measure = 'downloads' AND method NOT IN ('check_published', 'head_correction')"
         ).fetchall()
     )
     assert methods["us:all"] == "fit" and methods["gb:all"] == "pooled"
@@ -283,7 +313,7 @@ def test_no_ground_truth_at_all_falls_back_to_the_paper_shape_and_published_scal
     fit_to_the_simulation(conn, market.countries)
     build_marts(conn)
     rows = params(
-        conn, "measure IN ('downloads', 'revenue', 'ratings_per_download') AND method <> 'check_published'"
+        conn, "measure IN ('downloads', 'revenue', 'ratings_per_download') AND method NOT IN ('check_published', 'head_correction')"
     )
     assert {r["method"] for r in rows} == {"prior"}
     ios_dl = [r for r in rows if r["store"] == IOS and r["measure"] == "downloads"]

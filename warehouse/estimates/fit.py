@@ -260,3 +260,22 @@ def scale_denominator(points: Sequence[tuple[int, float | None]], a: float, tail
     return math.fsum(
         (rank ** -a) if rank is not None else tail_fraction * (depth + 1) ** -a for depth, rank in points
     ) / days
+
+
+HEAD_BUCKETS = (1.0, 2.0, 4.0)  # effective ranks [1, 2), [2, 4), [4, 11): the head of a chart
+HEAD_END = 11.0
+
+
+def head_correction(ranks: list[float], residuals: list[float], prior_n: float) -> list[tuple[float, float, int]]:
+    """Mean log residual of the fitted curves at the head of the charts, per rank bucket (``HEAD_BUCKETS``),
+    shrunk toward 0 as if ``prior_n`` residuals of 0 were added: (bucket start, log factor, n) per bucket.
+
+    A power law fitted over a chart's 200 ranks overshoots its first few ranks when the head is flatter than
+    the body (app sizes closer to log-normal than Pareto there); the apps at the head carry their own
+    measurements, and pooled over the week's curves of a store they say by how much."""
+    out = []
+    bounds = list(HEAD_BUCKETS) + [HEAD_END]
+    for lo, hi in zip(bounds, bounds[1:], strict=False):
+        vals = [e for r, e in zip(ranks, residuals, strict=True) if lo <= round(r, 6) < hi]
+        out.append((lo, math.fsum(vals) / (len(vals) + prior_n) if vals else 0.0, len(vals)))
+    return out

@@ -25,6 +25,7 @@ from warehouse.connection import run_sql
 from warehouse.estimates.fit import (
     calibrate,
     curve_scale,
+    head_correction,
     pooled,
     prior_scale,
     ratings_per_download,
@@ -150,6 +151,9 @@ def refresh_estimates(conn: duckdb.DuckDBPyConnection) -> EstimatesReport:
     run_sql(conn, SQL / "app_estimates.sql")
     run_sql(conn, SQL / "check_published.sql")
     if weeks and _hold_flagged_weeks(conn, settings, held_scales):
+        run_sql(conn, SQL / "app_estimates.sql")
+        run_sql(conn, SQL / "check_published.sql")
+    if weeks and _follow_downloads(conn, settings):
         run_sql(conn, SQL / "app_estimates.sql")
         run_sql(conn, SQL / "check_published.sql")
     columns = {r["column_name"] for r in _rows(conn, "reported_metrics_columns.sql")}
@@ -299,12 +303,39 @@ def _fit_weeks(conn, settings, priors, report: EstimatesReport, held_scales: dic
                         row["a"],
                         row["b"],
                     )
+        week_rows.extend(base | r for r in _head_rows(week_rows, settings))
         out.extend(week_rows)
     for row in out:
         row.pop("_n", None)
         row["inputs"] = _json(row["inputs"])
         row.setdefault("n_obs", 0)
         row.setdefault("n_zero", 0)
+    return out
+
+
+def _head_rows(week_rows: list[dict[str, Any]], settings: dict[str, float]) -> list[dict[str, Any]]:
+    """One ``head_correction`` row per store: the fitted download curves' mean log residual per head rank bucket
+    (fit.head_correction), which app_estimates.sql applies to the ranked rows of fitted and pooled curves."""
+    out = []
+    for store in ("app_store", "google_play"):
+        ranks, res = [], []
+        for row in week_rows:
+            if (row["store"], row["measure"], row.get("method")) == (store, "downloads", "fit") and row.get("residuals"):
+                pairs = [(r, e) for r, e in zip(row["obs_ranks"], row["residuals"], strict=True) if e is not None]
+                ranks += [r for r, _ in pairs]
+                res += [e for _, e in pairs]
+        buckets = head_correction(ranks, res, settings["head_prior_n"])
+        if not any(n for _, _, n in buckets):
+            continue
+        out.append({
+            "store": store, "country": "all", "chart": "all", "genre": "all", "measure": "downloads",
+            "method": "head_correction", "n_obs": sum(n for _, _, n in buckets), "n_zero": 0,
+            "obs_ranks": [lo for lo, _, _ in buckets], "residuals": [h for _, h, _ in buckets],
+            "inputs": {"ground_truth": "residuals of this week's fitted download curves of the store at the head of "
+                                       "the charts (effective ranks 1, 2-3, 4-10), pooled and shrunk toward 0",
+                       "n_per_bucket": [n for _, _, n in buckets], "settings": {"head_prior_n": settings["head_prior_n"]},
+                       "applied_to": "ranked rows of fit and pooled curves: est, low, high x exp(residuals[bucket])"},
+        })  # fmt: skip
     return out
 
 
@@ -488,4 +519,36 @@ def _hold_flagged_weeks(conn: duckdb.DuckDBPyConnection, settings: dict[str, flo
     finally:
         conn.unregister("held_curves")
         conn.unregister("flagged_checks")
+    return True
+
+
+def _follow_downloads(conn: duckdb.DuckDBPyConnection, settings: dict[str, float]) -> bool:
+    """Scale each refresh week's revenue curves of a store by that store's market factor: its estimated downloads
+    over the tracked countries / the published downloads figure's share for them (check_published), to the power
+    ``revenue_follows_downloads`` and capped at ``flag_factor``. Revenue has no public signal of its own; the
+    download signals say how far this week's market is from the published one, and revenue per download is held
+    at the published ratio. True if any curve was rescaled."""
+    power = settings.get("revenue_follows_downloads", 0.0)
+    if not power:
+        return False
+    factor_cap = settings["flag_factor"]
+    weeks = {r["window_start"] for r in _rows(conn, "curves.sql")}
+    factors = []
+    for r in _rows(conn, "check_rows.sql"):
+        if (r["window_start"] not in weeks or r["country"] != "tracked" or r["measure"] != "downloads"
+                or r["store"] == "all" or not r["estimated_value"] or not r["reference_value"]):
+            continue
+        ratio = r["estimated_value"] / r["reference_value"]
+        factor = min(max(ratio**power, 1 / factor_cap), factor_cap)
+        factors.append({"window_start": r["window_start"], "store": r["store"], "factor": factor,
+                        "source": f"estimated {r['store']} downloads {r['estimated_value']:,.0f}/day vs published "
+                                  f"share {r['reference_value']:,.0f}/day (ratio {ratio:.3f}, power {power:g})"})
+    if not factors:
+        return False
+    conn.register("market_factors", pa.Table.from_pylist(factors, schema=pa.schema([
+        ("window_start", pa.date32()), ("store", pa.string()), ("factor", pa.float64()), ("source", pa.string())])))
+    try:
+        run_sql(conn, SQL / "follow_downloads.sql")
+    finally:
+        conn.unregister("market_factors")
     return True
