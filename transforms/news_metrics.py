@@ -67,8 +67,8 @@ PER_UNIT_WORDS = ("average", "on average", "per user", "per paying user", "ARPU"
 DAILY = r"(?:\b(?:a|per|each|every|one|single|best|record|peak)[\s-]+day\b|\bdaily\b(?![\s-]+active)|" \
         r"单日|单天|日均(?!活跃)|每日(?!活跃)|每天|一天|日新增)"
 # A cumulative total (lifetime, since launch) is no period's figure: it is dropped. "累计" alone is a cumulative
-# total when the sentence gives an as-of date ("截至2024年底…累计") or no period, else a period's sum
-# ("2025年上半年…累计内购收入").
+# total when the sentence gives an as-of date ("截至2024年底…累计") or names no period, else a period's sum
+# ("2025年上半年…累计内购收入", "今年前三季度…累计下载量").
 CUMULATIVE = r"(?:(?<!year-)(?<!year )\bto[\s-]date\b|\blifetime\b|\ball[\s-]time\b|\bcumulative(?:ly)?\b|" \
              r"\bsince\s+(?:its\s+|their\s+|the\s+app['’]s\s+)?(?:launch|launching|release|debut|inception)\b|" \
              r"\bsince\s+(?:it|they)\s+(?:launched|debuted|went live)\b|\bover\s+(?:its|their)\s+lifetime\b|" \
@@ -409,7 +409,7 @@ def _sentence_metrics(sentence: str, matcher: AppMatcher, context_year: int | No
         period = pick_period(fig.start, fig.end, periods, next_figure, year_hint, published) or (
             None if any(not p.compared for p in periods) else carried)
         cumulative = _cumulative(fig, ctx)
-        if cumulative == "strong" or (cumulative == "weak" and (period is None or _AS_OF_RE.search(text))):
+        if cumulative == "strong" or (cumulative == "weak" and (not periods or _AS_OF_RE.search(text))):
             continue  # a total to date ("since launch", "截至2024年底…累计"): no period's figure
         out.append(ReportedMetric(app=app, metric=metric, value=value,
                                   currency=fig.currency if metric in ("revenue", "market_size") else None,
