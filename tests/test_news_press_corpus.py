@@ -1,12 +1,17 @@
 """Precision and recall of ``dramatrack parse news-text`` on sentences in the manner of real trade press.
 
-Two parts, in ``tests/fixtures/news/`` (one JSON object a line), written for the project after reading real
+Four parts, in ``tests/fixtures/news/`` (one JSON object a line), written for the project after reading real
 English and Chinese trade press (Sensor Tower, Appfigures, 36Kr, Jiemian, wenxuecity, DataEye...) — no text
 copied — in both Chinese scripts:
 
 * ``press_eval.jsonl``: the **evaluation** part, written and committed before the extractor was tuned and not
   looked at while tuning (its misses are not printed: only the scores);
-* ``press_dev.jsonl``: the **development** part the extractor was tuned on (its misses are printed).
+* ``press_dev.jsonl``: the **development** part the extractor was tuned on (its misses are printed);
+* ``press_eval_b.jsonl`` / ``press_dev_b.jsonl``: a second evaluation / development pair for what a held-out
+  check on real passages found next — enumerations without "respectively" (also one value in parentheses after
+  each app), a country or region as the subject, the app named in the previous sentence ("The app…", "该应用…",
+  "其…"), market size written 总体规模, cumulative totals (dropped: no period's figure) and daily peaks. The
+  evaluation part was written and committed, with its score on the unchanged extractor, before tuning.
 
 Each sentence lists the figures it reports as ``[app, metric, value, currency, period]`` (app: catalog display
 name, ``A+B`` for a shared figure, null for the market; shares as fractions; currency only for money), the
@@ -25,14 +30,18 @@ from typer.testing import CliRunner
 from dramatrack_cli.main import app as cli_app
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "news"
-PARTS = {"dev": FIXTURES / "press_dev.jsonl", "eval": FIXTURES / "press_eval.jsonl"}
+PARTS = {"dev": FIXTURES / "press_dev.jsonl", "eval": FIXTURES / "press_eval.jsonl",
+         "dev_b": FIXTURES / "press_dev_b.jsonl", "eval_b": FIXTURES / "press_eval_b.jsonl"}
+DEV_PARTS = {"dev", "dev_b"}  # the parts tuned on: their misses are printed; the others' are not
 MIN_PRECISION = 0.9
 MIN_RECALL = 0.8
 # Each kind of real-text trouble issue 14 lists has sentences of its own; "both" = in both Chinese scripts too.
 KINDS = {"citation": "both", "list_marker": "both", "traditional": "zh-Hant", "spacing": "both",
          "respectively": "both", "followers": "both", "registered": "both", "company": "both",
          "rank_words": "both", "named_month": "both", "named_quarter": "both", "market_size": "both",
-         "previous_clause": "both", "zh_numerals": "both", "fullwidth": "both"}
+         "previous_clause": "both", "zh_numerals": "both", "fullwidth": "both",
+         "enumeration": "both", "paren_enumeration": "both", "country_subject": "both",
+         "previous_sentence": "both", "cumulative": "both", "peak_daily": "both"}
 
 
 def _five(app, metric, value, currency, period) -> tuple:
@@ -54,7 +63,7 @@ def extracted(corpus, tmp_path_factory) -> dict[str, set[tuple]]:
     runner = CliRunner()
     folder = tmp_path_factory.mktemp("press")
     out = {}
-    for item in corpus["dev"] + corpus["eval"]:
+    for item in [i for part in corpus.values() for i in part]:
         path = folder / f"{item['id']}.txt"
         path.write_text(item["text"], encoding="utf-8")
         args = ["parse", "news-text", str(path)]
@@ -85,7 +94,7 @@ def _score(items: list[dict], extracted: dict[str, set[tuple]]) -> tuple[float, 
 
 
 def test_the_corpus_is_big_bilingual_and_split(corpus):
-    everything = corpus["dev"] + corpus["eval"]
+    everything = [i for part in corpus.values() for i in part]
     assert len(everything) >= 150 and len(corpus["eval"]) >= 50
     assert len({i["id"] for i in everything}) == len(everything)
     assert sum(i["lang"] == "zh" for i in everything) >= 0.4 * len(everything)
@@ -98,7 +107,7 @@ def test_the_corpus_is_big_bilingual_and_split(corpus):
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_each_kind_of_real_text_has_sentences_of_its_own(corpus, kind):
-    items = [i for i in corpus["dev"] + corpus["eval"] if kind in i["kinds"]]
+    items = [i for part in corpus.values() for i in part if kind in i["kinds"]]
     scripts = {i["script"] for i in items}
     if KINDS[kind] == "both":
         assert {"zh-Hans", "zh-Hant"} <= scripts, (kind, scripts)
@@ -106,7 +115,7 @@ def test_each_kind_of_real_text_has_sentences_of_its_own(corpus, kind):
         assert KINDS[kind] in scripts, (kind, scripts)
 
 
-@pytest.mark.parametrize("part", ["dev", "eval"])
+@pytest.mark.parametrize("part", sorted(PARTS))
 def test_precision_and_recall(corpus, extracted, score_board, part):
     items = corpus[part]
     precision, recall, tp, fp, fn, misses = _score(items, extracted)
@@ -116,7 +125,7 @@ def test_precision_and_recall(corpus, extracted, score_board, part):
         by_lang.append(f"{lang} {p:.2f}/{r:.2f}")
     score_board.append(f"parse news-text, press {part} part ({len(items)} sentences): precision {precision:.3f}, "
                        f"recall {recall:.3f} ({tp} found, {fp} wrong, {fn} missed; {', '.join(by_lang)})")
-    if part == "dev":  # the evaluation part's misses stay unseen: it measures, it is not tuned on
+    if part in DEV_PARTS:  # the evaluation parts' misses stay unseen: they measure, they are not tuned on
         score_board.extend(misses)
     assert precision >= MIN_PRECISION
     assert recall >= MIN_RECALL

@@ -18,6 +18,7 @@ APPS = [(a.app_key, a.all_names()) for a in load_catalog(Settings().catalog_path
     ("users hit 1 234 567 in 2025", "users hit 1234567 in 2025"),  # a PDF's digit-group spaces
     ("about 14% of revenue [2].", "about 14% of revenue."),  # citation marks
     ("Key findings: 1) A; 2) B", "Key findings: A; B"),  # list markers
+    ("ReelShort (No. 1) and DramaBox (#2)", "ReelShort (No. 1) and DramaBox (#2)"),  # ranks, not list markers
     ("要点：1）甲；2）乙", "要点：甲；乙"),
     ("Group 1: ReelShort. Group 2: NetShort", "ReelShort. NetShort"),
     ("ＲｅｅｌＳｈｏｒｔ收入１．３亿美元", "ReelShort收入1.3亿美元"),  # full-width forms

@@ -49,7 +49,7 @@ _RANK_PATTERNS = [
     re.compile(r"(?<![A-Za-z0-9])number[\s-]+(?P<n>one|two|three|\d{1,3})(?![A-Za-z0-9])", re.I),
     re.compile(r"(?<![A-Za-z0-9])(?P<n>first|second|third|1st|2nd|3rd|top)[\s-]+(?:place|spot|position)"
                r"(?![A-Za-z])", re.I),
-    re.compile(r"(?<![A-Za-z0-9])topped\s+(?:the\s+)?(?:[\w'’.-]+\s+){0,4}?(?:charts?|rankings?|lists?|"
+    re.compile(r"(?<![A-Za-z0-9])(?:topped|led|headed)\s+(?:the\s+)?(?:[\w'’.-]+\s+){0,4}?(?:charts?|rankings?|lists?|"
                r"leaderboards?)(?![A-Za-z])", re.I),
     re.compile(r"(?<![A-Za-z0-9])the\s+(?:top-grossing|highest-grossing|best-selling|most[\s-]downloaded|"
                r"top-earning|highest-earning)\s+(?:[\w-]+\s+){0,3}?(?:app|application|platform|title)"

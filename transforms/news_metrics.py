@@ -5,10 +5,13 @@ NFKC, simplified script, no citation or list markers, figures without inner spac
 matching, and what is output points back into the sentence as written. In each sentence, figures
 ("$48.74 million", "1.2亿美元", "45.68%", "No. 3") are found (``transforms.news_figures``), classified by the
 nearest keyword of the tables below, tied to their subject — the tracked app(s) named before them (one per
-figure in a "respectively" enumeration), the market, or a company (dropped) — and to the period the
-sentence names (``transforms.news_periods``). A figure with no unit (revenue without a currency) or no
-subject is dropped, not guessed. Growth rates, years, episode and app counts, followers, registered users,
-per-user amounts and funding are not metrics. ``extract_metrics`` never raises.
+figure in an enumeration: "respectively", or n apps then a list of n figures), the market (a country or
+region as the subject is the market), the single app of the previous sentence when the sentence refers back
+to it ("The app…", "该应用…", "其…"), or a company (dropped) — and to the period the sentence names
+(``transforms.news_periods``). A figure with no unit (revenue without a currency) or no subject is dropped, not
+guessed. Growth rates, years, episode and app counts, followers, registered and new users, per-user and
+per-day amounts, daily peaks, cumulative totals (to date, since launch) and funding are not metrics.
+``extract_metrics`` never raises.
 """
 
 from __future__ import annotations
@@ -36,18 +39,19 @@ REVENUE_WORDS = ("revenue", "revenues", "in-app purchase", "in-app purchases", "
                  "spend", "spending", "spent", "consumer spend", "earned", "earning", "earnings", "earns",
                  "grossed", "gross", "grossing", "net", "generated", "generating", "generates", "sales",
                  "income", "bookings", "brought in", "pulled in", "raked in",
-                 "收入", "营收", "流水", "内购", "收益", "创收", "吸金", "销售额", "充值")
+                 "收入", "营收", "流水", "内购", "收益", "创收", "吸金", "销售额", "充值", "花费", "支出", "消费")
 SHARE_WORDS = ("share", "shares", "market share", "份额", "占比", "市占率", "市场占有率")
 USER_WORDS = ("users", "user base", "MAU", "MAUs", "DAU", "DAUs", "monthly active", "daily active",
               "subscribers", "用户", "月活", "日活")
 MARKET_SIZE_WORDS = ("market size", "market was worth", "market is worth", "market worth",
-                     "市场规模", "行业规模", "产业规模")
+                     "市场规模", "行业规模", "产业规模", "总体规模", "整体规模", "总规模")
 # Money near these alone is taken as the market's size, but any closer keyword wins.
 WEAK_MARKET_WORDS = ("market", "industry", "市场", "行业")
 # Money that is not revenue: nearest keyword here → not a metric.
 # Counts that are not users or downloads: social-media audiences, registrations, ratings, views.
 NOT_METRIC_WORDS = ("followers", "follower", "fans", "likes", "views", "plays", "ratings", "reviews",
                     "registered users", "registered", "registrations", "sign-ups", "signups", "accounts",
+                    "new users", "新增用户", "新用户",
                     "粉丝", "追踪者", "关注者", "订阅者", "点赞", "播放量", "播放", "观看", "评分", "评论", "注册用户",
                     "注册")
 OTHER_MONEY_WORDS = ("funding", "raised", "raise", "raises", "valuation", "valued", "invest", "invested",
@@ -58,6 +62,36 @@ OTHER_MONEY_WORDS = ("funding", "raised", "raise", "raises", "valuation", "value
 # Money with these in its clause (within 30 characters) is a per-unit amount, whatever else is near.
 PER_UNIT_WORDS = ("average", "on average", "per user", "per paying user", "ARPU", "ARPPU", "per episode",
                   "人均", "客单价", "每集", "平均")
+# A figure with one of these in its clause is a per-day amount or a daily peak ("$1 million a day", "单日最高新增
+# 用户", "日均新增下载"), not a period's total; DAU ("daily active", "每日活跃") is a level and stays users.
+DAILY = r"(?:\b(?:a|per|each|every|one|single|best|record|peak)[\s-]+day\b|\bdaily\b(?![\s-]+active)|" \
+        r"单日|单天|日均(?!活跃)|每日(?!活跃)|每天|一天|日新增)"
+# A cumulative total (lifetime, since launch) is no period's figure: it is dropped. "累计" alone is a cumulative
+# total when the sentence gives an as-of date ("截至2024年底…累计") or names no period, else a period's sum
+# ("2025年上半年…累计内购收入", "今年前三季度…累计下载量").
+CUMULATIVE = r"(?:(?<!year-)(?<!year )\bto[\s-]date\b|\blifetime\b|\ball[\s-]time\b|\bcumulative(?:ly)?\b|" \
+             r"\bsince\s+(?:its\s+|their\s+|the\s+app['’]s\s+)?(?:launch|launching|release|debut|inception)\b|" \
+             r"\bsince\s+(?:it|they)\s+(?:launched|debuted|went live)\b|\bover\s+(?:its|their)\s+lifetime\b|" \
+             r"上线以来|上线至今|自上线|问世以来|推出以来|迄今|至今|历史累计)"
+CUMULATIVE_WEAK = r"(?:累计|累积)"
+AS_OF = r"(?:截至|截止|\bas of\b|\bby the end of\b)"
+# Countries and regions: with people or a market after them (or "users in Japan"), the subject of what follows.
+COUNTRIES = r"(?:US|U\.S\.?|USA|United States|America|American|Americans|Japan|Japanese|Korea|Korean|South Korea|" \
+            r"Indonesia|Indonesian|Philippines|Filipino|Brazil|Brazilian|Mexico|Mexican|Germany|German|UK|Britain|" \
+            r"British|France|French|India|Indian|Thailand|Thai|Vietnam|Vietnamese|Southeast Asia|Southeast Asian|" \
+            r"Europe|European|Latin America|Latin American|North America|North American|Middle East|Taiwan|" \
+            r"Australia|Australian|Canada|Canadian|Spain|Spanish|Turkey|Russia|China|Chinese)"
+COUNTRIES_ZH = r"(?:美国|日本|韩国|印尼|印度尼西亚|菲律宾|巴西|墨西哥|德国|英国|法国|印度|泰国|越南|东南亚|欧洲|拉美|" \
+               r"南美|北美|中东|台湾|澳大利亚|加拿大|西班牙|土耳其|俄罗斯|中国|国内|海外)"
+MARKET_SUBJECT = rf"(?:\b{COUNTRIES}\b(?:\s+[\w-]+){{0,2}}?\s+(?:users|consumers|players|viewers|audiences|" \
+                 rf"spending|market)\b|\b(?:users|consumers|players|viewers|audiences|people)\s+(?:in|from)\s+" \
+                 rf"(?:the\s+)?{COUNTRIES}\b|{COUNTRIES_ZH}(?:地区|市场)?的?(?:用户|玩家|观众|消费者|市场|地区))"
+# A figure in a sentence naming no app belongs to the single app of the previous sentence when the sentence
+# refers back to it ("The app earned…", "Its downloads…", "该应用…", "其9月…").
+ANAPHOR = r"(?:\b(?:the|this)\s+(?:app|application|platform|service)(?:['’]s)?(?![\w-])|" \
+          r"^(?:[^,，]{0,40}[,，]\s*|(?:(?:last|this|that|next)\s+(?:year|month|quarter)|in\s+\w+(?:\s+\d{4})?)\s+)?" \
+          r"(?:its|it(?!['’]s|\s+(?:is|was|seems|appears)\b))\b|该(?:应用|平台|App|APP|app|产品|软件)|这款(?:应用|App|APP|产品)|" \
+          r"此应用|(?:^|(?<=[,，]))\s*(?:其|它)(?![中他余实次后间])(?=[^,，;；。]*\d))"
 # A percentage next to these is a change, not a share.
 GROWTH_WORDS = ("growth", "grew", "grow", "grows", "growing", "increase", "increased", "increases",
                 "increasing", "rose", "rise", "rises", "rising", "jumped", "jump", "jumps", "surged", "surge",
@@ -97,7 +131,8 @@ COMPANY_WORDS = r"(?:\b(?:company|companies|firm|parent|owner|studio|studios|dev
 # ...unless the app is named again after it ("the app", "该应用").
 APP_AGAIN = r"(?:\b(?:the|its|this)\s+(?:app|application|platform)\b|该应用|该平台|平台本身|App本身|应用本身)"
 # Words that make a figure with no app the market's.
-MARKET_CUES = r"(?:\b(?:market|markets|industry|sector|category|genre|short[\s-]*drama|micro[\s-]*dramas?|" \
+MARKET_CUES = rf"(?:\b{COUNTRIES}\b|{COUNTRIES_ZH}|" \
+              r"\b(?:market|markets|industry|sector|category|genre|short[\s-]*drama|micro[\s-]*dramas?|" \
               r"apps|platforms|global|globally|worldwide|overall|total)\b|市场|行业|短剧|赛道|全球|海外|整体|" \
               r"应用|平台|品类|大盘|美国|东南亚|欧洲|日本|韩国|拉美|南美|北美|中东|" \
               r"\b(?:US|U\.S\.|Southeast Asia|Europe|Japan|Korea|Latin America|North America)\b)"
@@ -131,7 +166,8 @@ _CLASS_WORDS = {
     # "top-grossing" names a chart, not money.
     "revenue": re.compile(rf"(?<!top-)(?<!top )(?:{_words(REVENUE_WORDS)})", re.I),
     "users": re.compile(_words(USER_WORDS), re.I),
-    "market_size": re.compile(_words(MARKET_SIZE_WORDS), re.I),
+    # "市场2025年规模达到…": 规模 of a market, but not "用户规模" (a user count).
+    "market_size": re.compile(_words(MARKET_SIZE_WORDS) + r"|(?<!用户)(?<!人数)规模", re.I),
     "weak_market": re.compile(_words(WEAK_MARKET_WORDS), re.I),
     "other_money": re.compile(_words(OTHER_MONEY_WORDS), re.I),
     "not_metric": re.compile(_words(NOT_METRIC_WORDS), re.I),
@@ -177,7 +213,17 @@ _DATE_AFTER = re.compile(rf"^\s*(?:st|nd|rd|th)?\s*(?:of\s+)?{MONTH_NAME}\b")  #
 _BEFORE_SKIP = re.compile(r"(?:\btop[\s-]*|第|前|\bno\.?\s*|#\s*|\bQ|\bH|\bFY\s*)$", re.I)
 _CLAUSE_BREAK = re.compile(r"[;；:：。!?！？()（）]|[，、]|,(?!\d{3}(?!\d))")
 _RESET_RE = re.compile(
-    rf"(?:[,，;；:：]|\b(?:while|whereas|as|and|with|but)\b|而|同时|其中)[^,，;；]*?{MARKET_WIDE}", re.I)
+    rf"(?:[,，;；:：]|\b(?:while|whereas|as|and|with|but)\b|而|同时|其中)[^,，;；]*?(?:{MARKET_WIDE}|{MARKET_SUBJECT})",
+    re.I)
+_DAILY_RE = re.compile(DAILY, re.I)
+_RANK_IN = re.compile(r"\bNo\.\s?\d|#\s?\d|第[\d一二三四五六七八九十]", re.I)
+_CUMULATIVE_RE = re.compile(CUMULATIVE, re.I)
+_CUMULATIVE_WEAK_RE = re.compile(CUMULATIVE_WEAK)
+_AS_OF_RE = re.compile(AS_OF, re.I)
+_ANAPHOR_RE = re.compile(ANAPHOR, re.I)
+# Between two figures of a bare list ("$24.5 million, $18.3 million and $9.9 million", "1,350万次、980万次").
+_LIST_GAP = re.compile(rf"\s*(?:次|人|名|downloads?|installs?|users?|times)?\s*(?:[,，、/;；]|\band\b|&|和|与|及|以及)"
+                       rf"\s*(?:and\s+)?(?:{APPROX}\s*)*[$€£¥￥]?", re.I)
 _JOIN_RE = re.compile(r"\s*(?:[,，、/+&]|and|plus|和|与|及|以及|同)?\s*(?:and|&)?\s*(?:the\s+)?", re.I)
 _SAME_PERIOD = re.compile(r"\bthe same (?:month|quarter|period|half|year)\b|同月|当月|同季度|同期(?!相比|增长|下降)", re.I)
 _RESPECTIVELY = re.compile(r"respectively|分别", re.I)
@@ -200,8 +246,10 @@ def extract_metrics(text: str, *, apps: AppNames | AppMatcher, published_at: str
     metrics: list[ReportedMetric] = []
     context_year: int | None = None
     context: tuple[str | None, bool] = (None, False)  # the previous sentence's last period; had it no figure?
+    previous_apps: list[str] = []  # the apps the previous sentence names
     for sentence in split_sentences(text):
-        found, years, context = _sentence_metrics(sentence, matcher, context_year, context, published)
+        found, years, context, previous_apps = _sentence_metrics(sentence, matcher, context_year, context, published,
+                                                                 previous_apps)
         metrics.extend(found)
         if years:
             context_year = years[-1]
@@ -301,9 +349,11 @@ class _Sentence:
 
 
 def _sentence_metrics(sentence: str, matcher: AppMatcher, context_year: int | None,
-                      context: tuple[str | None, bool], published: tuple[int, int] | None
-                      ) -> tuple[list[ReportedMetric], list[int], tuple[str | None, bool]]:
-    """The sentence's figures, the years it names, and (the period it ends on, whether it states no figure)."""
+                      context: tuple[str | None, bool], published: tuple[int, int] | None,
+                      previous_apps: list[str]
+                      ) -> tuple[list[ReportedMetric], list[int], tuple[str | None, bool], list[str]]:
+    """The sentence's figures, the years it names, (the period it ends on, whether it states no figure), and
+    the apps it names."""
     context_period, context_is_scene = context
     norm = normalise(sentence)
     text = norm.text
@@ -316,6 +366,10 @@ def _sentence_metrics(sentence: str, matcher: AppMatcher, context_year: int | No
         taken[hit.start:hit.end] = b"\x01" * (hit.end - hit.start)
     figures = [f for f in find_figures(text) if 1 not in taken[f.start:f.end]]
     spans = matcher.finditer(text)
+    named = list(dict.fromkeys(s.app_key for s in spans))
+    orphan = None  # where the sentence refers back to an app it cannot resolve
+    if not spans:
+        spans, orphan = _resolve_anaphor(text, previous_apps)
 
     classified: list[tuple[Figure, str]] = [(r, "rank") for r in ranks]
     for fig in figures:
@@ -328,7 +382,7 @@ def _sentence_metrics(sentence: str, matcher: AppMatcher, context_year: int | No
     year_hint = years[0] if years else context_year
     span_ends = [s.end for s in spans]
     groups = {id(fig): _app_group(spans, span_ends, fig.start, text) for fig, _ in classified}
-    respectively = _respectively(classified, groups, text)
+    distributed = _distribute(classified, groups, text)
 
     # A sentence naming no period takes the previous one's when that one only set the scene (no figure of its
     # own: "2025年上半年的收入榜单中…。A、B、C分别…") or when it says so ("in the same month", "同月").
@@ -343,10 +397,10 @@ def _sentence_metrics(sentence: str, matcher: AppMatcher, context_year: int | No
                 and not period_right_after(fig.end, periods, next_figure)):
             continue  # "up from $36M": a comparison base, unless it names its own period
         subject = _subject(fig, metric, groups[id(fig)], spans, text)
-        if subject is None:
-            continue  # a company's figure, or nobody's
-        if id(fig) in respectively:
-            subject = [respectively[id(fig)]]
+        if subject is None or (subject == [] and orphan is not None and orphan < fig.start and metric != "market_size"):
+            continue  # a company's figure, or nobody's ("The app earned…" after a sentence naming two apps)
+        if id(fig) in distributed:
+            subject = [distributed[id(fig)]]
         app = "+".join(matcher.display_names.get(k, k) for k in subject) or None
         value = figure_value(fig, metric)
         if (app, metric, value) in seen:
@@ -354,11 +408,14 @@ def _sentence_metrics(sentence: str, matcher: AppMatcher, context_year: int | No
         seen.add((app, metric, value))
         period = pick_period(fig.start, fig.end, periods, next_figure, year_hint, published) or (
             None if any(not p.compared for p in periods) else carried)
+        cumulative = _cumulative(fig, ctx)
+        if cumulative == "strong" or (cumulative == "weak" and (not periods or _AS_OF_RE.search(text))):
+            continue  # a total to date ("since launch", "截至2024年底…累计"): no period's figure
         out.append(ReportedMetric(app=app, metric=metric, value=value,
                                   currency=fig.currency if metric in ("revenue", "market_size") else None,
                                   period=period, sentence=sentence, unit_text=norm.original_text(fig.start, fig.end)))
     last = pick_period(len(text), len(text), periods, None, year_hint, published)
-    return out, years, (last, not figures and not ranks)
+    return out, years, (last, not figures and not ranks), named
 
 
 def _next_after(sorted_positions: list[int], position: int) -> int | None:
@@ -380,6 +437,8 @@ def _classify(fig: Figure, ctx: _Sentence) -> str | None:
             return None
         if _REVENUE_MIX_BEFORE.search(ctx.clause_before(fig.start, 30)):
             return None
+        if text[:fig.start].rstrip().endswith(("(", "（")) and _SHARE_RE.search(text):
+            return "market_share"  # "ReelShort (33%) led DramaBox (21%)" in a sentence about shares
         share = ctx.nearest("share", _SHARE_RE, fig)
         listed = _PERCENT_LIST.match(after)
         share_of = _SHARE_OF.match(after[listed.end():] if listed else after)
@@ -389,6 +448,8 @@ def _classify(fig: Figure, ctx: _Sentence) -> str | None:
         return None
     if _DELTA_RE.search(before):
         return None
+    if _DAILY_RE.search(ctx.clause_before(fig.start, 40) + " " + ctx.clause_after(fig.end, 30)):
+        return None  # a per-day amount or a daily peak, not a period's figure
     if fig.kind == "count":
         if not fig.has_scale and "." not in fig.text and "," not in fig.text and 1900 <= fig.value <= 2100:
             return None  # a year
@@ -442,7 +503,10 @@ def _is_thing_count(after: str) -> bool:
     if _COUNT_NOUN_ZH.match(after):
         return True
     m = _COUNT_NOUN_RE.match(after)
-    return bool(m) and not _METRIC_NOUN.search(m.group())
+    if not m or _METRIC_NOUN.search(m.group()):
+        return False
+    # "41 million short drama installs": the count noun qualifies a metric noun right after it.
+    return not _METRIC_NOUN.match(after[m.end():].lstrip())
 
 
 # --- apps ----------------------------------------------------------------------------------------------
@@ -474,6 +538,8 @@ def _subject(fig: Figure, metric: str, keys: list[str], spans: list[AppSpan], te
         last = max((s for s in spans if s.end <= fig.start), key=lambda s: s.end)
         first = min((s for s in spans if s.app_key in keys and s.end <= fig.start), key=lambda s: s.start)
         gap = text[last.end:fig.start]
+        if fig.kind == "rank" and _RANK_IN.search(gap):
+            return None  # "ShortMax (No. 5) led the chart": the rank in words is not ShortMax's alone
         company = _last(_COMPANY_RE, gap)
         if company is not None and not _APP_AGAIN_RE.search(gap[company.end():]):
             return None  # "FlexTV ..., 其母公司年收入...": the company's
@@ -500,11 +566,13 @@ def _last(regex: re.Pattern[str], text: str) -> re.Match[str] | None:
     return found
 
 
-def _respectively(classified: list[tuple[Figure, str]], groups: dict[int, list[str]], text: str
-                  ) -> dict[int, str]:
-    """"ReelShort and DramaBox earned $52M and $35M respectively" → one app per figure, in order."""
-    if not _RESPECTIVELY.search(text):
-        return {}
+def _distribute(classified: list[tuple[Figure, str]], groups: dict[int, list[str]], text: str
+                ) -> dict[int, str]:
+    """One app per figure, in order, when n apps named together are followed by n figures of one metric:
+    "ReelShort and DramaBox earned $52M and $35M respectively", or with no "respectively" when the figures
+    form a list of their own ("DramaBox, ShortMax and GoodShort followed with $24.5M, $18.3M and $9.9M",
+    "A、B、C的收入为X、Y、Z"). Otherwise the figures stay the group's joint ones."""
+    respectively = bool(_RESPECTIVELY.search(text))
     assigned: dict[int, str] = {}
     by_group: dict[tuple[tuple[str, ...], str], list[Figure]] = {}
     for fig, metric in classified:
@@ -512,9 +580,34 @@ def _respectively(classified: list[tuple[Figure, str]], groups: dict[int, list[s
         if len(keys) >= 2:
             by_group.setdefault((keys, metric), []).append(fig)
     for (keys, _), figs in by_group.items():
-        if len(figs) == len(keys):
+        if len(figs) == len(keys) and (respectively or all(
+                _LIST_GAP.fullmatch(text[a.end:b.start]) for a, b in zip(figs, figs[1:], strict=False))):
             for fig, key in zip(figs, keys, strict=True):
                 assigned[id(fig)] = key
     return assigned
 
 
+
+
+def _cumulative(fig: Figure, ctx: _Sentence) -> str | None:
+    """"strong" for a total to date in the figure's clause or the sentence's opening clause ("since launch",
+    "lifetime", "上线以来"), "weak" for a bare "累计" (a period's sum unless the sentence is as of a date)."""
+    near = ctx.clause_before(fig.start, 60) + " " + ctx.clause_after(fig.end, 40)
+    opening = ctx.text[:ctx.breaks[0]] if ctx.breaks and ctx.breaks[0] < fig.start else ""
+    if _CUMULATIVE_RE.search(near) or _CUMULATIVE_RE.search(opening):
+        return "strong"
+    return "weak" if _CUMULATIVE_WEAK_RE.search(near) else None
+
+
+def _resolve_anaphor(text: str, previous_apps: list[str]) -> tuple[list[AppSpan], int | None]:
+    """"The app earned…", "Its downloads…", "该应用…", "其9月…" in a sentence naming no app: the single app of
+    the previous sentence, as a span where the reference stands; with no single app there, where it stands."""
+    m = _ANAPHOR_RE.search(text)
+    if m is None:
+        return [], None
+    if len(previous_apps) != 1:
+        # Unresolved: nobody's figure when the reference is to an app or the previous sentence named several.
+        explicit = not re.match(r"\s*(?:its?|其|它)$", m.group().split(",")[-1].split("，")[-1], re.I)
+        return [], m.start() if previous_apps or explicit else None
+    start = m.start() + len(m.group()) - len(m.group().lstrip())
+    return [AppSpan(start, m.end(), previous_apps[0], m.group().strip())], None

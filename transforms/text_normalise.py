@@ -22,7 +22,7 @@ _ZH_NUM_CHARS = "零〇一二两三四五六七八九十百千万亿"
 _CITATION = re.compile(r"\s?\[(?:\d{1,3}(?:[,-]\d{1,3})*|[a-z]|note\s*\d{1,3}|注\d{1,3})\]", re.I)
 # "1)", "(2)", "①" or "一、" opening an item of a list; "Group 1:", "Tier 2:" labels.
 _LIST_MARKER = re.compile(
-    r"(?:(?<=^)|(?<=[\s:;。,!?：；，！？]))(?:[(（]?\d{1,2}[)）]|[①-⑳]|[一二三四五六七八九十]{1,2}、)\s*"
+    r"(?<!No\. )(?<!no\. )(?<!No\.)(?<!#)(?:(?<=^)|(?<=[\s:;。,!?：；，！？]))(?:[(（]?\d{1,2}[)）]|[①-⑳]|[一二三四五六七八九十]{1,2}、)\s*"
     r"|(?<![A-Za-z])(?:Group|Tier|Step|Part|Point|Item|Section|Phase|Table|Chart|Figure|Fig\.)\s*\d{1,2}\s*[:.](?!\d)"
     r"\s*", re.I)
 # Spaces a PDF puts inside a figure or between a figure and its unit.
