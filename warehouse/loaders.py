@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-import threading
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -29,7 +28,9 @@ import pyarrow.compute as pc
 from dramatrack.catalog import Catalog
 from transforms.app_identity import normalize_app_name
 from transforms.records import AppLookup, ChartEntry, PlayAppDetails
-from warehouse.connection import read_sql, transaction
+from warehouse.sql_runner import run_sql as _run
+from warehouse.sql_runner import select as _select
+from warehouse.sql_runner import transaction
 
 APP_STORE = "app_store"
 GOOGLE_PLAY = "google_play"
@@ -248,51 +249,6 @@ def _registered(conn: duckdb.DuckDBPyConnection, relations: Mapping[str, pa.Tabl
                 conn.unregister(name)
             except duckdb.TransactionException:
                 pass  # an aborted transaction: its rollback drops the relations registered in it
-
-
-# --- running the .sql files ------------------------------------------------------------------------------
-
-_PARSE_LOCK = threading.Lock()
-
-
-@functools.cache
-def _parser() -> duckdb.DuckDBPyConnection:
-    return duckdb.connect()
-
-
-@functools.cache
-def _statements(name: str) -> tuple[tuple[duckdb.Statement, frozenset[str]], ...]:
-    """The parsed statements of a ``warehouse/sql`` file and their parameters, parsed once per process
-    (parsing a long statement costs DuckDB milliseconds; a parsed statement runs on any connection)."""
-    with _PARSE_LOCK:
-        statements = _parser().extract_statements(read_sql(name))
-    return tuple((s, frozenset(s.named_parameters)) for s in statements)
-
-
-def _run(
-    conn: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None
-) -> duckdb.DuckDBPyConnection:
-    """Like ``warehouse.connection.run_sql`` (each statement gets the parameters it uses; the connection
-    holding the last result is returned), with the file's statements parsed once."""
-    statements = _statements(name)
-    params = params or {}
-    missing = set().union(*(names for _, names in statements)) - params.keys()
-    if missing:
-        raise ValueError(f"{name}: missing SQL parameters {sorted(missing)}")
-    result = conn
-    for statement, names in statements:
-        result = conn.execute(statement, {k: params[k] for k in names}) if names else conn.execute(statement)
-    return result
-
-
-def _select(conn: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> pa.Table:
-    """The rows of a one-statement SELECT file, as an Arrow table."""
-    [(statement, names)] = _statements(name)
-    params = params or {}
-    missing = names - params.keys()
-    if missing:
-        raise ValueError(f"{name}: missing SQL parameters {sorted(missing)}")
-    return conn.sql(statement, params={k: params[k] for k in names}).to_arrow_table()
 
 
 # --- products across stores (shared by sync_catalog and load_batches) -----------------------------------

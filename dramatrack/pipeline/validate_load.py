@@ -72,13 +72,12 @@ def _previous_installs(settings: Settings, staged: list[StagedBatch]) -> dict[tu
     wanted = [b for b in staged if b.play_details]
     if not wanted or not settings.snapshot_path.exists():
         return {}
-    import duckdb
-
-    from warehouse.queries import query_sql
+    from warehouse.connection import open_snapshot
+    from warehouse.queries import run_query
 
     day = min(b.snapshot_date for b in wanted)
-    with duckdb.connect(str(settings.snapshot_path), read_only=True) as conn:
-        rows = conn.execute(query_sql("previous_play_installs"), {"snapshot_date": day}).fetchall()
+    with open_snapshot(settings.snapshot_path) as conn:
+        _, rows = run_query(conn, "previous_play_installs", {"snapshot_date": day})
     return {(country, app_id): installs for country, app_id, installs in rows}
 
 
