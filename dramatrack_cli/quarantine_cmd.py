@@ -21,7 +21,7 @@ from typing import Annotated, Any
 
 import typer
 
-from dramatrack_cli.main import app
+from dramatrack_cli.cli_app import app
 
 quarantine_app = typer.Typer(help="Quarantined batches: list them; replay one after its cause was fixed.",
                              no_args_is_help=True)

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from dramatrack_cli.main import app
+from dramatrack_cli.cli_app import app
 
 FORMATS = ("table", "csv", "json")
 

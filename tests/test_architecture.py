@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,6 +31,14 @@ def _offenders(pattern: str, allowed: tuple[str, ...]) -> list[str]:
             if re.search(pattern, line):
                 found.append(f"{rel}:{n}: {line.strip()}")
     return found
+
+
+def test_import_linter_contracts_hold():
+    """The layers and the no-cycles contracts of pyproject.toml ([tool.importlinter])."""
+    lint_imports = Path(sys.executable).with_name("lint-imports")
+    run = subprocess.run([str(lint_imports), "--no-cache"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    assert "0 broken" in run.stdout and run.stdout.count("KEPT") >= 3, run.stdout[-2000:]
 
 
 def test_sources_are_scanned():

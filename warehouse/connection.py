@@ -39,7 +39,7 @@ def is_lock_error(exc: BaseException) -> bool:
 
 def _default_lock_timeout() -> float:
     try:
-        from dramatrack.settings import get_settings
+        from dramatrack_config.settings import get_settings
 
         return float(get_settings().duckdb_lock_timeout_seconds)
     except Exception:  # settings unreadable: the documented default, never a crash here

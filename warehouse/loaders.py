@@ -25,42 +25,22 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dramatrack.catalog import Catalog
+from dramatrack_config.catalog import Catalog
 from transforms.app_identity import normalize_app_name
-from transforms.records import AppLookup, ChartEntry, PlayAppDetails
+from transforms.records import (
+    APP_STORE,
+    GOOGLE_PLAY,
+    AppLookup,
+    AppRecord,
+    ChartEntry,
+    PlayAppDetails,
+    discovered_app_key,  # noqa: F401 - re-exported for the loaders' callers
+)
 from warehouse.sql_runner import run_sql as _run
 from warehouse.sql_runner import select as _select
 from warehouse.sql_runner import transaction
 
-APP_STORE = "app_store"
-GOOGLE_PLAY = "google_play"
 CATALOG_REASON = "listed in catalog/apps.yaml"
-
-
-@dataclass(frozen=True, slots=True)
-class AppRecord:
-    """One product as the pipeline classified it, with one of its store listings."""
-
-    app_key: str  # catalog app_key, or ios_<trackid> / gp_<package with dots as _>
-    name: str
-    publisher: str | None
-    store: str  # "app_store" | "google_play"
-    store_app_id: str
-    bundle_id: str | None
-    is_short_drama: bool
-    status: str  # "catalog" | "candidate" | "other"
-    classification_reason: str | None
-    verified: bool = False
-    evidence: str = "name"  # what the classification rests on: "catalog", "description" or "name" (name, publisher, genre)
-
-
-def discovered_app_key(store: str, store_app_id: str) -> str:
-    """The app_key of an app found in the charts but not in the catalog."""
-    if store == APP_STORE:
-        return f"ios_{store_app_id}"
-    if store == GOOGLE_PLAY:
-        return "gp_" + store_app_id.replace(".", "_").lower()
-    raise ValueError(f"unknown store {store!r}")
 
 
 # Legal-entity words dropped from the end of a publisher name before comparing publishers across stores.
