@@ -1,5 +1,7 @@
 """Stage step: re-read a batch's WARC, parse every response into typed records, and classify the apps.
 
+Each response is parsed by the endpoint its source and ``kind`` tag name (``dramatrack.pipeline.endpoints``).
+
 Parsing never happens on live bytes: the stage step reads only the archive, so a day can be re-staged
 exactly as it was fetched. Problems (fetch failures, parse errors) are collected per batch, never raised:
 a batch with problems is quarantined with them as its reasons, and the other batches go on.
@@ -11,15 +13,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from dramatrack.catalog import Catalog
+from dramatrack.pipeline.endpoints import stage_response
 from dramatrack.pipeline.stage_news import stage_news_batch
 from dramatrack.pipeline.staged import StagedBatch, archived_responses, item_batch_id
 from extractors.batches import BatchManifest
 from transforms.app_identity import catalog_name_index, normalize_app_name
-from transforms.appstore_rss import parse_appstore_rss
-from transforms.errors import ParseError
-from transforms.google_play_chart import parse_play_chart
-from transforms.google_play_details import parse_play_details
-from transforms.itunes_lookup import parse_itunes_lookup
 from transforms.records import (
     APP_STORE,
     GOOGLE_PLAY,
@@ -117,34 +115,13 @@ def google_play_apps(entries: list[ChartEntry], details: list[PlayAppDetails], c
     return classify_listings(GOOGLE_PLAY, seen, catalog)
 
 
-def _require_entries(staged: StagedBatch, entries: list[ChartEntry], url: str) -> None:
-    """A planned chart that came back empty fails its batch: loading the other charts would be a half-load."""
-    if not entries:
-        staged.problems.append(f"{staged.manifest.source}: {url}: the chart is empty")
-
-
 def stage_google_play_batch(manifest: BatchManifest, catalog: Catalog) -> StagedBatch:
     """Parse one Google Play batch from its WARC file(s); a bad app page fails only that app."""
     staged = StagedBatch(manifest=manifest, problems=list(manifest.fetch_errors))
     for app_id, error in manifest.item_errors:
         staged.item_problems.setdefault(item_batch_id(manifest.batch_id, app_id), []).append(error)
     for resp in archived_responses(staged):
-        tags = resp.tags
-        if tags.get("kind") == "chart":
-            try:
-                entries = parse_play_chart(resp.body, country=tags["country"], chart=tags["chart"],
-                                           genre=tags["genre"])
-                _require_entries(staged, entries, resp.url)
-                staged.chart_entries += entries
-            except ParseError as exc:
-                staged.problems.append(exc.with_location(resp.url).one_line())
-        elif tags.get("kind") == "details":
-            try:
-                staged.play_details.append(parse_play_details(resp.body, app_id=tags["app_id"],
-                                                              country=tags["country"]))
-            except ParseError as exc:
-                item = item_batch_id(manifest.batch_id, tags["app_id"])
-                staged.item_problems.setdefault(item, []).append(exc.with_location(resp.url).one_line())
+        stage_response(staged, resp)
     staged.apps = google_play_apps(staged.chart_entries, staged.play_details, catalog)
     return staged
 
@@ -153,17 +130,7 @@ def stage_appstore_batch(manifest: BatchManifest, catalog: Catalog) -> StagedBat
     """Parse one App Store batch from its WARC file(s)."""
     staged = StagedBatch(manifest=manifest, problems=list(manifest.fetch_errors))
     for resp in archived_responses(staged):
-        tags = resp.tags
-        try:
-            if tags.get("kind") in ("rss_v2", "legacy_rss"):
-                entries = parse_appstore_rss(resp.body, country=tags["country"],
-                                             chart=tags["chart"], genre=tags.get("genre"))
-                _require_entries(staged, entries, resp.url)
-                staged.chart_entries += entries
-            elif tags.get("kind") == "lookup":
-                staged.lookups += parse_itunes_lookup(resp.body, country=tags["country"])
-        except ParseError as exc:
-            staged.problems.append(exc.with_location(resp.url).one_line())
+        stage_response(staged, resp)
     staged.apps = appstore_apps(staged.chart_entries, staged.lookups, catalog)
     return staged
 
