@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-PACKAGES = ("dags", "dramatrack", "dramatrack_cli", "expectations", "extractors", "transforms", "warehouse",
-            "sample_data", "bench", "docs")
+PACKAGES = ("dags", "dramatrack", "dramatrack_cli", "dramatrack_config", "expectations", "extractors", "transforms",
+            "warehouse", "sample_data", "bench", "docs")
 
 # Tests open the files they check directly; the accuracy benchmark keeps its own scratch connections.
 CONNECT_ALLOWED = ("warehouse/", "tests/", "bench/bench_accuracy.py")
