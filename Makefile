@@ -26,6 +26,7 @@ test: bootstrap test-prereqs
 
 lint: bootstrap
 	$(PY) -m ruff check .
+	.venv/bin/lint-imports --no-cache
 
 # Benchmarks (bench/, docs/performance.md): writes bench/results.json and prints one table; under 15 min on 2 cores.
 bench: bootstrap

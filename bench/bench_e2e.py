@@ -69,9 +69,9 @@ def _loadavg() -> list[float] | None:
 
 def table_hashes(path: Path) -> dict[str, str]:
     """A content hash of every core and marts table (as tests/test_pipeline_chain.py computes it)."""
-    import duckdb
+    from warehouse.connection import connect
 
-    with duckdb.connect(str(path), read_only=True) as conn:
+    with connect(path, read_only=True) as conn:
         tables = conn.execute(
             "SELECT table_schema || '.' || table_name FROM information_schema.tables "
             "WHERE table_schema IN ('core', 'marts') ORDER BY 1").fetchall()

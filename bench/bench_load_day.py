@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import os
 import platform
 import shutil
@@ -118,8 +119,11 @@ def _instrument() -> None:
     def label(name: str, i: int, n: int) -> str:
         return name + (f" #{i}" if n > 1 else "")
 
+    # the parsed statements of a file: warehouse.sql_runner's (older loaders parsed them in loaders._statements)
+    statements_of = getattr(loaders, "_statements", None) or importlib.import_module("warehouse.sql_runner").statements
+
     def timed_run(conn, name, params=None):  # loaders._run, timed per statement
-        statements = loaders._statements(name)
+        statements = statements_of(name)
         params = params or {}
         result = conn
         for i, (statement, names) in enumerate(statements, start=1):
@@ -242,9 +246,9 @@ def load_task(wh: Path, folders: list[Path]) -> tuple[float, float, float, float
 
 
 def table_sizes(wh: Path) -> dict[str, int]:
-    import duckdb
+    from warehouse.connection import connect
 
-    with duckdb.connect(str(wh), read_only=True) as conn:
+    with connect(wh, read_only=True) as conn:
         return {
             t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
             for t in ("core.app_store_ids", "core.apps", "core.chart_entries", "core.app_metrics")

@@ -203,8 +203,9 @@ class SqlTimer:
 
 def _script(conn, sql: str, params: dict[str, Any]) -> None:
     """Run each statement of ``sql`` with the parameters it uses (DuckDB binds only a single statement)."""
-    for statement in conn.extract_statements(sql):
-        conn.execute(statement, {k: v for k, v in params.items() if k in statement.named_parameters})
+    from warehouse.sql_runner import parse, run_parsed
+
+    run_parsed(conn, parse(sql), params)
 
 
 def _generate(conn, first: date, last: date, countries: int) -> None:

@@ -33,12 +33,11 @@ def _rows(cursor) -> list[dict[str, Any]]:
 
 def detect(conn, dates: Sequence[str], threshold: int, lookback_days: int) -> list[dict[str, Any]]:
     """Every market event on ``dates`` (ISO days), announced before or not."""
-    from warehouse.queries import query_sql
+    from warehouse.queries import run_named
 
     if not dates:
         return []
-    cursor = conn.execute(query_sql("market_events"),
-                          {"dates": list(dates), "threshold": threshold, "lookback": lookback_days})
+    cursor = run_named(conn, "market_events", {"dates": list(dates), "threshold": threshold, "lookback": lookback_days})
     return _rows(cursor)
 
 
@@ -49,18 +48,17 @@ def _key(event: Mapping[str, Any]) -> tuple:
 def record_new(conn, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Record the events not announced yet in ``ops.market_events``; return those (the rest were announced)."""
     from warehouse.connection import transaction
-    from warehouse.queries import query_sql
+    from warehouse.queries import run_named
 
     if not events:
         return []
     dates = sorted({e["snapshot_date"] for e in events})
     announced = {tuple(map(str, row)) for row in
-                 conn.execute(query_sql("market_events_announced"), {"dates": dates}).fetchall()}
+                 run_named(conn, "market_events_announced", {"dates": dates}).fetchall()}
     new = [e for e in events if _key(e) not in announced]
-    sql = query_sql("market_events_record")
     with transaction(conn):
         for event in new:
-            conn.execute(sql, {k: event[k] for k in (
+            run_named(conn, "market_events_record", {k: event[k] for k in (
                 "snapshot_date", "store", "country", "chart", "genre", "store_app_id", "kind", "app_key", "app_name",
                 "app_status", "rank", "prev_rank", "prev_date", "rank_change", "batch_id")})
     return new
@@ -68,24 +66,24 @@ def record_new(conn, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def listings(conn, app_keys: Iterable[str]) -> dict[str, list[dict[str, str]]]:
     """Every store listing of each product."""
-    from warehouse.queries import query_sql
+    from warehouse.queries import run_named
 
     keys = sorted(set(app_keys))
     out: dict[str, list[dict[str, str]]] = {k: [] for k in keys}
     if keys:
-        for app_key, store, store_app_id in conn.execute(query_sql("app_listings"), {"app_keys": keys}).fetchall():
+        for app_key, store, store_app_id in run_named(conn, "app_listings", {"app_keys": keys}).fetchall():
             out[app_key].append({"store": store, "store_app_id": store_app_id})
     return out
 
 
 def batch_warc_paths(conn, batch_ids: Iterable[str]) -> list[str]:
     """The WARC files of the batches (their latest load)."""
-    from warehouse.queries import query_sql
+    from warehouse.queries import run_named
 
     ids = sorted(set(batch_ids))
     paths: list[str] = []
     if ids:
-        for _, raw in conn.execute(query_sql("batch_warc_paths"), {"batch_ids": ids}).fetchall():
+        for _, raw in run_named(conn, "batch_warc_paths", {"batch_ids": ids}).fetchall():
             paths += [p for p in json.loads(raw or "[]") if p not in paths]
     return paths
 
@@ -117,12 +115,12 @@ def detect_and_record(settings: Settings, dates: Sequence[str] | None = None) ->
     """Detect the market events of ``dates`` (default: the latest day loaded), record the new ones, and return
     the ``MARKET_EVENTS`` extra (``events`` empty when nothing new happened). Holds the warehouse writer."""
     from warehouse.connection import writer
-    from warehouse.queries import query_sql
+    from warehouse.queries import run_named
 
     with writer(settings.warehouse_path) as conn:
         days = sorted({str(d)[:10] for d in dates or [] if d})
         if not days:
-            latest = conn.execute(query_sql("market_events_latest_day")).fetchone()[0]
+            latest = run_named(conn, "market_events_latest_day").fetchone()[0]
             days = [latest] if latest else []
         found = detect(conn, days, settings.rank_jump_threshold, settings.entrant_lookback_days)
         new = record_new(conn, found)

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from dramatrack_cli.main import app
+from dramatrack_cli.cli_app import app
 
 catalog_app = typer.Typer(help="Catalog candidates from the charts, and a person's decisions on them.",
                           no_args_is_help=True)

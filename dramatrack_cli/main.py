@@ -2,27 +2,8 @@
 
 from __future__ import annotations
 
-import typer
-
-app = typer.Typer(
-    name="dramatrack",
-    help="Market tracker for the overseas short-drama app market.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-parse_app = typer.Typer(help="Parse one raw payload and print its normalized records as JSON lines.",
-                        no_args_is_help=True)
-app.add_typer(parse_app, name="parse")
-
-
-def main() -> None:  # pragma: no cover - console entry point
-    app()
-
-
-# Sub-command modules register themselves on the apps above.
-from dramatrack_cli import (  # noqa: E402,F401
+# Sub-command modules register themselves on the apps of cli_app when imported.
+from dramatrack_cli import (  # noqa: F401
     catalog_cmd,
     classify_cmd,
     parse_cmd,
@@ -31,3 +12,10 @@ from dramatrack_cli import (  # noqa: E402,F401
     report_cmd,
     run_cmd,
 )
+from dramatrack_cli.cli_app import app, parse_app
+
+__all__ = ["app", "main", "parse_app"]
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from dramatrack_cli.main import parse_app
+from dramatrack_cli.cli_app import parse_app
 from transforms.errors import ParseError
 from transforms.records import to_dict
 

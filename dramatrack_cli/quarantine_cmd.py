@@ -21,7 +21,7 @@ from typing import Annotated, Any
 
 import typer
 
-from dramatrack_cli.main import app
+from dramatrack_cli.cli_app import app
 
 quarantine_app = typer.Typer(help="Quarantined batches: list them; replay one after its cause was fixed.",
                              no_args_is_help=True)
@@ -37,16 +37,16 @@ def _read(settings, query: str, params: dict) -> list[dict[str, Any]]:
     holds the warehouse."""
     import duckdb
 
-    from warehouse.queries import query_sql
+    from warehouse.connection import connect, open_snapshot
+    from warehouse.sql_runner import records, run_named
 
-    for path in (settings.warehouse_path, settings.snapshot_path):
+    for path, opener in ((settings.warehouse_path, lambda p: connect(p, read_only=True)),
+                         (settings.snapshot_path, open_snapshot)):
         if not path.exists():
             continue
         try:
-            with duckdb.connect(str(path), read_only=True) as conn:
-                cursor = conn.execute(query_sql(query), params)
-                names = [d[0] for d in cursor.description]
-                return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            with opener(path) as conn:
+                return records(run_named(conn, query, params))
         except duckdb.IOException:
             continue  # locked by the writer: the snapshot is a moment older, but readable
         except duckdb.CatalogException:

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from dramatrack_cli.main import app
+from dramatrack_cli.cli_app import app
 
 FORMATS = ("table", "csv", "json")
 
@@ -44,15 +44,17 @@ def _parse_params(values: list[str] | None) -> dict[str, Any]:
 
 
 def connect_snapshot(path: Path):
-    """A read-only connection to the snapshot, without file-system access (no ATTACH, COPY or file reads):
+    """A read-only connection to the snapshot, without file-system access (``warehouse.connection.open_snapshot``):
     a query cannot reach the warehouse file or take its lock."""
     import duckdb
 
-    if not path.is_file():
-        raise _fail(f"no analytics snapshot at {path}: run `dramatrack demo` or `dramatrack run` first "
-                    "(the marts build publishes it)")  # fmt: skip
+    from warehouse.connection import open_snapshot
+
     try:
-        return duckdb.connect(str(path), read_only=True, config={"enable_external_access": False})
+        return open_snapshot(path, sandbox=True)
+    except FileNotFoundError:
+        raise _fail(f"no analytics snapshot at {path}: run `dramatrack demo` or `dramatrack run` first "
+                    "(the marts build publishes it)") from None  # fmt: skip
     except duckdb.Error as exc:
         raise _fail(f"cannot open the snapshot {path}: {_first_line(exc)}") from exc
 
@@ -80,13 +82,13 @@ def run_query(sql: str | None, named: str | None, params: dict[str, Any], limit:
     import duckdb
     from rich.console import Console
 
-    from warehouse.queries import query_sql
+    from warehouse.sql_runner import execute, missing_params, parse, query_sql
 
     if named:
         try:
             sql = query_sql(named)
         except KeyError as exc:
-            from warehouse.queries import QUERIES_DIR
+            from warehouse.sql_runner import QUERIES_DIR
 
             names = sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
             raise _fail(f"no named query {named!r}; known: {', '.join(names)}") from exc
@@ -95,20 +97,19 @@ def run_query(sql: str | None, named: str | None, params: dict[str, Any], limit:
     try:
         with Console(stderr=True).status("Querying the snapshot…", spinner="dots"):
             try:
-                statements = conn.extract_statements(sql)
+                statements = parse(sql)
             except duckdb.Error as exc:
                 raise _fail(f"bad SQL: {_first_line(exc)}") from exc
             if not statements:
                 raise _fail("no SQL statement given")
+            missing = missing_params(statements, params)
+            if missing:
+                raise _fail(f"missing parameter(s) {', '.join('$' + m for m in sorted(missing))}: "
+                            "give them with --param name=value")  # fmt: skip
             cursor = None
-            for i, statement in enumerate(statements):
-                wanted = {k: params[k] for k in statement.named_parameters if k in params}
-                missing = set(statement.named_parameters) - params.keys()
-                if missing:
-                    raise _fail(f"missing parameter(s) {', '.join('$' + m for m in sorted(missing))}: "
-                                "give them with --param name=value")  # fmt: skip
+            for i, (statement, names) in enumerate(statements):
                 try:
-                    cursor = conn.execute(statement, wanted) if wanted else conn.execute(statement)
+                    cursor = execute(conn, statement, names, params)
                 except duckdb.Error as exc:
                     where = f" (statement {i + 1})" if len(statements) > 1 else ""
                     raise _fail(f"query failed{where}: {_first_line(exc)}") from exc

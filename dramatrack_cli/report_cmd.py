@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from dramatrack_cli.main import app
+from dramatrack_cli.cli_app import app
 
 
 def generate_report(*, out: Path | None = None, weeks: int = 12, geo: str = "global", store: str = "both",

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from dramatrack_cli.main import app
+from dramatrack_cli.cli_app import app
 
 SOURCES = {"app_store": "appstore_ingest", "google_play": "google_play_ingest", "news": "news_ingest"}
 

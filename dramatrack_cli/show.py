@@ -43,9 +43,8 @@ def table_of(title: str | None, columns: list[str], rows: list[tuple], *, captio
 
 def print_demo_summary(settings: Settings, results: list, seconds: float) -> None:
     """The latest week's market shares, what they cover, what was quarantined, and where the files are."""
-    import duckdb
-
     from dramatrack_cli.demo_tables import demo_tables
+    from warehouse.connection import open_snapshot
 
     console = Console()
     runs = {}
@@ -53,7 +52,7 @@ def print_demo_summary(settings: Settings, results: list, seconds: float) -> Non
         runs.setdefault(r.dag_id, []).append(r.state)
     console.print("Airflow runs: " + ", ".join(
         f"{dag_id} {states.count('success')}/{len(states)} succeeded" for dag_id, states in runs.items()))
-    with duckdb.connect(str(settings.snapshot_path), read_only=True) as conn:
+    with open_snapshot(settings.snapshot_path) as conn:
         for shown in demo_tables(conn):
             # the title above the table at full width (a table's own title wraps to the table's width)
             console.print(cell_text(shown.title), style="bold")

@@ -27,7 +27,7 @@ from expectations.suites import SUITES
 if TYPE_CHECKING:
     import pandas as pd
 
-    from dramatrack.settings import Settings
+    from dramatrack_config.settings import Settings
 
 log = logging.getLogger(__name__)
 

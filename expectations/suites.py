@@ -20,7 +20,7 @@ from transforms.records import CHARTS
 if TYPE_CHECKING:
     import great_expectations as gx
 
-    from dramatrack.settings import Settings
+    from dramatrack_config.settings import Settings
 
 CHART_ENTRIES = "chart_entries"
 APP_LOOKUPS = "app_lookups"

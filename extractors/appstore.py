@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from dramatrack.settings import Settings
+from dramatrack_config.settings import Settings
 from extractors.appstore_urls import legacy_rss_url, lookup_url, rss_v2_url
 from extractors.batches import BatchManifest, country_manifest, fetch_checked, fetch_countries
 from extractors.http_client import FetchRequest, PoliteClient

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from dramatrack.settings import Settings
+from dramatrack_config.settings import Settings
 from extractors.batches import BatchManifest, country_manifest, fetch_checked, fetch_countries
 from extractors.google_play_urls import build_chart_request_body, chart_url, details_url
 from extractors.http_client import FetchError, FetchRequest, PoliteClient

@@ -43,7 +43,7 @@ from extractors.robots import RobotsCache
 from extractors.warc_archive import ArchivedResponse, WarcArchive, body_sha1
 
 if TYPE_CHECKING:
-    from dramatrack.settings import Settings
+    from dramatrack_config.settings import Settings
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})

@@ -18,8 +18,8 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import quote_plus, urlsplit
 
-from dramatrack.catalog import Catalog
-from dramatrack.settings import Settings
+from dramatrack_config.catalog import Catalog
+from dramatrack_config.settings import Settings
 from extractors.batches import BatchManifest, batch_id_for, common_causes, fetch_countries
 from extractors.http_client import FetchError, FetchRequest, PoliteClient
 from extractors.warc_archive import WarcArchive

@@ -43,7 +43,7 @@ class HostRateLimiter:
 
     @classmethod
     def from_settings(cls, settings, **kwargs) -> HostRateLimiter:
-        """A limiter configured from a :class:`dramatrack.settings.Settings`."""
+        """A limiter configured from a :class:`dramatrack_config.settings.Settings`."""
         return cls(
             settings.rate_for_host,
             max_concurrency_per_host=settings.max_concurrency_per_host,

@@ -66,7 +66,7 @@ TRUTH = "truth.parquet"  # the simulated world's true downloads and revenue: for
 FORMAT_VERSION = 1  # bump when the capture's layout changes in a way the source hashes below do not show
 # Source code the capture's bytes depend on: the generator and market model, the fetch plans and WARC writer
 # (extractors), the parsers the plan reads its charts with (transforms), the settings and catalog models.
-KEY_SOURCES = ("sample_data", "extractors", "transforms", "dramatrack/settings.py", "dramatrack/catalog.py")
+KEY_SOURCES = ("sample_data", "extractors", "transforms", "dramatrack_config")
 
 
 def _chart_apps(apps: list[MarketApp], tags: dict, country: str, day_index: int, settings: Settings,

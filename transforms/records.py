@@ -6,6 +6,10 @@ from dataclasses import dataclass, fields
 from functools import cache
 from typing import Any
 
+# The sources, as the warehouse spells them.
+APP_STORE = "app_store"
+GOOGLE_PLAY = "google_play"
+NEWS = "news"
 # Store-neutral chart names; the genre is a field of its own ("all" for an overall chart).
 CHARTS = ("top-free", "top-paid", "top-grossing")
 OVERALL_GENRE = "all"
@@ -85,6 +89,32 @@ class PlayAppDetails:
     released: str | None  # release date as shown ("Jun 1, 2022")
     version: str | None
     description: str | None  # the short description (one-line summary), else the full one
+
+
+@dataclass(frozen=True, slots=True)
+class AppRecord:
+    """One product as the pipeline classified it, with one of its store listings."""
+
+    app_key: str  # catalog app_key, or ios_<trackid> / gp_<package with dots as _>
+    name: str
+    publisher: str | None
+    store: str  # "app_store" | "google_play"
+    store_app_id: str
+    bundle_id: str | None
+    is_short_drama: bool
+    status: str  # "catalog" | "candidate" | "other"
+    classification_reason: str | None
+    verified: bool = False
+    evidence: str = "name"  # what the classification rests on: "catalog", "description" or "name" (name, publisher, genre)
+
+
+def discovered_app_key(store: str, store_app_id: str) -> str:
+    """The app_key of an app found in the charts but not in the catalog."""
+    if store == APP_STORE:
+        return f"ios_{store_app_id}"
+    if store == GOOGLE_PLAY:
+        return "gp_" + store_app_id.replace(".", "_").lower()
+    raise ValueError(f"unknown store {store!r}")
 
 
 def to_dict(record: Any) -> dict[str, Any]:

@@ -1,9 +1,11 @@
-"""DuckDB connections to the warehouse, plus the helpers that run ``.sql`` files.
+"""Every DuckDB connection: the warehouse (read-write or read-only) and the analysts' snapshot.
 
 DuckDB allows one read-write process per database file, so connections are short-lived: open,
 do one unit of work, close. Read-write connections bring the schema up to date on open, and wait (bounded:
 ``settings.duckdb_lock_timeout_seconds``) while another process holds the file's lock, so two writers
-outside Airflow's ``duckdb_writer`` pool queue up instead of failing.
+outside Airflow's ``duckdb_writer`` pool queue up instead of failing. The analysts' snapshot is opened
+read-only (:func:`open_snapshot`; sandboxed, without file-system access, for SQL a person typed). ``.sql`` files run through
+``warehouse.sql_runner`` (re-exported here: ``run_sql``, ``read_sql``, ``transaction``).
 """
 
 from __future__ import annotations
@@ -11,14 +13,16 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
-SQL_DIR = Path(__file__).resolve().parent / "sql"
+from warehouse.migrate import migrate
+from warehouse.sql_runner import SQL_DIR, read_sql, run_sql, transaction
+
+__all__ = ["SQL_DIR", "connect", "is_lock_error", "open_snapshot", "read_sql", "run_sql", "transaction", "writer"]
 
 _MEMORY = ":memory:"
 _LOCK_MESSAGE = "could not set lock"
@@ -35,7 +39,7 @@ def is_lock_error(exc: BaseException) -> bool:
 
 def _default_lock_timeout() -> float:
     try:
-        from dramatrack.settings import get_settings
+        from dramatrack_config.settings import get_settings
 
         return float(get_settings().duckdb_lock_timeout_seconds)
     except Exception:  # settings unreadable: the documented default, never a crash here
@@ -84,8 +88,6 @@ def connect(path: Path | str, *, read_only: bool = False, lock_timeout: float | 
     else:
         conn = _open_read_write(target, lock_timeout)
     if not read_only and apply_migrations:
-        from warehouse.migrate import migrate  # local import: migrate uses this module's helpers
-
         try:
             migrate(conn)
         except BaseException:
@@ -104,44 +106,18 @@ def writer(path: Path | str, *, lock_timeout: float | None = None) -> Iterator[d
         conn.close()
 
 
-@contextmanager
-def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """``BEGIN`` … ``COMMIT``; ``ROLLBACK`` and re-raise on any error, so nothing is half-applied."""
-    conn.execute("BEGIN TRANSACTION")
-    try:
-        yield conn
-    except BaseException:
-        try:
-            conn.execute("ROLLBACK")
-        except duckdb.Error:
-            pass  # the original error is the one worth reporting
-        raise
-    conn.execute("COMMIT")
+def open_snapshot(path: Path | str, *, sandbox: bool = False) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the analysts' snapshot.
 
-
-def read_sql(path: Path | str) -> str:
-    """The text of a ``.sql`` file; a bare name (``"load_batch.sql"``) is looked up in ``warehouse/sql``."""
-    p = Path(path)
-    if not p.is_absolute() and p.parent == Path("."):
-        p = SQL_DIR / p
-    return p.read_text(encoding="utf-8")
-
-
-def run_sql(
-    conn: duckdb.DuckDBPyConnection, path: Path | str, params: Mapping[str, Any] | None = None
-) -> duckdb.DuckDBPyConnection:
-    """Run every statement of a ``.sql`` file in order; returns the connection holding the last result.
-
-    ``params`` are named parameters (``$name`` in the SQL); each statement gets the ones it uses.
+    ``sandbox=True`` (for SQL a person typed: ``dramatrack query``) also turns off file-system access (no
+    ATTACH, COPY or file reads), so the SQL can neither reach the warehouse file nor take its lock. The
+    project's own named queries need no sandbox. (DuckDB refuses two configurations of one file in one process,
+    so the choice is the caller's, not a per-query one.) ``FileNotFoundError`` if there is no snapshot at
+    ``path``; DuckDB's error if the file does not open.
     """
-    params = dict(params or {})
-    statements = conn.extract_statements(read_sql(path))
-    names = set().union(*(s.named_parameters for s in statements)) if statements else set()
-    missing = names - params.keys()
-    if missing:
-        raise ValueError(f"{path}: missing SQL parameters {sorted(missing)}")
-    result = conn
-    for statement in statements:
-        wanted = {k: params[k] for k in statement.named_parameters}
-        result = conn.execute(statement, wanted) if wanted else conn.execute(statement)
-    return result
+    target = Path(path)
+    if not target.is_file():
+        raise FileNotFoundError(f"no analytics snapshot at {target}")
+    if sandbox:
+        return duckdb.connect(str(target), read_only=True, config={"enable_external_access": False})
+    return duckdb.connect(str(target), read_only=True)

@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="only check that --out is up to date")
     args = parser.parse_args(argv)
     if args.warehouse:
-        conn = duckdb.connect(args.warehouse, read_only=True)
+        conn = connect(args.warehouse, read_only=True)
     else:
         conn = connect(":memory:")
     try:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-import threading
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -26,40 +25,22 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dramatrack.catalog import Catalog
+from dramatrack_config.catalog import Catalog
 from transforms.app_identity import normalize_app_name
-from transforms.records import AppLookup, ChartEntry, PlayAppDetails
-from warehouse.connection import read_sql, transaction
+from transforms.records import (
+    APP_STORE,
+    GOOGLE_PLAY,
+    AppLookup,
+    AppRecord,
+    ChartEntry,
+    PlayAppDetails,
+    discovered_app_key,  # noqa: F401 - re-exported for the loaders' callers
+)
+from warehouse.sql_runner import run_sql as _run
+from warehouse.sql_runner import select as _select
+from warehouse.sql_runner import transaction
 
-APP_STORE = "app_store"
-GOOGLE_PLAY = "google_play"
 CATALOG_REASON = "listed in catalog/apps.yaml"
-
-
-@dataclass(frozen=True, slots=True)
-class AppRecord:
-    """One product as the pipeline classified it, with one of its store listings."""
-
-    app_key: str  # catalog app_key, or ios_<trackid> / gp_<package with dots as _>
-    name: str
-    publisher: str | None
-    store: str  # "app_store" | "google_play"
-    store_app_id: str
-    bundle_id: str | None
-    is_short_drama: bool
-    status: str  # "catalog" | "candidate" | "other"
-    classification_reason: str | None
-    verified: bool = False
-    evidence: str = "name"  # what the classification rests on: "catalog", "description" or "name" (name, publisher, genre)
-
-
-def discovered_app_key(store: str, store_app_id: str) -> str:
-    """The app_key of an app found in the charts but not in the catalog."""
-    if store == APP_STORE:
-        return f"ios_{store_app_id}"
-    if store == GOOGLE_PLAY:
-        return "gp_" + store_app_id.replace(".", "_").lower()
-    raise ValueError(f"unknown store {store!r}")
 
 
 # Legal-entity words dropped from the end of a publisher name before comparing publishers across stores.
@@ -248,51 +229,6 @@ def _registered(conn: duckdb.DuckDBPyConnection, relations: Mapping[str, pa.Tabl
                 conn.unregister(name)
             except duckdb.TransactionException:
                 pass  # an aborted transaction: its rollback drops the relations registered in it
-
-
-# --- running the .sql files ------------------------------------------------------------------------------
-
-_PARSE_LOCK = threading.Lock()
-
-
-@functools.cache
-def _parser() -> duckdb.DuckDBPyConnection:
-    return duckdb.connect()
-
-
-@functools.cache
-def _statements(name: str) -> tuple[tuple[duckdb.Statement, frozenset[str]], ...]:
-    """The parsed statements of a ``warehouse/sql`` file and their parameters, parsed once per process
-    (parsing a long statement costs DuckDB milliseconds; a parsed statement runs on any connection)."""
-    with _PARSE_LOCK:
-        statements = _parser().extract_statements(read_sql(name))
-    return tuple((s, frozenset(s.named_parameters)) for s in statements)
-
-
-def _run(
-    conn: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None
-) -> duckdb.DuckDBPyConnection:
-    """Like ``warehouse.connection.run_sql`` (each statement gets the parameters it uses; the connection
-    holding the last result is returned), with the file's statements parsed once."""
-    statements = _statements(name)
-    params = params or {}
-    missing = set().union(*(names for _, names in statements)) - params.keys()
-    if missing:
-        raise ValueError(f"{name}: missing SQL parameters {sorted(missing)}")
-    result = conn
-    for statement, names in statements:
-        result = conn.execute(statement, {k: params[k] for k in names}) if names else conn.execute(statement)
-    return result
-
-
-def _select(conn: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> pa.Table:
-    """The rows of a one-statement SELECT file, as an Arrow table."""
-    [(statement, names)] = _statements(name)
-    params = params or {}
-    missing = names - params.keys()
-    if missing:
-        raise ValueError(f"{name}: missing SQL parameters {sorted(missing)}")
-    return conn.sql(statement, params={k: params[k] for k in names}).to_arrow_table()
 
 
 # --- products across stores (shared by sync_catalog and load_batches) -----------------------------------

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.connection import run_sql, transaction
+from warehouse.sql_runner import run_sql, transaction
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")

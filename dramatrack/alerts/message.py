@@ -2,14 +2,13 @@
 
 Scraped values (app names, store ids, example values from the failed rows) are untrusted: they are made
 printable (control and format characters become visible ``\\xNN`` / ``\\uNNNN`` escapes), shortened, and
-escaped for the target: ``html.escape`` for HTML, ``&`` ``<`` ``>`` as Slack requires (inside code spans,
+escaped for the target: ``html.escape`` for HTML (an autoescaped Jinja2 template, ``dramatrack/templates``), ``&`` ``<`` ``>`` as Slack requires (inside code spans,
 so ``*``/``_``/``~`` stay literal) for Slack. JSON targets get the cleaned values as JSON strings.
 """
 
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -309,45 +308,22 @@ def render_text(alert: Alert) -> str:
     return "\n".join(lines)
 
 
-def _h(value: Any, limit: int = MAX_VALUE_CHARS) -> str:
-    return html.escape(clean(value, limit), quote=True)
-
-
 def render_html(alert: Alert) -> str:
-    """An HTML email body; every value passes through ``html.escape``."""
-    rows = []
-    for f in alert.failures:
-        examples = "".join(f"<li><code>{_h(e)}</code></li>" for e in f.get("examples") or [])
-        rows.append(
-            "<tr>"
-            f"<td><code>{_h(f.get('expectation'))}</code></td>"
-            f"<td>{_h(f.get('column') or '')}</td>"
-            f"<td style=\"text-align:right\">{int(f.get('unexpected_count') or 0)}</td>"
-            f"<td><code>{_h(f.get('batch_id') or '')}</code></td>"
-            f"<td>{_h(f.get('country') or '')}</td>"
-            f"<td>{_h(f.get('snapshot_date') or '')}</td>"
-            f"<td><ul>{examples}</ul></td>"
-            "</tr>"
-        )
+    """An HTML email body (``dramatrack/templates/alert_email.html.j2``, autoescaped): values cleaned here."""
+    from dramatrack.templating import render
+
+    failures = [{
+        "expectation": clean(f.get("expectation")), "column": clean(f.get("column") or ""),
+        "count": int(f.get("unexpected_count") or 0), "batch_id": clean(f.get("batch_id") or ""),
+        "country": clean(f.get("country") or ""), "snapshot_date": clean(f.get("snapshot_date") or ""),
+        "examples": [clean(e) for e in f.get("examples") or []],
+    } for f in alert.failures]
     docs = safe_url(alert.data_docs_url)
-    docs_html = (f'<p>Data Docs: <a href="{html.escape(docs, quote=True)}">{_h(docs, 2000)}</a></p>'
-                 if docs else "")
     facts = [("Source", alert.source), ("Snapshot dates", ", ".join(alert.snapshot_dates) or "-"),
              ("Countries", ", ".join(alert.countries) or "-"), ("Batches", ", ".join(alert.batch_ids) or "-")]
-    return (
-        "<!DOCTYPE html><html><body>"
-        f"<h2>{_h(alert.title)}</h2>"
-        f"<p>{_h(alert.summary, 1000)}</p>"
-        "<table>" + "".join(f"<tr><th style=\"text-align:left\">{k}</th><td>{_h(v, 1000)}</td></tr>"
-                            for k, v in facts) + "</table>"
-        "<h3>Failed expectations</h3>"
-        '<table border="1" cellpadding="4" cellspacing="0">'
-        "<tr><th>Expectation</th><th>Column</th><th>Count</th><th>Batch</th><th>Country</th><th>Date</th>"
-        "<th>Examples</th></tr>" + "".join(rows) + "</table>"
-        f"{docs_html}"
-        f"<p style=\"color:#888\">Alert key: {_h(alert.alert_key)}</p>"
-        "</body></html>"
-    )
+    return render("alert_email.html.j2", title=clean(alert.title), summary=clean(alert.summary, 1000),
+                  facts=[(k, clean(v, 1000)) for k, v in facts], failures=failures, docs_url=docs,
+                  docs_text=clean(docs, 2000) if docs else None, alert_key=clean(alert.alert_key))
 
 
 def slack_escape(value: Any, limit: int = MAX_VALUE_CHARS) -> str:

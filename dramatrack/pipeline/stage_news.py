@@ -20,7 +20,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from dramatrack.catalog import Catalog
-from dramatrack.pipeline.stage import StagedBatch, _archived, item_batch_id
+from dramatrack.pipeline.staged import StagedBatch, archived_responses, item_batch_id
 from extractors.batches import BatchManifest
 from extractors.news import FEED, GNEWS, item_id
 from transforms.errors import ParseError
@@ -275,7 +275,7 @@ def stage_news_batch(manifest: BatchManifest, catalog: Catalog) -> StagedBatch:
         staged.item_problems.setdefault(item_batch_id(manifest.batch_id, item), []).append(error)
     deliveries: list[_Delivery] = []
     parsed_feeds = 0
-    for resp in _archived(staged):
+    for resp in archived_responses(staged):
         tags = resp.tags
         kind = tags.get("kind")
         if kind not in (GNEWS, FEED):

@@ -14,11 +14,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from dramatrack.pipeline.stage import StagedBatch
 from dramatrack.pipeline.stage_news import NewsArticleRow, NewsMentionRow, NewsMetricRow
+from dramatrack.pipeline.staged import StagedBatch
 from extractors.batches import BatchManifest
-from transforms.records import AppLookup, ChartEntry, PlayAppDetails, to_dict
-from warehouse.loaders import AppRecord
+from transforms.records import AppLookup, AppRecord, ChartEntry, PlayAppDetails, to_dict
 
 _TABLES = {"chart_entries": ChartEntry, "lookups": AppLookup, "play_details": PlayAppDetails, "apps": AppRecord,
            "articles": NewsArticleRow, "mentions": NewsMentionRow, "metrics": NewsMetricRow}

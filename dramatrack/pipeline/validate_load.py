@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from dramatrack.catalog import load_catalog
+from dramatrack.pipeline.endpoints import validation_frames
 from dramatrack.pipeline.stage import StagedBatch, item_batch_id, stage_batch
 from dramatrack.pipeline.staging_store import StagingError, load_staged, save_staged
 from dramatrack.settings import Settings
@@ -72,13 +73,12 @@ def _previous_installs(settings: Settings, staged: list[StagedBatch]) -> dict[tu
     wanted = [b for b in staged if b.play_details]
     if not wanted or not settings.snapshot_path.exists():
         return {}
-    import duckdb
-
-    from warehouse.queries import query_sql
+    from warehouse.connection import open_snapshot
+    from warehouse.queries import run_query
 
     day = min(b.snapshot_date for b in wanted)
-    with duckdb.connect(str(settings.snapshot_path), read_only=True) as conn:
-        rows = conn.execute(query_sql("previous_play_installs"), {"snapshot_date": day}).fetchall()
+    with open_snapshot(settings.snapshot_path) as conn:
+        _, rows = run_query(conn, "previous_play_installs", {"snapshot_date": day})
     return {(country, app_id): installs for country, app_id, installs in rows}
 
 
@@ -141,8 +141,9 @@ def stage_and_validate(settings: Settings, manifests: list[BatchManifest], run_i
 
     reject_implausible_figures(settings, staged, run_id)  # figure by figure: rejected ones load apart
     data_docs = []
-    frames = (("chart_entries", _frame(staged, "chart_entries")), ("app_lookups", _frame(staged, "lookups")),
-              ("play_app_details", _details_frame(settings, staged)))
+    # one frame per suite of the registered endpoints; Play app pages (items) carry their item ids and history
+    frames = tuple((suite, _frame(staged, attr)) for suite, attr in validation_frames())
+    frames += (("play_app_details", _details_frame(settings, staged)),)
     frames += tuple(news_frames(staged))  # news_articles, reported_metrics (rows attributed to their feed)
     for suite, frame in frames:
         if frame.empty:

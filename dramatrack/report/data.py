@@ -10,7 +10,8 @@ from typing import Any
 
 import duckdb
 
-from warehouse.queries import query_sql
+from warehouse import connection
+from warehouse.queries import run_query
 
 STORES = ("app_store", "google_play", "both")
 
@@ -72,27 +73,17 @@ def _jsonable(value: Any) -> Any:
 
 def run_named(conn: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> Table:
     """Run ``warehouse/queries/<name>.sql`` (one statement) with the named parameters it uses."""
-    sql = query_sql(name)
-    statements = conn.extract_statements(sql)
-    if len(statements) != 1:
-        raise ValueError(f"query {name} must hold exactly one statement, not {len(statements)}")
-    statement = statements[0]
-    wanted = set(statement.named_parameters)
-    missing = wanted - set(params or {})
-    if missing:
-        raise ValueError(f"query {name}: missing parameters {sorted(missing)}")
-    args = {k: (params or {})[k] for k in wanted}
-    cursor = conn.execute(statement, args) if args else conn.execute(statement)
-    return Table([d[0] for d in cursor.description], cursor.fetchall())
+    columns, rows = run_query(conn, name, params)
+    return Table(columns, rows)
 
 
 def open_snapshot(path: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the snapshot; a :class:`ReportError` if it is missing or unreadable."""
-    if not path.is_file():
-        raise ReportError(f"no analytics snapshot at {path}: run the pipeline (`dramatrack demo` or `dramatrack run`) "
-                          "to build the marts and publish it")  # fmt: skip
     try:
-        return duckdb.connect(str(path), read_only=True)
+        return connection.open_snapshot(path)
+    except FileNotFoundError as exc:
+        raise ReportError(f"no analytics snapshot at {path}: run the pipeline (`dramatrack demo` or `dramatrack run`) "
+                          "to build the marts and publish it") from exc  # fmt: skip
     except duckdb.Error as exc:
         raise ReportError(f"cannot open the analytics snapshot {path}: {_first_line(exc)}") from exc
 

@@ -2,21 +2,24 @@
 
 The Vega, Vega-Lite and vega-embed JavaScript comes from the ``vl-convert-python`` package (inlined, no CDN).
 Chart specs sit in ``<script type="application/json">`` blocks with ``<``, ``>`` and ``&`` written as JSON
-escapes, so no scraped value can close the block; every value in the HTML itself goes through
-:func:`html.escape`. A Content-Security-Policy with a per-page nonce lets only the page's own scripts run and
-forbids any network access.
+escapes, so no scraped value can close the block; the HTML is an autoescaped Jinja2 template
+(``dramatrack/templates/report.html.j2``) and every value in it goes through :func:`html.escape`. A
+Content-Security-Policy with a per-page nonce lets only the page's own scripts run and forbids any network
+access.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import secrets
 from functools import lru_cache
 from typing import Any
 
+from markupsafe import Markup
+
 from dramatrack.report.data import ReportData
+from dramatrack.templating import escape_html, render
 
 MOVER_COLUMNS = [
     ("kind", "Kind"),
@@ -101,41 +104,28 @@ def json_for_script(value: Any) -> str:
 
 
 def _e(value: Any) -> str:
-    return "" if value is None else html.escape(str(value), quote=True)
+    return escape_html(value)
 
 
 def movers_table(data: ReportData) -> str:
+    """The rank movers table (``dramatrack/templates/report_movers.html.j2``)."""
     records = data.movers.records()
-    if not records:
-        return '<p class="note">No rank moves or new entrants of short-drama apps on the latest day.</p>'
-    head = "".join(f"<th>{_e(label)}</th>" for _, label in MOVER_COLUMNS)
-    body = []
+    rows = []
     for rec in records:
         cells = []
         for key, _ in MOVER_COLUMNS:
             value = rec.get(key)
-            if key == "app_name":
-                cells.append(f'<td class="app"><bdi>{_e(value)}</bdi></td>')
-            elif key == "rank_change":
-                shown = "" if value is None else f"{value:+d}"
-                cells.append(f'<td class="num change">{_e(shown)}</td>')
-            elif key in ("rank", "prev_rank", "days_absent"):
-                cells.append(f'<td class="num">{_e(value)}</td>')
-            else:
-                cells.append(f'<td class="{_e(key)}">{_e(value)}</td>')
-        body.append(f'<tr class="{_e(rec.get("movement"))}">' + "".join(cells) + "</tr>")
-    day = records[0]["snapshot_date"]
-    return (
-        f'<p class="meta">Day {_e(day)}: the biggest moves (|change|) and the best-ranked new entrants and '
-        "re-entries of short-drama apps, per chart.</p>\n"
-        f'<table class="movers" id="movers"><thead><tr>{head}</tr></thead>\n<tbody>\n' + "\n".join(body)
-        + "\n</tbody></table>"
-    )
+            if key == "rank_change":
+                value = "" if value is None else f"{value:+d}"
+            cells.append((key, value))
+        rows.append({"movement": rec.get("movement"), "cells": cells})
+    return render("report_movers.html.j2", rows=rows, labels=[label for _, label in MOVER_COLUMNS],
+                  day=records[0]["snapshot_date"] if records else None)
 
 
 def render_page(data: ReportData, specs: dict[str, dict[str, Any]], titles: dict[str, str],
                 png_names: dict[str, str], generated_at: dt.datetime | None = None) -> str:
-    """The whole report page."""
+    """The whole report page (``dramatrack/templates/report.html.j2``)."""
     generated_at = generated_at or dt.datetime.now(dt.UTC)
     nonce = secrets.token_urlsafe(18)
     csp = (f"default-src 'none'; script-src 'nonce-{nonce}' 'unsafe-eval'; style-src 'unsafe-inline'; "
@@ -149,41 +139,9 @@ def render_page(data: ReportData, specs: dict[str, dict[str, Any]], titles: dict
         ("Snapshot", f"{data.snapshot_path} (published {data.snapshot_mtime:%Y-%m-%d %H:%M:%S} UTC)"),
         ("Generated", f"{generated_at:%Y-%m-%d %H:%M:%S} UTC"),
     ]
-    meta = "".join(f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>" for k, v in meta_rows)
-    notes = "".join(f'<p class="note">{_e(n)}</p>' for n in data.notes)
-    sections = []
-    spec_blocks = []
-    for i, (key, spec) in enumerate(specs.items(), start=1):
-        div_id = f"chart-{_e(key)}"
-        png = png_names.get(key)
-        png_link = f' <a href="{_e(png)}">PNG</a>' if png else ""
-        flagged = "".join(f'<p class="note flag">{_e(n)}</p>' for n in data.chart_notes.get(key, []))
-        sections.append(
-            f'<section id="section-{_e(key)}"><h2>{i}. {_e(titles[key])}</h2>\n{flagged}'
-            f'<div class="chart" id="{div_id}"></div><div class="png">{png_link}</div></section>'
-        )
-        spec_blocks.append(
-            f'<script type="application/json" data-chart="{div_id}">{json_for_script(spec)}</script>'
-        )
-    sections.append(f'<section id="section-movers"><h2>{len(specs) + 1}. Rank movers of the latest day</h2>\n'
-                    f"{movers_table(data)}</section>")  # fmt: skip
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{_e(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>DramaTrack report {_e(data.last_day or '')}</title>
-<style>{STYLE}</style>
-<script nonce="{nonce}">{vega_javascript()}</script>
-</head>
-<body>
-<h1>DramaTrack: the overseas short-drama app market</h1>
-<table class="meta">{meta}</table>
-{notes}
-{chr(10).join(sections)}
-{chr(10).join(spec_blocks)}
-<script nonce="{nonce}">{INIT_JS}</script>
-</body>
-</html>
-"""
+    sections = [{"key": key, "title": titles[key], "png": png_names.get(key),
+                 "flagged": data.chart_notes.get(key, []), "spec": Markup(json_for_script(spec))}
+                for key, spec in specs.items()]
+    return render("report.html.j2", csp=csp, nonce=nonce, last_day=data.last_day or "", style=Markup(STYLE),
+                  vega=Markup(vega_javascript()), init_js=Markup(INIT_JS), meta_rows=meta_rows, notes=data.notes,
+                  sections=sections, movers=Markup(movers_table(data)))
