@@ -95,7 +95,7 @@ class Settings(BaseSettings):
     rss_v2_limit: int = Field(default=100, ge=1, le=100)
     legacy_rss_limit: int = Field(default=200, ge=1, le=200)
     lookup_batch_size: int = Field(
-        default=100, ge=1, le=200,
+        default=200, ge=1, le=200,
         description="Ids per iTunes Lookup call: 200 is the most the endpoint answers (more: HTTP 502).",
     )
     entertainment_genre_id: str = "6016"
@@ -105,7 +105,7 @@ class Settings(BaseSettings):
     play_chart_count: int = Field(default=200, ge=1, le=200)
     play_max_details_per_country: int = Field(default=250, ge=0, description="Cap on app pages per country per day.")
     play_details_plan: Literal["once", "per_country"] = Field(
-        default="per_country",
+        default="once",
         description="once: each app's details page once a day, attached to every country that wants it (its "
                     "figures are global); per_country: every country fetches its own (extractors/crawl_plan.py).",
     )

@@ -26,6 +26,7 @@ from dramatrack_cli import (  # noqa: E402,F401
     catalog_cmd,
     classify_cmd,
     parse_cmd,
+    plan_cmd,
     quarantine_cmd,
     query_cmd,
     report_cmd,
