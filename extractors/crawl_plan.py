@@ -135,9 +135,13 @@ def fetch_play_day_once(settings: Settings, snapshot_date: date, countries: Sequ
         assigned = pages_to_fetch(settings, wanted, {c: charted_packages(entries[c]) for c in countries},
                                   catalog_homes(settings))
 
+        elsewhere = _archived_pages(client.replay) if getattr(client, "replay", None) is not None else {}
+
         def details(country: str) -> list[tuple[str, str]]:
             item_errors = []
             requests = google_play.details_requests(settings, country, assigned[country])
+            if elsewhere:  # replaying a subset of a day's countries: a page may be archived under another one
+                requests = [_from_archive(r, client.replay, elsewhere) for r in requests]
             for request, result in zip(requests, client.fetch_many(requests, archives[country]), strict=True):
                 app_id = request.tags["app_id"]
                 if isinstance(result, FetchError):
@@ -153,6 +157,36 @@ def fetch_play_day_once(settings: Settings, snapshot_date: date, countries: Sequ
             archive.close()
     return [country_manifest(google_play.SOURCE, snapshot_date, c, paths[c], len(archives[c].entries),
                              fetched[c][1], item_errors[c]) for c in countries]
+
+
+def _query_value(url: str, name: str) -> str | None:
+    from urllib.parse import parse_qs
+
+    return (parse_qs(urlsplit(url).query).get(name) or [None])[0]
+
+
+def _archived_pages(replay) -> dict[str, str]:
+    """app id → the URL of an archived details page of it (any storefront), in replay mode."""
+    out: dict[str, str] = {}
+    for url in sorted(replay.archived_urls("GET")):
+        app_id = _query_value(url, "id") if urlsplit(url).path.endswith("/store/apps/details") else None
+        if app_id:
+            out.setdefault(app_id, url)
+    return out
+
+
+def _from_archive(request, replay, elsewhere: dict[str, str]):
+    """``request``, or, when the replay archive lacks it, the same app's page archived under another storefront
+    (the page's figures are the same on every storefront's page); tagged with the storefront it came from."""
+    from dataclasses import replace
+
+    from extractors.replay import replay_key
+
+    other = elsewhere.get(request.tags["app_id"])
+    if replay_key(request.method, request.url, request.data) in replay or other is None:
+        return request
+    storefront = (_query_value(other, "gl") or "").lower()
+    return replace(request, url=other, tags={**request.tags, "storefront": storefront})
 
 
 # --------------------------------------------------------------------------------------------- the day's charts

@@ -15,6 +15,8 @@ from typer.testing import CliRunner
 
 from dramatrack.catalog import load_catalog
 from dramatrack.pipeline.ingest import ingest
+from dramatrack.pipeline.play_attach import attach_shared_pages
+from dramatrack.pipeline.stage import stage_batch
 from dramatrack.pipeline.validate_load import build_marts_and_publish, load_report, stage_and_validate
 from dramatrack.settings import Settings, get_settings
 from dramatrack_cli.main import app
@@ -133,6 +135,27 @@ def test_the_once_capture_fetches_each_play_page_once_a_day(runs):
                 if resp.tags.get("kind") == "details":
                     pages[resp.tags["app_id"]] += 1
         assert pages and max(pages.values()) == 1
+
+
+def test_a_subset_of_a_once_day_replays_with_the_pages_archived_under_other_countries(runs, tmp_path):
+    """Re-running gb alone from the once capture: the pages fetched in us or mx are replayed from there, and gb
+    stages the Play facts the full day loaded for it."""
+    run = runs["once"]
+    settings = run["settings"].model_copy(update={"data_dir": tmp_path / "data"})
+    catalog = load_catalog(settings.catalog_path)
+    [manifest] = ingest(settings, "google_play", START, ["gb"], replay=run["capture"])
+    assert manifest.fetch_errors == () and manifest.item_errors == ()
+    storefronts = Counter(r.tags.get("storefront", "gb") for p in manifest.warc_paths for r in iter_responses(p)
+                          if r.tags.get("kind") == "details")
+    assert storefronts["gb"] and set(storefronts) - {"gb"}, storefronts  # some pages came from another storefront
+    staged = stage_batch(manifest, catalog)
+    attach_shared_pages([staged], catalog, settings.play_max_details_per_country)
+    got = sorted((d.app_id, d.real_installs, d.ratings, d.score) for d in staged.play_details)
+    with duckdb.connect(str(run["settings"].warehouse_path), read_only=True) as conn:
+        loaded = conn.execute(
+            "SELECT store_app_id, real_installs, user_rating_count, average_user_rating FROM core.app_metrics "
+            "WHERE store = 'google_play' AND country = 'gb' AND snapshot_date = ? ORDER BY ALL", [START]).fetchall()
+    assert got and got == [tuple(r) for r in loaded]
 
 
 def test_assign_pages_prefers_the_home_storefront_where_the_app_charts():
