@@ -4,6 +4,7 @@ bench/results.json, then one table of all the goals.
     .venv/bin/python -m bench.run_all [--only fetch,load] [--quick]
 
 Modules, in order: bench_parse (parsers), bench_dags (DAG file imports), bench_fetch (PoliteClient),
+bench_plan (the day's requests per host and wall time at the politeness, before and after the crawl plan),
 bench_e2e (``make demo``), bench_load (loader vs Parquet ingest), bench_marts (refresh on history vs one
 week). Each merges its own key into the results file and prints its own details; this runner adds ``run``
 (when, the machine, each module's wall time and exit code, the total) and prints the summary. ``--quick``
@@ -29,6 +30,7 @@ MODULES: list[tuple[str, str, list[str], list[str]]] = [
     ("parse", "bench.bench_parse", [], ["--repeat", "2", "--min-time", "0.05"]),
     ("dag_parse", "bench.bench_dags", [], ["--rounds", "1"]),
     ("fetch", "bench.bench_fetch", [], ["--requests", "80", "--rounds", "1"]),
+    ("plan", "bench.bench_plan", [], ["--depths", "200"]),
     ("e2e", "bench.bench_e2e", [], ["--days", "2"]),
     ("load", "bench.bench_load", [], ["--rows", "40000", "--budget", "10", "--native-rounds", "1"]),
     ("marts", "bench.bench_marts", [], ["--countries", "2", "--history-days", "56", "--rounds", "1",

@@ -7,6 +7,7 @@ from dramatrack_cli import (  # noqa: F401
     catalog_cmd,
     classify_cmd,
     parse_cmd,
+    plan_cmd,
     quarantine_cmd,
     query_cmd,
     report_cmd,

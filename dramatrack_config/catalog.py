@@ -31,6 +31,7 @@ class CatalogApp(BaseModel):
     android_confidence: Confidence | None = None
     cn_android_package: str | None = Field(default=None, pattern=_PACKAGE)  # Chinese Android stores, not fetched
     cn_android_confidence: Confidence | None = None
+    home_storefront: str | None = Field(default=None, pattern=r"^[a-z]{2}$")  # where its Play page is fetched
     confidence: str | None = None  # the note's grade for the app as a whole (older entries)
     verified: bool = False
     confirmed: list[str] = Field(default_factory=list)  # store ids a person confirmed although suspect

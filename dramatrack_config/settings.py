@@ -11,7 +11,7 @@ import json
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
@@ -94,13 +94,26 @@ class Settings(BaseSettings):
     # App Store fetch plan.
     rss_v2_limit: int = Field(default=100, ge=1, le=100)
     legacy_rss_limit: int = Field(default=200, ge=1, le=200)
-    lookup_batch_size: int = Field(default=100, ge=1, le=200)
+    lookup_batch_size: int = Field(
+        default=200, ge=1, le=200,
+        description="Ids per iTunes Lookup call: 200 is the most the endpoint answers (more: HTTP 502).",
+    )
     entertainment_genre_id: str = "6016"
 
     # Google Play fetch plan.
     play_language: str = "en"
     play_chart_count: int = Field(default=200, ge=1, le=200)
     play_max_details_per_country: int = Field(default=250, ge=0, description="Cap on app pages per country per day.")
+    play_details_plan: Literal["once", "per_country"] = Field(
+        default="once",
+        description="once: each app's details page once a day, attached to every country that wants it (its "
+                    "figures are global); per_country: every country fetches its own (extractors/crawl_plan.py).",
+    )
+    play_home_storefront: str = Field(
+        default="us", pattern="^[a-z]{2}$",
+        description="Where an app's page is fetched under the once plan when it charts there and the catalog "
+                    "names no home_storefront for it.",
+    )
 
     # Validation bounds.
     chart_min_size: int = 10

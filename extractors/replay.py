@@ -88,6 +88,10 @@ class ReplayAdapter(BaseAdapter):
     def __contains__(self, key: object) -> bool:
         return key in self._queues
 
+    def archived_urls(self, method: str = "GET") -> list[str]:
+        """The URLs of every archived request of ``method``."""
+        return [url for m, url, _ in self._queues if m == method.upper()]
+
     def next_response(self, method: str, url: str, body: bytes | str | None) -> ArchivedResponse:
         """Pop the next archived response for this request (the last one repeats)."""
         key = replay_key(method, url, body)

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from dramatrack.catalog import load_catalog
 from dramatrack.settings import REPO_ROOT, Settings
-from extractors import google_play, news
+from extractors import crawl_plan, google_play, news
 from extractors.appstore import chart_requests, ids_in_charts, lookup_requests
 from extractors.warc_archive import WarcArchive
 from sample_data import news_payloads
@@ -53,6 +53,7 @@ from sample_data.market import (
 from sample_data.payloads import render_legacy_rss, render_lookup, render_rss_v2
 from sample_data.play_payloads import render_chart, render_details_page
 from sample_data.world import WorldConfig
+from transforms.google_play_chart import parse_play_chart
 
 DEMO_COUNTRIES = ["us", "gb", "ca", "au", "de", "fr", "jp", "kr", "br", "mx", "ph", "in"]
 CONTENT_TYPES = {"rss_v2": "application/json; charset=utf-8", "legacy_rss": "text/javascript; charset=utf-8",
@@ -123,11 +124,11 @@ def write_batch(archive: WarcArchive, settings: Settings, apps: list[MarketApp],
         record(req, render_lookup(country, found), seq)
 
 
-def write_play_batch(archive: WarcArchive, settings: Settings, apps: list[MarketApp], country: str, day: date,
-                     day_index: int, start: date, catalog_packages: list[str],
-                     config: WorldConfig = DEFAULT_CONFIG, alignment: CatalogAlignment | None = None) -> None:
-    """Archive one country's Google Play day: the three charts, then every app page the plan asks for."""
-    record, _ = _recorder(archive, settings, day, 7)
+def write_play_day(out: Path, settings: Settings, apps: list[MarketApp], countries: list[str], day: date,
+                   day_index: int, start: date, catalog_packages: list[str], config: WorldConfig = DEFAULT_CONFIG,
+                   alignment: CatalogAlignment | None = None) -> list[Path]:
+    """Archive one day's Google Play batches (one WARC per country): every country's three charts, then the app
+    pages the crawl plan (``settings.play_details_plan``, ``extractors.crawl_plan``) asks each batch for."""
     package_of = alignment.package if alignment else play_package
 
     def listing_of(a: MarketApp):
@@ -135,21 +136,40 @@ def write_play_batch(archive: WarcArchive, settings: Settings, apps: list[Market
         return alignment.play_listing(a, listing) if alignment else listing
 
     by_package = {package_of(a): a for a in apps if has_play_listing(a, config)}
-    chart_responses = []
-    for seq, req in enumerate(google_play.chart_requests(settings, country)):
-        tags = req.tags
-        pool = "ent" if tags["genre"] == "ENTERTAINMENT" else "free"
-        chosen = ranked(apps, pool, country, day_index, settings.play_chart_count,
-                        grossing=tags["chart"] == "top-grossing", store="google_play", config=config)
-        listings = [listing_of(a) for a in chosen]
-        chart_responses.append(record(req, render_chart(listings, PLAY_COLLECTIONS[tags["chart"]], tags["genre"]), seq))
-    packages = google_play.apps_to_detail(chart_responses, catalog_packages)
-    for seq, req in enumerate(google_play.details_requests(settings, country, packages), start=10):
-        app = by_package.get(req.tags["app_id"])
-        if app is None:
-            record(req, b"<!doctype html><title>Not Found</title>", seq, status=404)
-        else:
-            record(req, render_details_page(listing_of(app)), seq)
+    paths = {c: out / "google_play" / day.isoformat() / f"{c}.warc.gz" for c in countries}
+    archives = {}
+    for country, path in paths.items():
+        path.unlink(missing_ok=True)
+        archives[country] = WarcArchive(path)
+    try:
+        entries: dict[str, list] = {}
+        for country in countries:
+            record, _ = _recorder(archives[country], settings, day, 7)
+            entries[country] = []
+            for seq, req in enumerate(google_play.chart_requests(settings, country)):
+                tags = req.tags
+                pool = "ent" if tags["genre"] == "ENTERTAINMENT" else "free"
+                chosen = ranked(apps, pool, country, day_index, settings.play_chart_count,
+                                grossing=tags["chart"] == "top-grossing", store="google_play", config=config)
+                body = render_chart([listing_of(a) for a in chosen], PLAY_COLLECTIONS[tags["chart"]], tags["genre"])
+                record(req, body, seq)
+                entries[country] += parse_play_chart(body, country=country, chart=tags["chart"], genre=tags["genre"])
+        wanted = {c: crawl_plan.wanted_pages(catalog_packages, entries[c], settings.play_max_details_per_country)
+                  for c in countries}
+        charted = {c: crawl_plan.charted_packages(entries[c]) for c in countries}
+        pages = crawl_plan.pages_to_fetch(settings, wanted, charted, crawl_plan.catalog_homes(settings))
+        for country in countries:
+            record, _ = _recorder(archives[country], settings, day, 7)
+            for seq, req in enumerate(google_play.details_requests(settings, country, pages[country]), start=10):
+                app = by_package.get(req.tags["app_id"])
+                if app is None:
+                    record(req, b"<!doctype html><title>Not Found</title>", seq, status=404)
+                else:
+                    record(req, render_details_page(listing_of(app)), seq)
+    finally:
+        for archive in archives.values():
+            archive.close()
+    return list(paths.values())
 
 
 def write_news_batch(archive: WarcArchive, settings: Settings, catalog, edition: news.Edition, day: date,
@@ -255,13 +275,9 @@ def generate(out: Path, start: date, days: int, countries: list[str], *, plant_d
             with WarcArchive(path) as archive:
                 write_batch(archive, settings, apps, country, day, day_index, catalog.ios_ids(), defect, world)
             paths.append(path)
-            if "google_play" in sources and country not in google_play.NO_PLAY_COUNTRIES:
-                path = out / "google_play" / day.isoformat() / f"{country}.warc.gz"
-                path.unlink(missing_ok=True)
-                with WarcArchive(path) as archive:
-                    write_play_batch(archive, settings, apps, country, day, day_index, start, packages, world,
-                                     alignment)
-                paths.append(path)
+        if "google_play" in sources:  # the countries of a day together: the crawl plan spans them
+            paths += write_play_day(out, settings, apps, google_play.play_countries(countries), day, day_index,
+                                    start, packages, world, alignment)
         if "news" in sources:  # one WARC per edition: OUT/news/<date>/<edition>.warc.gz
             for edition in news.editions(settings):
                 path = out / "news" / day.isoformat() / f"{edition.code}.warc.gz"

@@ -236,6 +236,8 @@ class FaultServer(LoopbackServer):
             "legacy_rss_limit": 15,
             "play_chart_count": 15,
             "play_max_details_per_country": 4,
+            # the matrix injects a page's fault in one country: every country fetches its own pages
+            "play_details_plan": "per_country",
             "news_editions": ["en-US:US"],
             "news_topics": ["short drama app", "micro drama"],
             "news_feeds": [],  # industry feeds are other hosts: none here

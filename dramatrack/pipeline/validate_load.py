@@ -13,6 +13,7 @@ from pathlib import Path
 
 from dramatrack.catalog import load_catalog
 from dramatrack.pipeline.endpoints import validation_frames
+from dramatrack.pipeline.play_attach import attach_shared_pages
 from dramatrack.pipeline.stage import StagedBatch, item_batch_id, stage_batch
 from dramatrack.pipeline.staging_store import StagingError, load_staged, save_staged
 from dramatrack.settings import Settings
@@ -124,6 +125,7 @@ def stage_and_validate(settings: Settings, manifests: list[BatchManifest], run_i
 
     catalog = load_catalog(settings.catalog_path)
     staged = [_stage_one(m, catalog) for m in manifests]
+    attach_shared_pages(staged, catalog, settings.play_max_details_per_country)  # Play pages fetched once a day
     failures: dict[str, list[dict]] = {b.batch_id: [] for b in staged}
     parents: dict[str, str] = {}
     for batch in staged:
