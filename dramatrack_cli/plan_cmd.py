@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from dramatrack_cli.main import app
+from dramatrack_cli.cli_app import app
 
 
 def _fail(message: str) -> typer.Exit:

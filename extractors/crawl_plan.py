@@ -18,11 +18,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from dramatrack.settings import Settings
+from dramatrack_config.settings import Settings
 from transforms.records import ChartEntry
 
 PLANS = ("per_country", "once")
@@ -88,105 +87,10 @@ def pages_to_fetch(settings: Settings, wanted: Mapping[str, Sequence[str]], char
 
 def catalog_homes(settings: Settings) -> dict[str, str]:
     """package → home storefront, for the catalog apps that name one."""
-    from dramatrack.catalog import load_catalog
+    from dramatrack_config.catalog import load_catalog
 
     catalog = load_catalog(settings.catalog_path)
     return {a.android_package: a.home_storefront for a in catalog.apps if a.android_package and a.home_storefront}
-
-
-def fetch_play_day_once(settings: Settings, snapshot_date: date, countries: Sequence[str],
-                        catalog_packages: Sequence[str], *, client, run_stamp: str | None = None) -> list:
-    """Google Play under the ``once`` plan: every country's charts first, then each wanted page once, archived in
-    the batch (and WARC) of the country :func:`assign_pages` chose. One batch and one WARC per country, as before."""
-    from concurrent.futures import ThreadPoolExecutor
-    from datetime import UTC, datetime
-
-    from extractors import google_play
-    from extractors.batches import country_manifest, fetch_checked
-    from extractors.http_client import FetchError
-    from extractors.warc_archive import WarcArchive
-    from transforms.errors import ParseError
-    from transforms.google_play_chart import parse_play_chart
-
-    run_stamp = run_stamp or datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    folder = settings.warc_dir / google_play.SOURCE / snapshot_date.isoformat()
-    countries = list(countries)
-    paths = {c: folder / f"{c}-{run_stamp}.warc.gz" for c in countries}
-    archives = {c: WarcArchive(paths[c]) for c in countries}
-    workers = max(1, min(len(countries), settings.max_workers))
-    try:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            fetched = dict(zip(countries, pool.map(
-                lambda c: fetch_checked(client, google_play.chart_requests(settings, c), archives[c]), countries),
-                strict=True))
-        entries: dict[str, list[ChartEntry]] = {}
-        for country, (responses, _) in fetched.items():
-            entries[country] = []
-            for resp in responses:
-                if resp.status != 200 or resp.tags.get("genre") not in google_play.DETAILS_CATEGORIES:
-                    continue
-                try:
-                    entries[country] += parse_play_chart(resp.body, country=country, chart=resp.tags["chart"],
-                                                         genre=resp.tags["genre"])
-                except ParseError:
-                    continue  # surfaces again, with the URL, in the stage step (and quarantines the batch)
-        cap = settings.play_max_details_per_country
-        wanted = {c: wanted_pages(catalog_packages, entries[c], cap) for c in countries}
-        assigned = pages_to_fetch(settings, wanted, {c: charted_packages(entries[c]) for c in countries},
-                                  catalog_homes(settings))
-
-        elsewhere = _archived_pages(client.replay) if getattr(client, "replay", None) is not None else {}
-
-        def details(country: str) -> list[tuple[str, str]]:
-            item_errors = []
-            requests = google_play.details_requests(settings, country, assigned[country])
-            if elsewhere:  # replaying a subset of a day's countries: a page may be archived under another one
-                requests = [_from_archive(r, client.replay, elsewhere) for r in requests]
-            for request, result in zip(requests, client.fetch_many(requests, archives[country]), strict=True):
-                app_id = request.tags["app_id"]
-                if isinstance(result, FetchError):
-                    item_errors.append((app_id, str(result)))
-                elif result.status not in (200, 404):  # 404: not offered there, no snapshot, not an error
-                    item_errors.append((app_id, f"{result.url}: HTTP {result.status}"))
-            return item_errors
-
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            item_errors = dict(zip(countries, pool.map(details, countries), strict=True))
-    finally:
-        for archive in archives.values():
-            archive.close()
-    return [country_manifest(google_play.SOURCE, snapshot_date, c, paths[c], len(archives[c].entries),
-                             fetched[c][1], item_errors[c]) for c in countries]
-
-
-def _query_value(url: str, name: str) -> str | None:
-    from urllib.parse import parse_qs
-
-    return (parse_qs(urlsplit(url).query).get(name) or [None])[0]
-
-
-def _archived_pages(replay) -> dict[str, str]:
-    """app id → the URL of an archived details page of it (any storefront), in replay mode."""
-    out: dict[str, str] = {}
-    for url in sorted(replay.archived_urls("GET")):
-        app_id = _query_value(url, "id") if urlsplit(url).path.endswith("/store/apps/details") else None
-        if app_id:
-            out.setdefault(app_id, url)
-    return out
-
-
-def _from_archive(request, replay, elsewhere: dict[str, str]):
-    """``request``, or, when the replay archive lacks it, the same app's page archived under another storefront
-    (the page's figures are the same on every storefront's page); tagged with the storefront it came from."""
-    from dataclasses import replace
-
-    from extractors.replay import replay_key
-
-    other = elsewhere.get(request.tags["app_id"])
-    if replay_key(request.method, request.url, request.data) in replay or other is None:
-        return request
-    storefront = (_query_value(other, "gl") or "").lower()
-    return replace(request, url=other, tags={**request.tags, "storefront": storefront})
 
 
 # --------------------------------------------------------------------------------------------- the day's charts
@@ -283,7 +187,7 @@ def day_plan(settings: Settings, countries: Sequence[str], charts: DayCharts, *,
     """The requests one day makes for ``countries`` under ``plan`` (default: the configured one), built with the
     fetch plans' own request builders. Where ``charts`` lacks a country's charts, its chart-dependent requests
     are bounded from above (every chart full, no app in two charts) and a note says so."""
-    from dramatrack.catalog import load_catalog
+    from dramatrack_config.catalog import load_catalog
     from extractors import appstore, google_play, news
 
     plan = plan or settings.play_details_plan

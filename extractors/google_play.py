@@ -106,11 +106,6 @@ def fetch_day(settings: Settings, snapshot_date: date, countries: Sequence[str],
     skipped = [c for c in countries if c in NO_PLAY_COUNTRIES]
     if skipped:
         log.info("google_play: %s skipped (Google Play does not exist there)", ", ".join(skipped))
-    if settings.play_details_plan == "once":  # each app page once a day (extractors/crawl_plan.py)
-        from extractors.crawl_plan import fetch_play_day_once
-
-        return fetch_play_day_once(settings, snapshot_date, play_countries(countries), catalog_packages,
-                                   client=client, run_stamp=run_stamp)
     return fetch_countries(
         settings, SOURCE, snapshot_date, play_countries(countries),
         lambda country, path: fetch_country(client, settings, country, snapshot_date, catalog_packages, path),

@@ -32,11 +32,11 @@ def _catalog_ids(source: str, catalog: Catalog) -> list[str]:
 def ingest(settings: Settings, source: str, snapshot_date: date, countries: list[str] | None = None,
            replay: str | Path | None = None) -> list[BatchManifest]:
     """Fetch one source's charts and app data for one day (live, or from WARC files with ``replay``)."""
-    from extractors import appstore, google_play, news
+    from extractors import appstore, google_play_once, news
     from extractors.http_client import PoliteClient
     from extractors.replay import ReplayAdapter
 
-    plans = {"app_store": appstore, "google_play": google_play, "news": news}
+    plans = {"app_store": appstore, "google_play": google_play_once, "news": news}
     if source not in plans:
         raise ValueError(f"unknown source {source!r}; known: {sorted(plans)}")
     plan = plans[source]
