@@ -46,12 +46,14 @@ def charts_from_snapshot(snapshot: Path, day: date):
     out = DayCharts(origin="none (no snapshot)")
     if not snapshot.exists():
         return out
-    import duckdb
-
+    from warehouse.connection import open_snapshot
     from warehouse.queries import run_query
 
-    with duckdb.connect(str(snapshot), read_only=True) as conn:
+    conn = open_snapshot(snapshot)
+    try:
         _, rows = run_query(conn, "plan_chart_entries", {"snapshot_date": day})
+    finally:
+        conn.close()
     if not rows:
         out.origin = f"none (no chart in {snapshot} on or before {day})"
         return out

@@ -14,6 +14,7 @@ from warehouse.connection import connect
 from warehouse.estimates.fit import (
     calibrate,
     fit_power_law,
+    head_correction,
     pooled,
     prior_scale,
     ratings_per_download,
@@ -108,6 +109,18 @@ def test_ratio_pooling_and_published_scale():
     assert a == pytest.approx(0.95) and b == pytest.approx(2000.0) and sigma > 0.1
     weight = sum(r**-A for r in (1, 2, 3))
     assert prior_scale(1000.0, weight) * weight == pytest.approx(1000.0)
+
+
+def test_head_correction_is_the_heads_mean_residual_shrunk_toward_zero():
+    # ranks 1 and 2.5 sit 0.5 below the fits, the body 0.1 above them: the offset of the fits is their mean
+    ranks = [1.0, 1.0, 2.5, 2.5, 6.0, *range(11, 51)]
+    residuals = [-0.5, -0.5, -0.5, -0.5, 0.1, *[0.1] * 40]
+    offset = sum(residuals) / len(residuals)
+    buckets = head_correction(ranks, residuals, prior_n=2)
+    assert [lo for lo, _, _ in buckets] == [1.0, 2.0, 4.0] and [n for _, _, n in buckets] == [2, 2, 1]
+    assert buckets[0][1] == pytest.approx(2 * (-0.5 - offset) / 4)  # two residuals + two prior zeros
+    assert buckets[2][1] == pytest.approx((0.1 - offset) / 3)
+    assert head_correction([], [], prior_n=4) == [(1.0, 0.0, 0), (2.0, 0.0, 0), (4.0, 0.0, 0)]
 
 
 def test_fits_are_bit_identical_on_repeat():

@@ -267,15 +267,16 @@ HEAD_END = 11.0
 
 
 def head_correction(ranks: list[float], residuals: list[float], prior_n: float) -> list[tuple[float, float, int]]:
-    """Mean log residual of the fitted curves at the head of the charts, per rank bucket (``HEAD_BUCKETS``),
-    shrunk toward 0 as if ``prior_n`` residuals of 0 were added: (bucket start, log factor, n) per bucket.
+    """Mean log residual of the fitted curves at the head of the charts, per rank bucket (``HEAD_BUCKETS``), less
+    their mean residual over all ranks (residuals of smeared fits average about -sigma^2/2), shrunk toward 0 as if ``prior_n`` residuals of 0 were added: (bucket start, log factor, n) per bucket.
 
     A power law fitted over a chart's 200 ranks overshoots its first few ranks when the head is flatter than
     the body (app sizes closer to log-normal than Pareto there); the apps at the head carry their own
     measurements, and pooled over the week's curves of a store they say by how much."""
     out = []
     bounds = list(HEAD_BUCKETS) + [HEAD_END]
+    offset = math.fsum(residuals) / len(residuals) if residuals else 0.0  # the smearing offset of the fits
     for lo, hi in zip(bounds, bounds[1:], strict=False):
-        vals = [e for r, e in zip(ranks, residuals, strict=True) if lo <= round(r, 6) < hi]
+        vals = [e - offset for r, e in zip(ranks, residuals, strict=True) if lo <= round(r, 6) < hi]
         out.append((lo, math.fsum(vals) / (len(vals) + prior_n) if vals else 0.0, len(vals)))
     return out
