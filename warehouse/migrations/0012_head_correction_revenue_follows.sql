@@ -5,4 +5,4 @@
 --   store's revenue scale is multiplied by its estimated downloads / the published downloads figure's share.
 INSERT INTO core.estimate_settings VALUES
     ('revenue_follows_downloads', 1.0, 'Exponent of the market factor applied to revenue scales: (estimated downloads / published downloads x tracked share) per week and store, capped at flag_factor. 0 pins revenue to the published totals; 1 holds revenue per download at the published ratio.'),
-    ('head_prior_n', 4, 'Shrinkage of the head correction: the mean residual of a head rank bucket (1, 2-3, 4-10) is taken as if this many residuals of 0 were added.');
+    ('head_prior_n', 1, 'Shrinkage of the head correction: the mean residual of a head rank bucket (1, 2-3, 4-10) is taken as if this many residuals of 0 were added.');
