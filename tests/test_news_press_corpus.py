@@ -31,7 +31,8 @@ from dramatrack_cli.main import app as cli_app
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "news"
 PARTS = {"dev": FIXTURES / "press_dev.jsonl", "eval": FIXTURES / "press_eval.jsonl",
-         "dev_b": FIXTURES / "press_dev_b.jsonl", "eval_b": FIXTURES / "press_eval_b.jsonl"}
+         "dev_b": FIXTURES / "press_dev_b.jsonl", "eval_b": FIXTURES / "press_eval_b.jsonl",
+         "eval_c": FIXTURES / "press_eval_c.jsonl"}
 DEV_PARTS = {"dev", "dev_b"}  # the parts tuned on: their misses are printed; the others' are not
 MIN_PRECISION = 0.9
 MIN_RECALL = 0.8
