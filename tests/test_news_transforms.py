@@ -330,7 +330,7 @@ def test_value_types():
     ("2025年8月，DramaBox下载量为3000万次", [("DramaBox", "downloads", 30000000, None, "2025-08")]),
     ("2025年第一季度，ReelShort内购收入1.3亿美元", [("ReelShort", "revenue", 130000000, "USD", "2025-Q1")]),
     ("红果短剧月活用户达1.58亿", [("Hongguo", "users", 158000000, None, None)]),
-    ("ReelShort收入占美国市场29.13%", [("ReelShort", "market_share", 0.2913, None, None)]),
+    ("ReelShort收入占全球市场29.13%", [("ReelShort", "market_share", 0.2913, None, None)]),
     ("点众DramaBox在美国登顶畅销榜", [("DramaBox", "rank", 1, None, None)]),
     ("ReelShort排名第二", [("ReelShort", "rank", 2, None, None)]),
     ("ReelShort and DramaBox earned $52M and $35M respectively in Q1 2024.",
@@ -340,7 +340,26 @@ def test_value_types():
     ("ReelShort's revenue rose from $36M in 2023 to $214M in 2024.",
      [("ReelShort", "revenue", 36000000, "USD", "2023"), ("ReelShort", "revenue", 214000000, "USD", "2024")]),
     ("ReelShort收入¥3000万", [("ReelShort", "revenue", 30000000, "CNY", None)]),
-    ("ReelShort grossed ¥500 million in Japan", [("ReelShort", "revenue", 500000000, "JPY", None)]),
+    ("ReelShort grossed ¥500 million in 2024", [("ReelShort", "revenue", 500000000, "JPY", "2024")]),
+    # One country's figure (no geography field): dropped, however it is phrased.
+    ("ReelShort收入占美国市场29.13%", []),
+    ("ReelShort grossed ¥500 million in Japan", []),
+    ("Downloads from ReelShort's biggest market, the US, fell from 825K in April to 476K in May.", []),
+    ("The US contributed 60% of global revenue, followed by Japan (5%).", []),
+    ("印度以 22.69% 的下载量占比蝉联全球第一，单季度下载量 1.38亿次。", []),
+    ("US users spent $97 million on short drama apps in January 2025.",
+     [(None, "revenue", 97000000, "USD", "2025-01")]),
+    # Gaps, one day's figures, business units, rank lists, joint figures across clauses.
+    ("ReelShort与DramaBox拉开近1000万美元的差距", []),
+    ("ReelShort set a daily record with 326,000 new installs and $459,000 in net revenue.", []),
+    ("Dianzhong Technology said the revenue of its overseas short-drama business exceeded 2 billion yuan.", []),
+    ("DramaBox 与 ReelShort 分列 TOP 1、2", [("DramaBox", "rank", 1, None, None), ("ReelShort", "rank", 2, None, None)]),
+    ("ReelShort与DramaBox构成第一梯队，收入总和超2亿美元",
+     [("ReelShort+DramaBox", "revenue", 200000000, "USD", None)]),
+    ("DramaBox became the #2 app in the US, and #1 in the Entertainment category.",
+     [("DramaBox", "rank", 2, None, None), ("DramaBox", "rank", 1, None, None)]),
+    ("全球短剧收入2025年上半年达15亿美元，较2024年上半年的5亿美元增长两倍。",
+     [(None, "revenue", 1500000000, "USD", "2025-H1"), (None, "revenue", 500000000, "USD", "2024-H1")]),
 ])
 def test_more_figures(text, expected):
     assert metrics(text) == expected

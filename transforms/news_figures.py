@@ -143,12 +143,25 @@ def figure_value(fig: Figure, metric: str) -> int | float:
 
 
 def find_ranks(text: str) -> list[Figure]:
-    """Ranks stated in ``text`` ("ranked No. 3", "#31", "位居第二", "稳居榜首"), not overlapping."""
+    """Ranks stated in ``text`` ("ranked No. 3", "#31", "位居第二", "稳居榜首", each place of "分列第一、第二"),
+    not overlapping."""
     if not isinstance(text, str):
         return []
     hits: list[Figure] = []
+    listed = bytearray(len(text) + 1)
+    for regex in _RANK_LISTS:
+        for m in regex.finditer(text):
+            places = [(p.start(), p.end(), _rank_number(p.group("n"))) for p in _RANK_PLACE.finditer(m.group("list"))]
+            if any(rank is None or not 1 <= rank <= 1000 for _, _, rank in places):
+                continue
+            base = m.start("list")
+            for a, b, rank in places:
+                hits.append(Figure(base + a, base + b, text[base + a:base + b].strip(), "rank", Decimal(rank), None))
+            listed[m.start():m.end()] = b"\x01" * (m.end() - m.start())
     for regex in _RANK_PATTERNS:
         for m in regex.finditer(text):
+            if 1 in listed[m.start():m.end()]:
+                continue
             n = m.groupdict().get("n")
             rank = _rank_number(n) if n else 1
             if rank is None or not 1 <= rank <= 1000:
@@ -160,6 +173,17 @@ def find_ranks(text: str) -> list[Figure]:
         if not kept or hit.start >= kept[-1].end:
             kept.append(hit)
     return kept
+
+
+_PLACE = r"(?:(?:TOP|No\.|#)\s?|第)?(?:\d{1,3}|[一二三四五六七八九十]{1,3}|first|second|third|fourth|fifth)(?:名|位|st|nd|rd|th)?"
+# Places listed after one verb: "分列 TOP 1、2", "分列第一、第二", "ranked first and second (respectively)".
+_RANK_LISTS = [
+    re.compile(rf"分列[^,，;；。]{{0,12}}?(?P<list>{_PLACE}(?:\s*(?:[、,，/]|和|与|及)\s*{_PLACE})+)", re.I),
+    re.compile(rf"(?<![A-Za-z0-9])(?:ranked|ranking|placed|came|finished)\s+(?:at\s+)?"
+               rf"(?P<list>{_PLACE}(?:\s*(?:,|,?\s*and)\s*{_PLACE})+)(?![A-Za-z0-9])", re.I),
+]
+_RANK_PLACE = re.compile(r"(?:(?:TOP|No\.|#)\s?|第)?(?P<n>\d{1,3}|[一二三四五六七八九十]{1,3}|first|second|third|"
+                         r"fourth|fifth)(?:名|位|st|nd|rd|th)?", re.I)
 
 
 def _rank_number(word: str) -> int | None:

@@ -10,7 +10,11 @@ region as the subject is the market), the single app of the previous sentence wh
 to it ("The app…", "该应用…", "其…"), or a company (dropped) — and to the period the sentence names
 (``transforms.news_periods``). A figure with no unit (revenue without a currency) or no subject is dropped, not
 guessed. Growth rates, years, episode and app counts, followers, registered and new users, per-user and
-per-day amounts, daily peaks, cumulative totals (to date, since launch) and funding are not metrics.
+per-day amounts, daily peaks, one day's figures, gaps and leads between apps, a company's or business unit's
+figures, cumulative totals (to date, since launch) and funding are not metrics. A figure restricted to one country
+(an app's in a country, a country's share of the world or its total set among other countries) is dropped: there is
+no geography field (see ``GEO``). Apps named as one group ("构成第一梯队，…合计…") keep their joint figures across
+clauses; a comparison base takes its own period ("较2024年上半年的5亿美元").
 ``extract_metrics`` never raises.
 """
 
@@ -22,7 +26,14 @@ from decimal import Decimal
 
 from transforms.news_figures import Figure, figure_value, find_figures, find_ranks
 from transforms.news_mentions import AppMatcher, AppNames, AppSpan, build_matcher
-from transforms.news_periods import MONTH_NAME, find_periods, parse_published, period_right_after, pick_period
+from transforms.news_periods import (
+    MONTH_NAME,
+    compared_period_before,
+    find_periods,
+    parse_published,
+    period_right_after,
+    pick_period,
+)
 from transforms.news_records import ReportedMetric
 from transforms.text_normalise import normalise
 
@@ -66,6 +77,13 @@ PER_UNIT_WORDS = ("average", "on average", "per user", "per paying user", "ARPU"
 # 用户", "日均新增下载"), not a period's total; DAU ("daily active", "每日活跃") is a level and stays users.
 DAILY = r"(?:\b(?:a|per|each|every|one|single|best|record|peak)[\s-]+day\b|\bdaily\b(?![\s-]+active)|" \
         r"单日|单天|日均(?!活跃)|每日(?!活跃)|每天|一天|日新增)"
+# A sentence about one day ("that day", "last Saturday", "a day-by-day record", "当天"): its figures are the day's.
+ONE_DAY = r"(?:\b(?:that|the same|this|on the)\s+day\b|\bday[\s-]+by[\s-]+day\b|\bdaily\s+record\b|" \
+          r"\b(?:last\s+|on\s+|this\s+past\s+)(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|" \
+          r"当天|当日|那一天|这一天|(?:上|本|这)?(?:周|星期)[一二三四五六日天](?:当天)?)"
+# A difference between two apps is not a level: "a lead of $10 million over", "拉开近1000万美元的差距", "领先…约800万".
+GAP = r"(?:\b(?:a|the|its|their|his|her)\s+(?:[\w-]+\s+)?(?:lead|margin|difference)\b|\bgap\b|\blead\s+(?:of|over)\b|" \
+      r"\bahead\s+(?:of|by)\b|差距|领先(?!的)|落后|差额|相差)"
 # A cumulative total (lifetime, since launch) is no period's figure: it is dropped. "累计" alone is a cumulative
 # total when the sentence gives an as-of date ("截至2024年底…累计") or names no period, else a period's sum
 # ("2025年上半年…累计内购收入", "今年前三季度…累计下载量").
@@ -86,6 +104,21 @@ COUNTRIES_ZH = r"(?:美国|日本|韩国|印尼|印度尼西亚|菲律宾|巴西
 MARKET_SUBJECT = rf"(?:\b{COUNTRIES}\b(?:\s+[\w-]+){{0,2}}?\s+(?:users|consumers|players|viewers|audiences|" \
                  rf"spending|market)\b|\b(?:users|consumers|players|viewers|audiences|people)\s+(?:in|from)\s+" \
                  rf"(?:the\s+)?{COUNTRIES}\b|{COUNTRIES_ZH}(?:地区|市场)?的?(?:用户|玩家|观众|消费者|市场|地区))"
+# A figure restricted to one country or region is no market's and no app's global figure (there is no geography
+# field): an app's figure in a country ("ReelShort's downloads in the US", "ShortMax在美国市场的收入"), a country's
+# share of the world ("the US contributed 60% of global revenue", "印度以22.69%的下载量占比…"), and a country's total
+# when the sentence sets it among others (several countries named, or ranked: "印度…蝉联第一，单季度下载量1.38亿次",
+# "accounting for 53.5% of worldwide revenue"). A country that is the subject of the whole sentence ("US users spent
+# $97M on short drama apps in January") is that market's figure, as before. China and 海外/国内 are not restrictions.
+GEO = r"(?:\b(?:US|U\.S\.?|USA|United States|America|American|Americans|Japan|Japanese|Korea|Korean|South Korea|" \
+      r"Indonesia|Indonesian|Philippines|Filipino|Brazil|Brazilian|Mexico|Mexican|Germany|German|UK|Britain|British|" \
+      r"France|French|India|Indian|Thailand|Thai|Vietnam|Vietnamese|Southeast Asia|Southeast Asian|Europe|European|" \
+      r"Latin America|Latin American|North America|North American|Middle East|Taiwan|Australia|Australian|Canada|" \
+      r"Canadian|Spain|Spanish|Turkey|Russia)\b(?!\$)|美国|日本|韩国|印尼|印度尼西亚|菲律宾|巴西|墨西哥|德国|英国|法国|" \
+      r"印度|泰国|越南|东南亚|欧洲|拉美|南美|北美|中东|台湾|澳大利亚|加拿大|西班牙|土耳其|俄罗斯)"
+AMONG = r"(?:\b(?:largest|biggest|leading|ranked|ranks|behind|followed\s+by|second[\s-]largest|accounting\s+for|" \
+        r"accounted\s+for|account\s+for|contribut\w*|worldwide|global|globally|share)\b|第[一二三四五六七八九十\d](?!季|个?月)|" \
+        r"其次|位居|位列|蝉联|仅次于|居首|榜首|排名|领跑|最大|贡献|占比|份额|全球)"
 # A figure in a sentence naming no app belongs to the single app of the previous sentence when the sentence
 # refers back to it ("The app earned…", "Its downloads…", "该应用…", "其9月…").
 ANAPHOR = r"(?:\b(?:the|this)\s+(?:app|application|platform|service)(?:['’]s)?(?![\w-])|" \
@@ -126,7 +159,8 @@ MAX_APP_DISTANCE = 200  # an app named further before a figure (in characters) i
 # The subject is a company, not an app: between the app and its figure ("其母公司", "ReelShort's parent"), or
 # naming the app ("the company behind ReelShort", "ReelShort背后的公司"); a company's own name with no app.
 COMPANY_WORDS = r"(?:\b(?:company|companies|firm|parent|owner|studio|studios|developer|publisher|operator|" \
-                r"group|inc|ltd|corp|corporation|holdings?|maker)\b|母公司|公司|集团|控股|股份|科技|互动|互娱|传媒|" \
+                r"group|inc|ltd|corp|corporation|holdings?|maker|business|division|unit|segment|subsidiary)\b|" \
+                r"业务|事业部|板块|子公司|母公司|公司|集团|控股|股份|科技|互动|互娱|传媒|" \
                 r"文化|网络|影视|中文在线|昆仑万维|字节跳动|Crazy Maple|COL Group|Kunlun|StoryMatrix|Holywater)"
 # ...unless the app is named again after it ("the app", "该应用").
 APP_AGAIN = r"(?:\b(?:the|its|this)\s+(?:app|application|platform)\b|该应用|该平台|平台本身|App本身|应用本身)"
@@ -216,7 +250,22 @@ _RESET_RE = re.compile(
     rf"(?:[,，;；:：]|\b(?:while|whereas|as|and|with|but)\b|而|同时|其中)[^,，;；]*?(?:{MARKET_WIDE}|{MARKET_SUBJECT})",
     re.I)
 _DAILY_RE = re.compile(DAILY, re.I)
-_RANK_IN = re.compile(r"\bNo\.\s?\d|#\s?\d|第[\d一二三四五六七八九十]", re.I)
+_ONE_DAY_RE = re.compile(ONE_DAY, re.I)
+_GAP_RE = re.compile(GAP, re.I)
+_GEO_RE = re.compile(GEO, re.I)
+_AMONG_RE = re.compile(AMONG, re.I)
+# "in the US", "from US users", "US users alone": a figure's clause restricting it to one country.
+_GEO_AFTER_RE = re.compile(rf"^[^,，;；。]*?(?:\b(?:in|from|among)\s+(?:the\s+)?(?:{GEO})|(?:{GEO})\s+(?:users|consumers|"
+                           rf"players|viewers|audiences|alone))", re.I)
+# "expanded into Japan", "进入日本市场": where the app went, not what its figure covers.
+_ENTERED_RE = re.compile(r"(?:\binto|\bentered|\bentering|\blaunched in|进入|进军|入驻|布局|登陆)\s*(?:the\s+)?$", re.I)
+_GEO_OPENING_RE = re.compile(rf"^\s*(?:(?:in|from)\s+(?:the\s+)?|在)(?:{GEO})(?:市场)?\s*[,，]", re.I)
+# Before a rank: another app's place the subject is ahead of or behind ("领先第二名", "ahead of the No. 2").
+_RANK_OF_OTHER = re.compile(r"(?:领先|超过|超越|落后于?|\bahead\s+of|\bbehind|\btrailing)\s*(?:the\s+)?$", re.I)
+# A group named as one ("构成第一梯队，…合计…", "together", "as top global apps"): its figures stay joint across clauses.
+_GROUP_CUE = re.compile(r"\b(?:together|combined|collectively|jointly|between them|as\s+(?:the\s+)?(?:top|leading|"
+                        r"biggest|largest)\b[^,;]*?\b(?:apps|players|platforms))|总和|合计|共同|共占|共计|梯队|阵营", re.I)
+_RANK_IN = re.compile(r"[(（]\s*(?:\bNo\.\s?\d|#\s?\d|第[\d一二三四五六七八九十])", re.I)
 _CUMULATIVE_RE = re.compile(CUMULATIVE, re.I)
 _CUMULATIVE_WEAK_RE = re.compile(CUMULATIVE_WEAK)
 _AS_OF_RE = re.compile(AS_OF, re.I)
@@ -226,7 +275,7 @@ _LIST_GAP = re.compile(rf"\s*(?:次|人|名|downloads?|installs?|users?|times)?\
                        rf"\s*(?:and\s+)?(?:{APPROX}\s*)*[$€£¥￥]?", re.I)
 _JOIN_RE = re.compile(r"\s*(?:[,，、/+&]|and|plus|和|与|及|以及|同)?\s*(?:and|&)?\s*(?:the\s+)?", re.I)
 _SAME_PERIOD = re.compile(r"\bthe same (?:month|quarter|period|half|year)\b|同月|当月|同季度|同期(?!相比|增长|下降)", re.I)
-_RESPECTIVELY = re.compile(r"respectively|分别", re.I)
+_RESPECTIVELY = re.compile(r"respectively|分别|分列", re.I)
 
 # --- public API ----------------------------------------------------------------------------------------
 
@@ -396,7 +445,11 @@ def _sentence_metrics(sentence: str, matcher: AppMatcher, context_year: int | No
         if (fig.kind != "rank" and _COMPARE_RE.search(ctx.clause_before(fig.start, 40))
                 and not period_right_after(fig.end, periods, next_figure)):
             continue  # "up from $36M": a comparison base, unless it names its own period
+        if fig.kind == "rank" and _RANK_OF_OTHER.search(text[max(0, fig.start - 12):fig.start]):
+            continue  # "领先第二名": the place of the app it leads
         subject = _subject(fig, metric, groups[id(fig)], spans, text)
+        if subject is not None and metric != "rank" and _country_restricted(fig, metric, subject, spans, ctx):
+            continue  # one country's figure: no geography field to hold it
         if subject is None or (subject == [] and orphan is not None and orphan < fig.start and metric != "market_size"):
             continue  # a company's figure, or nobody's ("The app earned…" after a sentence naming two apps)
         if id(fig) in distributed:
@@ -406,7 +459,8 @@ def _sentence_metrics(sentence: str, matcher: AppMatcher, context_year: int | No
         if (app, metric, value) in seen:
             continue
         seen.add((app, metric, value))
-        period = pick_period(fig.start, fig.end, periods, next_figure, year_hint, published) or (
+        period = compared_period_before(fig.start, text, periods, year_hint, published) or pick_period(
+            fig.start, fig.end, periods, next_figure, year_hint, published) or (
             None if any(not p.compared for p in periods) else carried)
         cumulative = _cumulative(fig, ctx)
         if cumulative == "strong" or (cumulative == "weak" and (not periods or _AS_OF_RE.search(text))):
@@ -448,8 +502,11 @@ def _classify(fig: Figure, ctx: _Sentence) -> str | None:
         return None
     if _DELTA_RE.search(before):
         return None
-    if _DAILY_RE.search(ctx.clause_before(fig.start, 40) + " " + ctx.clause_after(fig.end, 30)):
-        return None  # a per-day amount or a daily peak, not a period's figure
+    if _DAILY_RE.search(ctx.clause_before(fig.start, 40) + " " + ctx.clause_after(fig.end, 30)) or \
+            _ONE_DAY_RE.search(text):
+        return None  # a per-day amount, a daily peak or one day's figure, not a period's
+    if _GAP_RE.search(ctx.clause_before(fig.start, 60) + " " + ctx.clause_after(fig.end, 20)):
+        return None  # a gap or lead between two apps, not a level
     if fig.kind == "count":
         if not fig.has_scale and "." not in fig.text and "," not in fig.text and 1900 <= fig.value <= 2100:
             return None  # a year
@@ -519,7 +576,7 @@ def _app_group(spans: list[AppSpan], span_ends: list[int], position: int, text: 
         return []
     last = spans[i]
     gap = text[last.end:position]
-    if len(gap) > MAX_APP_DISTANCE or _RESET_RE.search(gap):
+    if len(gap) > MAX_APP_DISTANCE:
         return []
     group = [last]
     for span in reversed(spans[:i]):
@@ -527,7 +584,10 @@ def _app_group(spans: list[AppSpan], span_ends: list[int], position: int, text: 
             group.insert(0, span)
         else:
             break
-    return list(dict.fromkeys(s.app_key for s in group))
+    keys = list(dict.fromkeys(s.app_key for s in group))
+    if _RESET_RE.search(gap) and not (len(keys) >= 2 and _GROUP_CUE.search(gap)):
+        return []  # a market-wide subject took over, unless a named group carries on ("合计占据全球…的38%")
+    return keys
 
 
 def _subject(fig: Figure, metric: str, keys: list[str], spans: list[AppSpan], text: str) -> list[str] | None:
@@ -557,6 +617,27 @@ def _subject(fig: Figure, metric: str, keys: list[str], spans: list[AppSpan], te
     if market is not None or _MARKET_CUE_RE.search(text[fig.end:]):
         return []
     return None
+
+
+def _country_restricted(fig: Figure, metric: str, subject: list[str], spans: list[AppSpan], ctx: _Sentence) -> bool:
+    """A figure of one country: an app's in a country, or a country's among others (see ``GEO``)."""
+    text = ctx.text
+    if subject:
+        last = max((s for s in spans if s.end <= fig.start), key=lambda s: s.end, default=None)
+        if last is None:
+            return False
+        gap = text[last.end:fig.start]
+        return (any(not _ENTERED_RE.search(gap[:m.start()]) for m in _GEO_RE.finditer(gap))
+                or bool(_GEO_AFTER_RE.match(ctx.clause_after(fig.end, 40)))
+                or bool(_GEO_OPENING_RE.match(text[:last.start])))
+    nearest = _last(_GEO_RE, text[:fig.start])
+    if nearest is None:
+        return False
+    if metric == "market_share":
+        return True
+    i = bisect_right(ctx.breaks, nearest.start()) - 1
+    scope = text[ctx.breaks[i] + 1 if i >= 0 else 0:]  # from the clause naming the country to the end
+    return len({m.lower() for m in _GEO_RE.findall(scope)}) >= 2 or bool(_AMONG_RE.search(scope))
 
 
 def _last(regex: re.Pattern[str], text: str) -> re.Match[str] | None:

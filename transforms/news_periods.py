@@ -50,7 +50,7 @@ _PERIOD_PATTERNS = [
     (re.compile(r"(?<![一二三四五六七八九十第个])(?P<mz>十[一二]?|[一二三四五六七八九])月份?(?!活)"), "M"),
     (re.compile(rf"(?<![A-Za-z])(?:in|during|for|throughout|since|by|of)\s+(?P<mn>{MONTH_NAME})\b(?!\s*\d)"),
      "M"),
-    (re.compile(r"(?<![\d.,$€£¥])(?P<y>(?:19|20)\d\d)"
+    (re.compile(r"(?<![\d.$€£¥])(?<!\d,)(?P<y>(?:19|20)\d\d)"
                 r"(?!\d|[.,]\d|\s*(?:%|万|亿|千|百|million|billion|thousand|元|美元|percent))(?:\s*年)?"), "Y"),
 ]
 # Relative to the article's publication: "last month", "上个月", "last quarter", "上季度", "last year", "去年".
@@ -161,6 +161,18 @@ def pick_period(start: int, end: int, periods: list[Period], next_figure: int | 
     else:
         chosen = periods[i]
     return _resolve(chosen, year_hint, published)
+
+
+def compared_period_before(start: int, text: str, periods: list[Period], year_hint: int | None,
+                           published: tuple[int, int] | None) -> str | None:
+    """The label of a comparison base's own period written right before it: "较2024年上半年的5亿美元"."""
+    for p in periods:
+        if p.compared and p.end <= start and _BASE_GAP.fullmatch(text[p.end:start]):
+            return _resolve(p, year_hint, published)
+    return None
+
+
+_BASE_GAP = re.compile(r"\s*(?:的|['’]s)?\s*(?:(?:约|近|超|逾|约为|为|about|around|roughly|nearly)\s*)*[$€£¥￥]?\s*", re.I)
 
 
 def period_right_after(end: int, periods: list[Period], next_figure: int | None) -> bool:
