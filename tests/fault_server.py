@@ -34,7 +34,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime, formatdate
@@ -80,13 +80,20 @@ FAULTS: dict[str, Fault] = {f.name: f for f in [
     Fault("missing_charset", "UTF-8 body (non-ASCII names), Content-Type without charset"),
     Fault("html_instead_of_json", "200 with an HTML error page where JSON (XML for news) was expected"),
     Fault("hostile_id", "an app id carrying HTML/JS and SQL (`<script>…'); DROP TABLE core.apps;--`)"),
-    Fault("drip", "the body trickles out one byte per 0.1 s (every read well inside the read timeout), once",
+    Fault("drip", "the body trickles out one byte per 0.1 s (no read ever times out: fetch it with DRIP_SETTINGS)",
           times=1),
     Fault("http_429_date", "429 with Retry-After as an HTTP-date 2 s after the answer's Date header, once", times=1),
     Fault("out_of_range", "a count beyond 64 bits (2^63): lookup userRatingCount, Play realInstalls, price micros"),
     Fault("renamed_counts", "changed layout: the count fields (ratings, installs) renamed in every answer"),
 ]}
-DRIP_INTERVAL = 0.1  # 5x inside the matrix's read timeout (0.5 s): only the deadline cuts a drip, busy or not
+DRIP_INTERVAL = 0.1
+# A drip proves the deadline only if no read timeout can end it first. Every gap between two drip bytes is a
+# wake-up of a server thread in the test process: on a loaded machine (the GIL shared with the pipeline's
+# threads, CPU hogs beside it) one gap can exceed any read timeout. So a drip is fetched with a read timeout
+# far above the deadline (DRIP_SETTINGS): a read that ends by timeout would have to start before the deadline
+# and outlast it by read_timeout - deadline, so the watchdog cuts first unless starved for that long.
+DRIP_DEADLINE = 2.5
+DRIP_SETTINGS = {"http_response_deadline_seconds": DRIP_DEADLINE, "read_timeout": 8 * DRIP_DEADLINE}
 TOO_BIG = 2**63  # one past int64
 RETRY_AFTER_DATE = ("Mon, 02 Nov 2026 06:00:00 GMT", "Mon, 02 Nov 2026 06:00:02 GMT")  # (Date, Retry-After)
 
@@ -142,8 +149,10 @@ class _Injection:
 
 @dataclass(frozen=True)
 class DripReply(Reply):
-    """An answer whose body trickles out one byte every ``interval`` seconds (``Content-Length`` announced):
-    every read completes inside any read timeout above ``interval``, the whole body takes ``len × interval``."""
+    """An answer whose body trickles out one byte every ``interval`` seconds (``Content-Length`` announced), so
+    the whole body takes at least ``len × interval``. Each gap is a server thread's wake-up: on a busy machine
+    it can take much longer than ``interval``, so only a read timeout far above the deadline (DRIP_SETTINGS)
+    leaves the deadline the one cut."""
 
     interval: float = DRIP_INTERVAL
 
@@ -596,12 +605,18 @@ CORE_FACTS = ("core.chart_entries", "core.app_metrics")
 
 
 def run_day(settings: Settings, day: date, countries: list[str], *, sources=("app_store", "google_play"),
-            run_id: str | None = None, replay: str | Path | None = None) -> dict:
-    """ingest → stage_and_validate → load_report for one day; returns manifests, report and load summary."""
+            run_id: str | None = None, replay: str | Path | None = None,
+            also: Sequence[tuple[Settings, list[str]]] = ()) -> dict:
+    """ingest → stage_and_validate → load_report for one day; returns manifests, report and load summary.
+
+    ``also``: further ingests of the same day, (settings, countries) each (news: the settings' editions), as
+    separate ingest runs with other countries would be (e.g. a cell fetched under its own timeouts); the
+    stage and load steps see every manifest."""
     from dramatrack.pipeline.ingest import ingest
     from dramatrack.pipeline.validate_load import load_report, stage_and_validate
 
-    manifests = [m for source in sources for m in ingest(settings, source, day, countries, replay=replay)]
+    manifests = [m for run_settings, run_countries in ((settings, countries), *also) for source in sources
+                 for m in ingest(run_settings, source, day, run_countries, replay=replay)]
     report_path = stage_and_validate(settings, manifests, run_id or f"test-{day.isoformat()}")
     summary = load_report(settings, report_path)
     report = json.loads(Path(report_path).read_text(encoding="utf-8"))
