@@ -36,6 +36,7 @@ from tests.fault_server import (
     HOSTILE_ID,
     NAME_SUFFIX,
     OFF_ALLOWLIST_URL,
+    READ_TIMEOUT,
     FaultServer,
     day_snapshot,
     dimension_rows,
@@ -98,12 +99,8 @@ NEWS_EXPECTED: dict[str, dict[str, str]] = {
 # Lookups and app pages have no "empty chart" of their own (and an app page no duplicate entry).
 # An empty chart is parsed as [] (documented: Apple omits `entry` for an empty feed); the stage step records
 # a problem for a planned chart that holds no entry, so the batch is quarantined instead of half-loaded.
-# Known bugs (docs/reliability.md, "Open"), asserted to fail until fixed (strict xfail).
-GARBLED_NAME = ("known bug (docs/reliability.md, 'Open'): a page served with a wrong charset changes a listing's "
-                "name key, and the cross-store name match of its product is undone, re-keying its chart entries and "
-                "metrics (the simulated market's BritBox in ar); the identity keys should stay those of the "
-                "earliest day seen")
-KNOWN_BUGS = {("app_store", "lookup", "wrong_charset"): GARBLED_NAME}
+# Known bugs (docs/reliability.md, "Open") would be asserted to fail until fixed (strict xfail); none now.
+KNOWN_BUGS: dict[tuple[str, str, str], str] = {}
 CASES = [pytest.param(source, target, fault, outcome, id=f"{source}-{target}-{fault}",
                       marks=[pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[(source, target, fault)])]
                       if (source, target, fault) in KNOWN_BUGS else [])
@@ -132,7 +129,7 @@ def edition_of(country: str) -> str:
 NEWS_EDITIONS = [f"{edition_of(c)}:{c.upper()}" for c in NEWS_COUNTRIES]
 # The drip cells' countries are fetched on D2 by an ingest of their own, under DRIP_SETTINGS (a read timeout
 # far above the deadline), so the deadline is the only thing that can cut a drip however busy the machine is.
-# The other countries keep the matrix's 0.5 s read timeout, which the read_timeout cells need.
+# The other countries keep the fault server's read timeout (READ_TIMEOUT, below the read_timeout cells' stall).
 DRIP_COUNTRIES = sorted({c for (_t, f), c in COUNTRY_OF.items() if f == "drip"})
 
 
@@ -209,7 +206,6 @@ def test_control_country_is_untouched_by_the_faults(matrix):
         matrix["reference"].warehouse_path, edition)
 
 
-@pytest.mark.xfail(strict=True, reason=GARBLED_NAME)
 def test_previous_day_rows_are_byte_identical_after_the_faulty_day(matrix):
     path = matrix["settings"].warehouse_path
     assert day_snapshot(path, D1) == matrix["d1_facts"]
@@ -633,7 +629,7 @@ def test_a_failed_page_leaves_facts_of_other_items_alone(healed, matrix):
 ROBOTS_FAULTS = {
     "disallow": (Reply(200, b"User-agent: *\nDisallow: /rss/\n"), QUARANTINED, "disallows"),
     "http_500": (Reply(500, b"oops"), QUARANTINED, "HTTP 500"),
-    "timeout": (Reply(200, b"User-agent: *\nAllow: /\n", delay=1.5), QUARANTINED, "could not be fetched"),
+    "timeout": (Reply(200, b"User-agent: *\nAllow: /\n", delay=2 * READ_TIMEOUT), QUARANTINED, "could not be fetched"),
     "http_404": (Reply(404, b"no robots here"), LOADED, None),
 }
 
