@@ -22,6 +22,9 @@ from expectations.suites import (
     PLAY_APP_DETAILS,
 )
 
+# The end-to-end test runs four pipeline days: minutes on a loaded 2-core machine (the 600 s default cut it).
+pytestmark = pytest.mark.timeout(1800)
+
 DAY = date(2026, 11, 4)
 GB = f"app_store:{DAY}:gb"
 
@@ -98,7 +101,7 @@ def days(tmp_path_factory):
         for offset in range(FILL_DRIFT_MIN_DAYS):
             server.day = D1 + timedelta(days=offset)
             clean.append(run_day(settings, server.day, countries, sources=("app_store",), run_id=f"clean-{offset}"))
-            publish_snapshot(settings.warehouse_path, settings.snapshot_path)
+        publish_snapshot(settings.warehouse_path, settings.snapshot_path)  # what validation reads
         server.day = D1 + timedelta(days=FILL_DRIFT_MIN_DAYS)
         server.inject("app_store", "gb", "thinned_counts", target="lookup")
         faulty = run_day(settings, server.day, countries, sources=("app_store",), run_id="thinned")
