@@ -503,3 +503,61 @@ def test_a_name_only_record_never_downgrades_a_described_classification(tmp_path
     # a later description is evidence too: it may change the classification
     load_batches(conn, [batch("us", date(2026, 11, 24), "other", False, "description")])
     assert state() == (("other", False, "description"), ("other", False))
+
+
+def _renamed(batch: dict, store_app_id: str, name: str, publisher: str) -> dict:
+    """The batch with one listing's record carrying another name and publisher."""
+    from dataclasses import replace
+
+    return dict(batch, apps=[replace(a, name=name, publisher=publisher) if a.store_app_id == store_app_id else a
+                             for a in batch["apps"]])
+
+
+def test_a_name_seen_elsewhere_never_undoes_a_cross_store_match_in_any_load_order(tmp_path):
+    """docs/reliability.md, fixed open item 1: one storefront (ar, a day later) shows FlickReels under a garbled
+    name. The listing's name follows that latest snapshot, but the match rests on every name it carried: the
+    App Store and Play listings stay one product, and the first day's facts keep their product, whatever the
+    order the three batches load in (before: the App Store listing was re-keyed to a product of its own)."""
+    from itertools import permutations
+
+    garbled = _renamed(ios_batch(DAYS[1], "ar"), "7000000001", "FlÃ¬ckReels", "Flick Ltd")
+    batches = [ios_batch(DAYS[0]), play_batch(DAYS[0]), garbled]
+    results = []
+    for i, order in enumerate(permutations(batches)):
+        conn = fresh(tmp_path, f"p{i}")
+        for b in order:
+            load_batch(conn, **b)
+        results.append(contents(conn))
+        listing = {(r["store"], r["store_app_id"]): r for r in rows(conn, "core.app_store_ids")}
+        flick = listing[(IOS, "7000000001")]
+        assert flick["listing_name"] == "FlÃ¬ckReels", "the descriptive fields still follow the latest snapshot"
+        assert (flick["app_key"], flick["mapped_by"]) == (FLICK, "name_match"), order
+        day_one = {r["app_key"] for r in rows(conn, "core.chart_entries")
+                   if r["store_app_id"] == "7000000001" and r["snapshot_date"] == DAYS[0]}
+        assert day_one == {FLICK}
+        keys = {r["key"] for r in rows(conn, "core.listing_keys") if r["store_app_id"] == "7000000001"}
+        assert keys == {"flickreels", "flãckreels", "flick"}
+        conn.close()
+    for other in results[1:]:
+        assert_same(results[0], other)
+
+
+def test_names_pairing_a_listing_two_ways_merge_it_with_neither(tmp_path):
+    """A listing whose names (with its publishers) pair it with two listings of the other store is ambiguous:
+    one listing, one match. VideoHub once carried PlayOnly's name and publisher: it now pairs with both the
+    Play VideoHub and the Play PlayOnly, so it merges with neither; the rest are unaffected."""
+    conn = fresh(tmp_path, "w")
+    for b in (ios_batch(DAYS[0]), play_batch(DAYS[0])):
+        load_batch(conn, **b)
+    assert store_ids(conn)[(IOS, "7000000003")] == VIDEO
+    load_batch(conn, **_renamed(ios_batch(DAYS[1]), "7000000003", "PlayOnly Shorts", "Solo Studio"))
+    ids = store_ids(conn)
+    assert ids[(IOS, "7000000003")] == "ios_7000000003" and ids[(GP, "com.video.hub")] == VIDEO
+    assert ids[(GP, "com.play.only")] == "gp_com_play_only"
+    assert ids[(IOS, "7000000001")] == ids[(GP, "com.flick.reels")] == FLICK
+    before = contents(conn)
+    from warehouse.loaders import resolve_all_products
+
+    resolve_all_products(conn)  # the incremental resolution ended where a full one does
+    assert_same(before, contents(conn))
+    conn.close()
