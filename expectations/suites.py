@@ -48,15 +48,6 @@ FILL_RATE_FIELDS: dict[str, tuple[str, ...]] = {
 }
 MIN_FILL_RATE = 0.2
 FILL_MIN_ROWS = 3
-# Against recent days (expectations.fill_drift): a batch of at least FILL_DRIFT_MIN_ROWS rows whose fill rate of
-# one of those fields is under FILL_DRIFT_RATIO x its median over the last FILL_DRIFT_DAYS loaded days of the same
-# store and country (at least FILL_DRIFT_MIN_DAYS of them) fails: most rows lost the field, the floor above
-# only catches all of them.
-FILL_DRIFT_EXPECTATION = "fill_rate_against_recent_days"
-FILL_DRIFT_RATIO = 0.5
-FILL_DRIFT_DAYS = 7
-FILL_DRIFT_MIN_DAYS = 3
-FILL_DRIFT_MIN_ROWS = 10
 
 
 def fill_rate_expectations(suite: str) -> list[Any]:

@@ -34,7 +34,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime, formatdate
@@ -80,31 +80,13 @@ FAULTS: dict[str, Fault] = {f.name: f for f in [
     Fault("missing_charset", "UTF-8 body (non-ASCII names), Content-Type without charset"),
     Fault("html_instead_of_json", "200 with an HTML error page where JSON (XML for news) was expected"),
     Fault("hostile_id", "an app id carrying HTML/JS and SQL (`<script>…'); DROP TABLE core.apps;--`)"),
-    Fault("drip", "the body trickles out one byte per 0.1 s (no read ever times out: fetch it with DRIP_SETTINGS)",
+    Fault("drip", "the body trickles out one byte per 0.1 s (every read well inside the read timeout), once",
           times=1),
     Fault("http_429_date", "429 with Retry-After as an HTTP-date 2 s after the answer's Date header, once", times=1),
     Fault("out_of_range", "a count beyond 64 bits (2^63): lookup userRatingCount, Play realInstalls, price micros"),
     Fault("renamed_counts", "changed layout: the count fields (ratings, installs) renamed in every answer"),
 ]}
-# Faults outside the matrix (each its own test): the rating fields gone from most lookup results, not all.
-OTHER_FAULTS: dict[str, Fault] = {f.name: f for f in [
-    Fault("thinned_counts", "changed layout for most apps: the lookup rating fields renamed in 3 of 4 results"),
-]}
-# The client's read timeout against this server. Clean answers are rendered by threads of the test process,
-# which share the GIL with the pipeline's fetch threads: at load average 30 on 2 cores every App Store request of
-# a clean day took over 0.5 s four times running (was the read timeout: both batches quarantined). A read_timeout
-# fault stalls twice as long, so it is always cut by the read timeout.
-READ_TIMEOUT = 5.0
-DRIP_INTERVAL = 0.1
-# A drip proves the deadline only if no read timeout can end it first. Every gap between two drip bytes is a
-# wake-up of a server thread in the test process: on a loaded machine (the GIL shared with the pipeline's
-# threads, CPU hogs beside it) one gap can exceed any read timeout. So a drip is fetched with a read timeout
-# far above the deadline (DRIP_SETTINGS): a read that ends by timeout would have to start before the deadline
-# and outlast it by read_timeout - deadline, so the watchdog cuts first unless starved for that long.
-# The clean answers fetched beside a drip must also come within the deadline (or be retried): 5 s leaves a busy
-# machine a wide margin.
-DRIP_DEADLINE = 5.0
-DRIP_SETTINGS = {"http_response_deadline_seconds": DRIP_DEADLINE, "read_timeout": 8 * DRIP_DEADLINE}
+DRIP_INTERVAL = 0.1  # 5x inside the matrix's read timeout (0.5 s): only the deadline cuts a drip, busy or not
 TOO_BIG = 2**63  # one past int64
 RETRY_AFTER_DATE = ("Mon, 02 Nov 2026 06:00:00 GMT", "Mon, 02 Nov 2026 06:00:02 GMT")  # (Date, Retry-After)
 
@@ -160,10 +142,8 @@ class _Injection:
 
 @dataclass(frozen=True)
 class DripReply(Reply):
-    """An answer whose body trickles out one byte every ``interval`` seconds (``Content-Length`` announced), so
-    the whole body takes at least ``len × interval``. Each gap is a server thread's wake-up: on a busy machine
-    it can take much longer than ``interval``, so only a read timeout far above the deadline (DRIP_SETTINGS)
-    leaves the deadline the one cut."""
+    """An answer whose body trickles out one byte every ``interval`` seconds (``Content-Length`` announced):
+    every read completes inside any read timeout above ``interval``, the whole body takes ``len × interval``."""
 
     interval: float = DRIP_INTERVAL
 
@@ -196,8 +176,7 @@ class _FaultHandler(_Handler):
 class FaultServer(LoopbackServer):
     """Real-format App Store, Google Play and news answers on 127.0.0.1, with per-request faults."""
 
-    def __init__(self, start: date, *, countries: tuple[str, ...] = ("us",),
-                 read_delay: float = 2 * READ_TIMEOUT) -> None:
+    def __init__(self, start: date, *, countries: tuple[str, ...] = ("us",), read_delay: float = 1.5) -> None:
         super().__init__()
         self.start_day = start
         self.day = start
@@ -218,10 +197,6 @@ class FaultServer(LoopbackServer):
 
     # -- lifecycle (the handler is this module's, the rest is LoopbackServer's)
     def start(self) -> FaultServer:
-        # The simulated world is built on the first chart asked for (about 2 s of CPU, cached per process): done
-        # here, before any client waits with a read timeout. Built by the first requests instead, every thread
-        # built it at once and a loaded machine took over 20 s, timing out every attempt of a clean first day.
-        ranked(self._market, "free", "us", 0, 1)
         self._server = _Server(("127.0.0.1", 0), _FaultHandler)
         self._server.owner = self
         self._port = self._server.server_address[1]
@@ -235,8 +210,7 @@ class FaultServer(LoopbackServer):
 
     # -- configuration
     def settings(self, data_dir: Path, countries: list[str], **overrides) -> Settings:
-        """Settings pointing every source at this server, with tiny backoff and a read timeout a busy machine's
-        clean answers stay well inside (READ_TIMEOUT)."""
+        """Settings pointing every source at this server, with tiny timeouts and backoff."""
         base = self.url("").rstrip("/")
         values = {
             "data_dir": data_dir,
@@ -256,7 +230,7 @@ class FaultServer(LoopbackServer):
             "backoff_base_seconds": 0.01,
             "backoff_max_seconds": 2.0,
             "connect_timeout": 2.0,
-            "read_timeout": READ_TIMEOUT,
+            "read_timeout": 0.5,
             "max_response_bytes": self.max_response_bytes,
             "rss_v2_limit": 15,
             "legacy_rss_limit": 15,
@@ -280,7 +254,7 @@ class FaultServer(LoopbackServer):
             raise ValueError(f"unknown source {source!r}")
         with self._fault_lock:
             self._injections.setdefault((source, country), []).append(
-                _Injection({**FAULTS, **OTHER_FAULTS}[fault], target or DEFAULT_TARGET[source], app_id, query))
+                _Injection(FAULTS[fault], target or DEFAULT_TARGET[source], app_id, query))
 
     def reset_requests(self) -> None:
         """Forget the recorded requests."""
@@ -470,13 +444,6 @@ class FaultServer(LoopbackServer):
         elif content_fault == "renamed_counts":  # the rating fields renamed in every result
             body = body.replace(b'"userRatingCount"', b'"ratingCount"').replace(b'"averageUserRating"',
                                                                                 b'"ratingAverage"')
-        elif content_fault == "thinned_counts":  # renamed for 3 results of 4: above the floor, far below usual
-            doc = json.loads(body)
-            for i, result in enumerate(doc["results"]):
-                if i % 4:
-                    result["ratingCount"] = result.pop("userRatingCount", None)
-                    result["ratingAverage"] = result.pop("averageUserRating", None)
-            body = json.dumps(doc, ensure_ascii=False).encode("utf-8")
         elif content_fault == "out_of_range" and found:
             doc = json.loads(body)
             doc["results"][0]["userRatingCount"] = TOO_BIG
@@ -631,18 +598,12 @@ CORE_FACTS = ("core.chart_entries", "core.app_metrics")
 
 
 def run_day(settings: Settings, day: date, countries: list[str], *, sources=("app_store", "google_play"),
-            run_id: str | None = None, replay: str | Path | None = None,
-            also: Sequence[tuple[Settings, list[str]]] = ()) -> dict:
-    """ingest → stage_and_validate → load_report for one day; returns manifests, report and load summary.
-
-    ``also``: further ingests of the same day, (settings, countries) each (news: the settings' editions), as
-    separate ingest runs with other countries would be (e.g. a cell fetched under its own timeouts); the
-    stage and load steps see every manifest."""
+            run_id: str | None = None, replay: str | Path | None = None) -> dict:
+    """ingest → stage_and_validate → load_report for one day; returns manifests, report and load summary."""
     from dramatrack.pipeline.ingest import ingest
     from dramatrack.pipeline.validate_load import load_report, stage_and_validate
 
-    manifests = [m for run_settings, run_countries in ((settings, countries), *also) for source in sources
-                 for m in ingest(run_settings, source, day, run_countries, replay=replay)]
+    manifests = [m for source in sources for m in ingest(settings, source, day, countries, replay=replay)]
     report_path = stage_and_validate(settings, manifests, run_id or f"test-{day.isoformat()}")
     summary = load_report(settings, report_path)
     report = json.loads(Path(report_path).read_text(encoding="utf-8"))

@@ -30,13 +30,10 @@ import duckdb
 import pytest
 
 from tests.fault_server import (
-    DRIP_DEADLINE,
-    DRIP_SETTINGS,
     FAULTS,
     HOSTILE_ID,
     NAME_SUFFIX,
     OFF_ALLOWLIST_URL,
-    READ_TIMEOUT,
     FaultServer,
     day_snapshot,
     dimension_rows,
@@ -46,10 +43,6 @@ from tests.fault_server import (
 )
 from tests.loopback_server import Reply
 
-# The first test pays for the module's scenario (three pipeline days of ~50 countries and editions): about
-# 2.5 min on an idle 2-core machine, over 10 min at load average 8, which the default 600 s hang guard cut.
-pytestmark = pytest.mark.timeout(1800)
-
 D1, D2 = date(2026, 11, 1), date(2026, 11, 2)
 SOURCES = ("app_store", "google_play", "news")
 CONTROL = "us"
@@ -58,7 +51,7 @@ RECOVERED, VERBATIM, QUARANTINED, ITEM_QUARANTINED, LOADED = (
 EVERY_ITEM_QUARANTINED = "every item quarantined"
 SEARCH, EDITION = "search", "edition"  # news targets: one search of an edition, every search of it
 NEWS_QUERY = "micro drama"  # the search a news fault hits (a topic: never the delivery a shared story keeps)
-DEADLINE = DRIP_DEADLINE  # http_response_deadline_seconds of the drip cells: a drip is cut off here
+DEADLINE = 2.5  # http_response_deadline_seconds in the matrix: a drip is cut off here
 
 TRANSIENT = {"http_429": RECOVERED, "http_429_date": RECOVERED, "http_5xx_burst": RECOVERED,
              "connection_reset": RECOVERED, "read_timeout": RECOVERED, "truncated_body": RECOVERED, "drip": RECOVERED}
@@ -99,8 +92,12 @@ NEWS_EXPECTED: dict[str, dict[str, str]] = {
 # Lookups and app pages have no "empty chart" of their own (and an app page no duplicate entry).
 # An empty chart is parsed as [] (documented: Apple omits `entry` for an empty feed); the stage step records
 # a problem for a planned chart that holds no entry, so the batch is quarantined instead of half-loaded.
-# Known bugs (docs/reliability.md, "Open") would be asserted to fail until fixed (strict xfail); none now.
-KNOWN_BUGS: dict[tuple[str, str, str], str] = {}
+# Known bugs (docs/reliability.md, "Open"), asserted to fail until fixed (strict xfail).
+GARBLED_NAME = ("known bug (docs/reliability.md, 'Open'): a page served with a wrong charset changes a listing's "
+                "name key, and the cross-store name match of its product is undone, re-keying its chart entries and "
+                "metrics (the simulated market's BritBox in ar); the identity keys should stay those of the "
+                "earliest day seen")
+KNOWN_BUGS = {("app_store", "lookup", "wrong_charset"): GARBLED_NAME}
 CASES = [pytest.param(source, target, fault, outcome, id=f"{source}-{target}-{fault}",
                       marks=[pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[(source, target, fault)])]
                       if (source, target, fault) in KNOWN_BUGS else [])
@@ -127,10 +124,6 @@ def edition_of(country: str) -> str:
 
 
 NEWS_EDITIONS = [f"{edition_of(c)}:{c.upper()}" for c in NEWS_COUNTRIES]
-# The drip cells' countries are fetched on D2 by an ingest of their own, under DRIP_SETTINGS (a read timeout
-# far above the deadline), so the deadline is the only thing that can cut a drip however busy the machine is.
-# The other countries keep the fault server's read timeout (READ_TIMEOUT, below the read_timeout cells' stall).
-DRIP_COUNTRIES = sorted({c for (_t, f), c in COUNTRY_OF.items() if f == "drip"})
 
 
 def _first_catalog_package(server: FaultServer) -> str:
@@ -146,7 +139,7 @@ def matrix(tmp_path_factory):
     with FaultServer(start=D1) as server:
         server.name_suffix = NAME_SUFFIX  # every app has a non-ASCII name, in both stores
         package = _first_catalog_package(server)
-        options = {"news_editions": NEWS_EDITIONS}
+        options = {"news_editions": NEWS_EDITIONS, "http_response_deadline_seconds": DEADLINE}
         settings = server.settings(tmp_path_factory.mktemp("faulty"), COUNTRIES, **options)
         ref_settings = server.settings(tmp_path_factory.mktemp("reference"), COUNTRIES, **options)
         clean = run_day(settings, D1, COUNTRIES, sources=SOURCES, run_id="clean-d1")
@@ -169,12 +162,7 @@ def matrix(tmp_path_factory):
             if fault in EXPECTED[(source, target)]:
                 server.inject(source, country, fault, target=target,
                               app_id=package if target == "details" and fault not in WHOLE_BATCH else None)
-        others = [c for c in COUNTRIES if c not in DRIP_COUNTRIES]
-        main = settings.model_copy(update={"countries": others, "news_editions": [
-            e for e in NEWS_EDITIONS if e.split(":")[1].lower() not in DRIP_COUNTRIES]})
-        drip = settings.model_copy(update={**DRIP_SETTINGS, "countries": DRIP_COUNTRIES, "news_editions": [
-            e for e in NEWS_EDITIONS if e.split(":")[1].lower() in DRIP_COUNTRIES]})
-        faulty = run_day(main, D2, others, sources=SOURCES, run_id="faulty-d2", also=[(drip, DRIP_COUNTRIES)])
+        faulty = run_day(settings, D2, COUNTRIES, sources=SOURCES, run_id="faulty-d2")
         yield {"server": server, "settings": settings, "reference": ref_settings, "clean": clean,
                "faulty": faulty, "d1_facts": d1_facts, "d1_dims": d1_dims, "d1_news": d1_news,
                "d1_news_by_edition": d1_news_by_edition, "package": package}
@@ -206,6 +194,7 @@ def test_control_country_is_untouched_by_the_faults(matrix):
         matrix["reference"].warehouse_path, edition)
 
 
+@pytest.mark.xfail(strict=True, reason=GARBLED_NAME)
 def test_previous_day_rows_are_byte_identical_after_the_faulty_day(matrix):
     path = matrix["settings"].warehouse_path
     assert day_snapshot(path, D1) == matrix["d1_facts"]
@@ -286,20 +275,6 @@ def test_fault_outcome(matrix, source, target, fault, outcome):
     _assert_fault_specifics(matrix, source, country, fault, hits, entry)
 
 
-def _assert_cut_at_the_deadline(path, batch_id: str, hits) -> None:
-    """The dripping attempt ended at the deadline, not by a read timeout (the drip's ingest reads with a timeout
-    far above the deadline): an incomplete attempt archived as "deadline exceeded", and no read timed out.
-    The gap between the drip and its retry is only a sanity check with a wide margin (the request may reach
-    the server late on a busy machine; the deadline never fires early)."""
-    with duckdb.connect(str(path), read_only=True) as conn:
-        errors = [r[0] for r in conn.execute(
-            "SELECT tags->>'error' FROM ops.fetch_log WHERE batch_id = ? AND tags->>'error' IS NOT NULL",
-            [batch_id]).fetchall()]
-    assert any(e.startswith("deadline exceeded") for e in errors), errors
-    assert not any(e.startswith("read timeout") for e in errors), errors
-    assert hits[1].started - hits[0].started >= DEADLINE * 0.6, "the dripping attempt was cut at the deadline"
-
-
 def _assert_alerted(report: dict, report_path, batch_id: str, *, alerted: bool = True) -> None:
     from dramatrack.alerts.message import alert_from_report, render_text
     from dramatrack.pipeline.validate_load import quarantine_message
@@ -339,7 +314,12 @@ def _assert_fault_specifics(matrix, source, country, fault, hits, entry) -> None
     elif fault == "html_instead_of_json" and entry["status"] == "failed":
         assert "HTML" in reasons or "not JSON" in reasons or "batchexecute" in reasons or reasons
     elif fault == "drip":
-        _assert_cut_at_the_deadline(settings.warehouse_path, entry["batch_id"], hits)
+        # The event proves the cut (the archived attempt says "deadline exceeded", not a read timeout); the gap
+        # is only a sanity check, with a wide margin (a read-timeout cut would come after ~0.5 s).
+        assert hits[1].started - hits[0].started >= DEADLINE * 0.6, "the dripping attempt was cut at the deadline"
+        with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
+            assert conn.execute("SELECT count(*) FROM ops.fetch_log WHERE batch_id = ? AND "
+                                "tags->>'error' LIKE 'deadline exceeded%'", [entry["batch_id"]]).fetchone()[0] == 1
     elif fault == "hostile_id":
         from dramatrack.alerts.message import alert_from_report, render_html, render_slack
 
@@ -440,6 +420,8 @@ def test_news_fault_outcome(matrix, target, fault, outcome):
         quarantine = dict(conn.execute("SELECT batch_id, status FROM ops.quarantine WHERE batch_id = ? "
                                        "OR batch_id LIKE ?", [batch_id, batch_id + ":%"]).fetchall())
         fetch_log = conn.execute("SELECT count(*) FROM ops.fetch_log WHERE batch_id = ?", [batch_id]).fetchone()[0]
+        deadline_cut = conn.execute("SELECT count(*) FROM ops.fetch_log WHERE batch_id = ? AND "
+                                    "tags->>'error' LIKE 'deadline exceeded%'", [batch_id]).fetchone()[0]
     assert fetch_log >= len(hits), "every archived response of the batch is indexed, faulty ones included"
     items_failed = [b["batch_id"] for b in report["batches"] if b.get("parent") == batch_id]
 
@@ -503,7 +485,7 @@ def test_news_fault_outcome(matrix, target, fault, outcome):
     elif fault == "http_503_persistent":
         assert len(hits) == (settings.max_retries + 1) * len(_news_requests(matrix, edition))
     elif fault == "drip":
-        _assert_cut_at_the_deadline(path, batch_id, hits)
+        assert deadline_cut == 1 and hits[1].started - hits[0].started >= DEADLINE * 0.6
     elif fault == "redirect_off_allowlist":
         assert "not in allowed_hosts" in reasons and OFF_ALLOWLIST_URL in reasons
     elif fault in ("oversized_body", "oversized_streamed"):
@@ -559,7 +541,8 @@ def healed(matrix, tmp_path_factory):
     with FaultServer(start=D1) as server:
         server.name_suffix = NAME_SUFFIX
         server.day = D2
-        settings = server.settings(tmp_path_factory.mktemp("healed"), COUNTRIES, news_editions=NEWS_EDITIONS)
+        options = {"news_editions": NEWS_EDITIONS, "http_response_deadline_seconds": DEADLINE}
+        settings = server.settings(tmp_path_factory.mktemp("healed"), COUNTRIES, **options)
         before = _quarantine_rows(matrix["settings"].warehouse_path)
         shutil.copy(matrix["settings"].warehouse_path, settings.warehouse_path)
         rerun = run_day(settings, D2, COUNTRIES, sources=SOURCES, run_id="healed-d2")
@@ -629,7 +612,7 @@ def test_a_failed_page_leaves_facts_of_other_items_alone(healed, matrix):
 ROBOTS_FAULTS = {
     "disallow": (Reply(200, b"User-agent: *\nDisallow: /rss/\n"), QUARANTINED, "disallows"),
     "http_500": (Reply(500, b"oops"), QUARANTINED, "HTTP 500"),
-    "timeout": (Reply(200, b"User-agent: *\nAllow: /\n", delay=2 * READ_TIMEOUT), QUARANTINED, "could not be fetched"),
+    "timeout": (Reply(200, b"User-agent: *\nAllow: /\n", delay=1.5), QUARANTINED, "could not be fetched"),
     "http_404": (Reply(404, b"no robots here"), LOADED, None),
 }
 

@@ -83,31 +83,6 @@ def _previous_installs(settings: Settings, staged: list[StagedBatch]) -> dict[tu
     return {(country, app_id): installs for country, app_id, installs in rows}
 
 
-def _recent_fill_rates(settings: Settings, staged: list[StagedBatch]) -> dict[str, dict[str, tuple[float, int]]]:
-    """Batch id -> field -> (median fill rate, days) over the recent loaded days of the batch's store and country
-    before its day (``recent_fill_rates``), for the batches with lookups or app pages; from the analysts'
-    snapshot, like ``_previous_installs`` (none yet: nothing to compare with)."""
-    wanted = [b for b in staged if b.lookups or b.play_details]
-    if not wanted or not settings.snapshot_path.exists():
-        return {}
-    from expectations.suites import FILL_DRIFT_DAYS, FILL_DRIFT_MIN_ROWS
-    from warehouse.connection import open_snapshot
-    from warehouse.queries import run_query
-
-    by_day: dict[date, dict[tuple[str, str, str], tuple[float, int]]] = {}
-    with open_snapshot(settings.snapshot_path) as conn:
-        for day in sorted({b.snapshot_date for b in wanted}):
-            _, rows = run_query(conn, "recent_fill_rates", {
-                "snapshot_date": day, "days": FILL_DRIFT_DAYS, "min_rows": FILL_DRIFT_MIN_ROWS})
-            by_day[day] = {(store, country, field): (rate, days) for store, country, field, rate, days in rows}
-    out: dict[str, dict[str, tuple[float, int]]] = {}
-    for batch in wanted:
-        store, country = batch.manifest.source, batch.manifest.country
-        out[batch.batch_id] = {f: v for (s, c, f), v in by_day[batch.snapshot_date].items()
-                               if (s, c) == (store, country)}
-    return out
-
-
 def _details_frame(settings: Settings, staged: list[StagedBatch]):
     frame = _frame(staged, "play_details", item_ids=True)
     if frame.empty:
@@ -147,8 +122,6 @@ def stage_and_validate(settings: Settings, manifests: list[BatchManifest], run_i
     """
     from dramatrack.pipeline.figure_checks import reject_implausible_figures
     from dramatrack.pipeline.stage_news import NEWS, drop_news_items, news_frames, news_items
-    from expectations.fill_drift import fill_rate_drops
-    from expectations.suites import FILL_DRIFT_EXPECTATION
 
     catalog = load_catalog(settings.catalog_path)
     staged = [_stage_one(m, catalog) for m in manifests]
@@ -172,9 +145,7 @@ def stage_and_validate(settings: Settings, manifests: list[BatchManifest], run_i
     data_docs = []
     # one frame per suite of the registered endpoints; Play app pages (items) carry their item ids and history
     frames = tuple((suite, _frame(staged, attr)) for suite, attr in validation_frames())
-    details = _details_frame(settings, staged)
-    frames += (("play_app_details", details),)
-    lookups = dict(frames).get("app_lookups")
+    frames += (("play_app_details", _details_frame(settings, staged)),)
     frames += tuple(news_frames(staged))  # news_articles, reported_metrics (rows attributed to their feed)
     for suite, frame in frames:
         if frame.empty:
@@ -191,12 +162,6 @@ def stage_and_validate(settings: Settings, manifests: list[BatchManifest], run_i
                             continue
                     failures.setdefault(target, []).append(
                         _failure(f.expectation_type, f.unexpected_count, list(f.examples), f.column))
-
-    # a field the marts read, filled far less than on recent days: the whole batch fails (fill rates per batch)
-    recent = _recent_fill_rates(settings, staged)
-    for suite, frame, column in (("app_lookups", lookups, "batch_id"), ("play_app_details", details, "batch")):
-        for batch_id, lines in fill_rate_drops(frame, suite, recent, column).items():
-            failures[batch_id].append(_failure(FILL_DRIFT_EXPECTATION, len(lines), lines))
 
     failed_items = {i for i in parents if failures.get(i)}
     report_batches = []

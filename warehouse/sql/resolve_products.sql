@@ -3,19 +3,14 @@
 -- applies them (apply_resolution.sql). Parameters: $all (every listing, as sync_catalog does), else only the
 -- listings connected to resolve_seeds.
 --
--- The result is a pure function of core.app_store_ids (own keys, name_key, publisher_key), core.listing_keys (every
--- name and publisher key a listing has carried), core.store_id_overrides and which apps are catalog apps
--- (core.apps), so it does not depend on the order batches were loaded in, and re-running it changes nothing.
--- A listing's name groups: every (name key, publisher key) pair of a name it has carried (on any day, in any
--- country) with a publisher it has carried, its current pair included. A listing's product, in order of
--- precedence:
+-- The result is a pure function of core.app_store_ids (own keys, name_key, publisher_key),
+-- core.store_id_overrides and which apps are catalog apps (core.apps), so it does not depend on the order batches were loaded in, and re-running it
+-- changes nothing. A listing's product, in order of precedence:
 --   1. an override (core.store_id_overrides) with a non-NULL app_key;
 --   2. its own key (its catalog app, or the key the loader gave it) ...
---   3. ... renamed by a cross-store name match: an App Store listing and a Google Play listing sharing a name
---      group become one product when
---        - they are the only two listings of that group (ambiguous names never merge), and neither shares
---          such a two-listing group with a third listing (one listing, one match: its names never point two
---          ways),
+--   3. ... renamed by a cross-store name match: an App Store listing and a Google Play listing with equal
+--      name_key and publisher_key become one product when
+--        - they are the only two listings with that (name_key, publisher_key) (ambiguous names never merge),
 --        - neither has an override (an override with app_key NULL means "never merge this id by name"),
 --        - their own keys differ and are not both catalog apps,
 --        - the losing key (the non-catalog one; between two non-catalog keys the lexicographically larger)
@@ -25,7 +20,7 @@
 -- A loser key has exactly one listing, so it is in one match at most and never wins another: no chains.
 --
 -- Incremental: a listing's product depends only on the listings that share its base key (override, else own
--- key) or one of its name groups, on theirs, and so on. So resolving the connected component of the
+-- key) or its (name_key, publisher_key), on theirs, and so on. So resolving the connected component of the
 -- listings whose identity changed (graph: listings -- their base key and their name group) gives exactly
 -- what resolving every listing gives. resolve_seeds (store, store_app_id, own_app_key, name_key,
 -- publisher_key, app_key) starts the component: the changed listings (by id: their current nodes) with their
@@ -42,27 +37,15 @@ listing AS (
         ids.name_key, ids.publisher_key,
         o.store IS NOT NULL AS has_override,
         o.app_key AS override_key,
-        coalesce(o.app_key, ids.own_app_key) AS base_key
+        coalesce(o.app_key, ids.own_app_key) AS base_key,
+        coalesce(ids.name_key, '') <> '' AND coalesce(ids.publisher_key, '') <> '' AS named
     FROM core.app_store_ids AS ids
     LEFT JOIN core.store_id_overrides AS o USING (store, store_app_id)
-),
-known_key AS (
-    SELECT store, store_app_id, key_kind, key FROM core.listing_keys
-    UNION
-    SELECT store, store_app_id, 'name', name_key FROM listing WHERE coalesce(name_key, '') <> ''
-    UNION
-    SELECT store, store_app_id, 'publisher', publisher_key FROM listing WHERE coalesce(publisher_key, '') <> ''
-),
-name_group AS (  -- every (name, publisher) pair of a listing
-    SELECT n.store, n.store_app_id, n.key AS name_key, p.key AS publisher_key
-    FROM known_key AS n
-    JOIN known_key AS p ON p.store = n.store AND p.store_app_id = n.store_app_id AND p.key_kind = 'publisher'
-    WHERE n.key_kind = 'name'
 ),
 edge AS (
     SELECT store, store_app_id, 'k:' || base_key AS node FROM listing WHERE NOT $all
     UNION ALL
-    SELECT store, store_app_id, 'n:' || name_key || chr(31) || publisher_key FROM name_group WHERE NOT $all
+    SELECT store, store_app_id, 'n:' || name_key || chr(31) || publisher_key FROM listing WHERE named AND NOT $all
 ),
 seed_node AS (
     SELECT e.node FROM edge AS e JOIN resolve_seeds USING (store, store_app_id)
@@ -91,18 +74,14 @@ component AS (
 key_listings AS (
     SELECT base_key, store, count(*) AS n FROM component GROUP BY base_key, store
 ),
-candidate AS (  -- the name groups of the listings that may merge by name, where exactly two listings meet
-    SELECT c.store, c.store_app_id, c.base_key, ng.name_key, ng.publisher_key,
-           coalesce(c.base_key IN (SELECT app_key FROM catalog_key), false) AS is_catalog
+candidate AS (
+    SELECT c.*, coalesce(c.base_key IN (SELECT app_key FROM catalog_key), false) AS is_catalog
     FROM component AS c
-    JOIN name_group AS ng USING (store, store_app_id)
-    WHERE NOT c.has_override
-    QUALIFY count(*) OVER (PARTITION BY ng.name_key, ng.publisher_key) = 2
+    WHERE NOT c.has_override AND c.named
+    QUALIFY count(*) OVER (PARTITION BY c.name_key, c.publisher_key) = 2
 ),
 pair AS (
-    SELECT DISTINCT
-        i.store_app_id AS app_store_id,
-        g.store_app_id AS google_play_id,
+    SELECT
         CASE WHEN g.is_catalog THEN i.base_key WHEN i.is_catalog THEN g.base_key
              ELSE greatest(i.base_key, g.base_key) END AS from_key,
         CASE WHEN g.is_catalog THEN g.base_key WHEN i.is_catalog THEN i.base_key
@@ -115,13 +94,9 @@ pair AS (
      AND i.name_key = g.name_key AND i.publisher_key = g.publisher_key
     WHERE i.base_key <> g.base_key AND NOT (i.is_catalog AND g.is_catalog)
 ),
-single_pair AS (  -- a listing whose names pair it with two listings of the other store is ambiguous: no merge
-    SELECT * FROM pair
-    QUALIFY count(*) OVER (PARTITION BY app_store_id) = 1 AND count(*) OVER (PARTITION BY google_play_id) = 1
-),
 rename AS (
     SELECT p.from_key, p.to_key
-    FROM single_pair AS p
+    FROM pair AS p
     WHERE (SELECT sum(n) FROM key_listings AS k WHERE k.base_key = p.from_key) = 1
       AND NOT EXISTS (SELECT 1 FROM key_listings AS k WHERE k.base_key = p.to_key AND k.store = p.from_store)
     QUALIFY count(*) OVER (PARTITION BY p.to_key, p.from_store) = 1

@@ -16,13 +16,10 @@
 --   * the classification (short drama, status, reason) accumulates evidence: of the take_new records, one
 --     resting on a description wins over a name-only one (then the later batch), and a name-only record
 --     never replaces a classification that rested on a description (listing_evidence);
---   * first_seen_date / last_seen_date: the minimum / maximum day seen;
---   * name_keys / publisher_keys: every key of the records, whatever their day (upsert_listings.sql adds them to
---     core.listing_keys, where the cross-store name match looks: evidence seen stays, in any load order).
+--   * first_seen_date / last_seen_date: the minimum / maximum day seen.
 -- core.apps tells catalog apps: when a batch makes an app a catalog app (promoted: a catalog record of an
 -- app that is not one yet), the loader runs promote_catalog_apps.sql first, one batch at a time.
---   identity_changed: the listing is new, or its own key, name_key or publisher_key changes, or it carries a
---     name or publisher key core.listing_keys does not hold yet;
+--   identity_changed: the listing is new, or its own key, name_key or publisher_key changes;
 --   app_key: the listing's product before re-resolution (its own key when new).
 WITH record AS (
     SELECT
@@ -66,27 +63,13 @@ folded AS (
         arg_max(app_key, pos) AS last_claimant,
         list(DISTINCT app_key) FILTER (WHERE promotes) AS promoted,
         min(snapshot_date) AS first_seen,
-        max(snapshot_date) AS last_seen,
-        coalesce(list(DISTINCT name_key ORDER BY name_key) FILTER (WHERE coalesce(name_key, '') <> ''), [])
-            AS name_keys,
-        coalesce(list(DISTINCT publisher_key ORDER BY publisher_key)
-                     FILTER (WHERE coalesce(publisher_key, '') <> ''), []) AS publisher_keys
+        max(snapshot_date) AS last_seen
     FROM step
-    GROUP BY store, store_app_id
-),
-known_keys AS (
-    SELECT store, store_app_id,
-           list(key) FILTER (WHERE key_kind = 'name') AS name_keys,
-           list(key) FILTER (WHERE key_kind = 'publisher') AS publisher_keys
-    FROM core.listing_keys
-    WHERE (store, store_app_id) IN (SELECT (store, store_app_id) FROM folded)
     GROUP BY store, store_app_id
 ),
 listing AS (
     SELECT
-        f.store, f.store_app_id, f.is_new, f.promoted, f.name_keys, f.publisher_keys,
-        NOT list_has_all(coalesce(k.name_keys, []), f.name_keys)
-            OR NOT list_has_all(coalesce(k.publisher_keys, []), f.publisher_keys) AS keys_grew,
+        f.store, f.store_app_id, f.is_new, f.promoted,
         coalesce(f.bundle_id, cur.bundle_id) AS bundle_id,
         coalesce(f.last_catalog_claimant, CASE WHEN o.status = 'catalog' THEN cur.own_app_key END, f.last_claimant)
             AS own_app_key,
@@ -118,7 +101,6 @@ listing AS (
     ) AS f
     LEFT JOIN core.app_store_ids AS cur USING (store, store_app_id)
     LEFT JOIN core.apps AS o ON o.app_key = cur.own_app_key
-    LEFT JOIN known_keys AS k USING (store, store_app_id)
 )
 SELECT
     *,
@@ -126,6 +108,5 @@ SELECT
     is_new
         OR own_app_key IS DISTINCT FROM old_own_app_key
         OR name_key IS DISTINCT FROM old_name_key
-        OR publisher_key IS DISTINCT FROM old_publisher_key
-        OR keys_grew AS identity_changed
+        OR publisher_key IS DISTINCT FROM old_publisher_key AS identity_changed
 FROM listing;

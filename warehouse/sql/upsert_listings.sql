@@ -2,7 +2,6 @@
 -- which applied the batches in load order). Each listing keeps its own key and its own latest description.
 -- A new listing starts as its own product; an existing one keeps its product (app_key, mapped_by) here:
 -- when its identity changed, the loader re-resolves it (resolve_products.sql) in the same transaction.
--- Then every name and publisher key the listings' records carried joins core.listing_keys (insert-only).
 MERGE INTO core.app_store_ids AS t
 USING batch_listings AS s
 ON t.store = s.store AND t.store_app_id = s.store_app_id
@@ -29,8 +28,3 @@ WHEN NOT MATCHED THEN INSERT (
     s.listing_publisher, s.name_key, s.publisher_key, s.listing_is_short_drama, s.listing_status,
     s.listing_reason, s.listing_verified, s.first_seen_date, s.last_seen_date, s.listing_evidence
 );
-
-INSERT OR IGNORE INTO core.listing_keys
-SELECT DISTINCT s.store, s.store_app_id, 'name', k.key FROM batch_listings AS s, unnest(s.name_keys) AS k(key)
-UNION
-SELECT DISTINCT s.store, s.store_app_id, 'publisher', k.key FROM batch_listings AS s, unnest(s.publisher_keys) AS k(key);
