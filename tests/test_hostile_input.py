@@ -224,7 +224,13 @@ _PRESS_TEXT = st.text(max_size=300) | st.text(
 def test_fuzz_press_text_normalisation(text, published_at):
     """Normalisation, figures, ranks and periods of any text never raise; spans map back into the original."""
     from transforms.news_figures import figure_value, find_figures, find_ranks
-    from transforms.news_periods import find_periods, parse_published, period_right_after, pick_period
+    from transforms.news_periods import (
+        compared_period_before,
+        find_periods,
+        parse_published,
+        period_right_after,
+        pick_period,
+    )
     from transforms.text_normalise import normalise, to_simplified, zh_number
 
     norm = normalise(text)
@@ -239,6 +245,8 @@ def test_fuzz_press_text_normalisation(text, published_at):
         assert isinstance(figure_value(fig, "revenue"), (int, float))
         pick_period(fig.start, fig.end, periods, None, None, published)
         period_right_after(fig.end, periods, None)
+        base = compared_period_before(fig.start, norm.text, periods, None, published)
+        assert base is None or isinstance(base, str)
 
 
 @pytest.mark.fuzz
@@ -311,6 +319,21 @@ def test_fuzz_news_article_helpers(rows):
     assert all(any(k is a for a in articles) for k in kept) and len(kept) <= len(articles)
 
 
+@pytest.mark.fuzz
+@FUZZ
+@given(st.sampled_from(["app_store", "google_play", "news", ""]), st.text())
+def test_fuzz_discovered_app_key(store, store_app_id):
+    """The key of a charted app not in the catalog: any parsed id gives a key; an unknown store is a ValueError."""
+    from transforms.records import discovered_app_key
+
+    try:
+        key = discovered_app_key(store, store_app_id)
+    except ValueError:
+        assert store not in ("app_store", "google_play")
+        return
+    assert key.startswith("ios_" if store == "app_store" else "gp_")
+
+
 # Every public function of transforms/, and the fuzz test feeding it (build_matcher compiles our catalog, not
 # input, but the mention fuzz runs through it; records.* serialise our own records).
 FUZZED = {
@@ -337,6 +360,8 @@ FUZZED = {
     "news_periods.pick_period": test_fuzz_press_text_normalisation,
     "news_periods.period_right_after": test_fuzz_press_text_normalisation,
     "news_periods.parse_published": test_fuzz_press_text_normalisation,
+    "news_periods.compared_period_before": test_fuzz_press_text_normalisation,
+    "records.discovered_app_key": test_fuzz_discovered_app_key,
     "news_mentions.build_matcher": test_fuzz_news_article_helpers,
     "news_mentions.find_mentions": test_fuzz_news_article_helpers,
     "news_dedupe.dedupe_articles": test_fuzz_news_article_helpers,
