@@ -5,7 +5,8 @@
 --   missing : in the storefronts of the id's market (china: cn; overseas: every other) no lookup / details page
 --             returned it that day; a market with no storefront checked that day gives no verdict;
 --   content : the reasons of the storefronts that returned it (genre, publisher, no short-drama signal).
--- An id is judged on its latest checked day among $days. excluded = suspect AND NOT confirmed; the days whose chart
+-- An id is judged on its latest checked day among $days, and only if that day is not before its checked_date (a
+-- back-fill loaded after a later day leaves the later verdict). excluded = suspect AND NOT confirmed; the days whose chart
 -- entries change side are queued for the next marts refresh (ops.marts_pending_dates).
 
 CREATE OR REPLACE TEMP TABLE catalog_verdicts AS
@@ -43,7 +44,9 @@ UPDATE core.app_store_ids AS i SET
     suspect_reason = v.reason,
     checked_date   = v.checked_date
 FROM catalog_verdicts AS v
-WHERE i.store = v.store AND i.store_app_id = v.store_app_id;
+WHERE i.store = v.store AND i.store_app_id = v.store_app_id
+  AND (i.checked_date IS NULL OR v.checked_date >= i.checked_date);  -- a later day's verdict is never undone by an
+                                                                     -- earlier day loaded after it (back-fills)
 
 UPDATE core.app_store_ids AS i SET confirmed = m.confirmed
 FROM staging_catalog_ids AS m
