@@ -197,6 +197,10 @@ class FaultServer(LoopbackServer):
 
     # -- lifecycle (the handler is this module's, the rest is LoopbackServer's)
     def start(self) -> FaultServer:
+        # The simulated world (economy, rankings) is built lazily by the first chart asked for: done here, before
+        # any client waits with a read timeout. Built by the first requests instead, every server thread built it
+        # at once, and a loaded machine took >12 s: every attempt of a clean first day timed out.
+        ranked(self._market, "free", "us", 0, 1)
         self._server = _Server(("127.0.0.1", 0), _FaultHandler)
         self._server.owner = self
         self._port = self._server.server_address[1]
