@@ -71,6 +71,23 @@ class EstimatesReport:
         }
 
 
+def _run_with(conn: duckdb.DuckDBPyConnection, name: str, **tables: pa.Table) -> None:
+    """Run ``sql/name`` with the given Arrow tables registered under their names for the statement's duration."""
+    for table_name, table in tables.items():
+        conn.register(table_name, table)
+    try:
+        run_sql(conn, SQL / name)
+    finally:
+        for table_name in tables:
+            conn.unregister(table_name)
+
+
+def _estimates_and_checks(conn: duckdb.DuckDBPyConnection) -> None:
+    """(Re)write the refresh weeks' app estimates from the params, then the published checks on them."""
+    run_sql(conn, SQL / "app_estimates.sql")
+    run_sql(conn, SQL / "check_published.sql")
+
+
 def _rows(conn: duckdb.DuckDBPyConnection, name: str) -> list[dict[str, Any]]:
     cursor = run_sql(conn, SQL / name)
     cols = [d[0] for d in cursor.description]
@@ -134,28 +151,13 @@ def refresh_estimates(conn: duckdb.DuckDBPyConnection) -> EstimatesReport:
     weeks = sorted({r["window_start"] for r in _rows(conn, "curves.sql")})
     report.weeks = weeks
     held_scales: dict[tuple, float] = {}
-    if weeks:
-        rows = _fit_weeks(conn, settings, priors, report, held_scales)
-        table = pa.Table.from_pylist(rows, schema=PARAMS_SCHEMA)
-        conn.register("staged_estimate_params", table)
-        try:
-            run_sql(conn, SQL / "write_params.sql")
-        finally:
-            conn.unregister("staged_estimate_params")
-    else:  # nothing captured in the refresh weeks: clear them
-        conn.register("staged_estimate_params", pa.Table.from_pylist([], schema=PARAMS_SCHEMA))
-        try:
-            run_sql(conn, SQL / "write_params.sql")
-        finally:
-            conn.unregister("staged_estimate_params")
-    run_sql(conn, SQL / "app_estimates.sql")
-    run_sql(conn, SQL / "check_published.sql")
+    rows = _fit_weeks(conn, settings, priors, report, held_scales) if weeks else []  # none: clear the weeks
+    _run_with(conn, "write_params.sql", staged_estimate_params=pa.Table.from_pylist(rows, schema=PARAMS_SCHEMA))
+    _estimates_and_checks(conn)
     if weeks and _hold_flagged_weeks(conn, settings, held_scales):
-        run_sql(conn, SQL / "app_estimates.sql")
-        run_sql(conn, SQL / "check_published.sql")
+        _estimates_and_checks(conn)
     if weeks and _follow_downloads(conn, settings):
-        run_sql(conn, SQL / "app_estimates.sql")
-        run_sql(conn, SQL / "check_published.sql")
+        _estimates_and_checks(conn)
     columns = {r["column_name"] for r in _rows(conn, "reported_metrics_columns.sql")}
     needed = {"app_name", "metric", "value", "currency", "period"}
     if columns and needed <= columns:
@@ -509,16 +511,11 @@ def _hold_flagged_weeks(conn: duckdb.DuckDBPyConnection, settings: dict[str, flo
             held.append({"window_start": week, "store": store, "country": country, "chart": chart, "genre": genre,
                          "measure": measure, "b": b, "sigma": settings["prior_log_sigma"],
                          "reason": f"held to the published scale: {reason}"})
-    conn.register("held_curves", pa.Table.from_pylist(held, schema=pa.schema([
+    _run_with(conn, "hold_curves.sql", flagged_checks=pa.Table.from_pylist(flagged),
+              held_curves=pa.Table.from_pylist(held, schema=pa.schema([
         ("window_start", pa.date32()), ("store", pa.string()), ("country", pa.string()), ("chart", pa.string()),
         ("genre", pa.string()), ("measure", pa.string()), ("b", pa.float64()), ("sigma", pa.float64()),
         ("reason", pa.string())])))
-    conn.register("flagged_checks", pa.Table.from_pylist(flagged))
-    try:
-        run_sql(conn, SQL / "hold_curves.sql")
-    finally:
-        conn.unregister("held_curves")
-        conn.unregister("flagged_checks")
     return True
 
 
@@ -545,10 +542,6 @@ def _follow_downloads(conn: duckdb.DuckDBPyConnection, settings: dict[str, float
                                   f"share {r['reference_value']:,.0f}/day (ratio {ratio:.3f}, power {power:g})"})
     if not factors:
         return False
-    conn.register("market_factors", pa.Table.from_pylist(factors, schema=pa.schema([
+    _run_with(conn, "follow_downloads.sql", market_factors=pa.Table.from_pylist(factors, schema=pa.schema([
         ("window_start", pa.date32()), ("store", pa.string()), ("factor", pa.float64()), ("source", pa.string())])))
-    try:
-        run_sql(conn, SQL / "follow_downloads.sql")
-    finally:
-        conn.unregister("market_factors")
     return True
