@@ -34,7 +34,7 @@ from pathlib import Path
 from dramatrack.catalog import load_catalog
 from dramatrack.settings import REPO_ROOT, Settings
 from extractors import crawl_plan, google_play, news
-from extractors.appstore import chart_requests, ids_in_charts, lookup_requests
+from extractors.appstore import chart_requests, lookup_requests
 from extractors.warc_archive import WarcArchive
 from sample_data import news_payloads
 from sample_data.catalog_listings import CatalogAlignment
@@ -105,7 +105,7 @@ def write_batch(archive: WarcArchive, settings: Settings, apps: list[MarketApp],
     record, clock = _recorder(archive, settings, day, 6)
     by_id = {a.app.track_id: a for a in apps}
 
-    chart_responses = []
+    charted: dict[str, None] = {}  # the ids the fetch plan reads off the charts (ids_in_charts), first-seen order
     for seq, req in enumerate(chart_requests(settings, country)):
         chosen = _chart_apps(apps, req.tags, country, day_index, settings, config)
         if plant_defect and req.tags["chart"] == "top-grossing":
@@ -114,9 +114,9 @@ def write_batch(archive: WarcArchive, settings: Settings, apps: list[MarketApp],
             body = render_rss_v2(country, req.tags["chart"], chosen, clock)
         else:
             body = render_legacy_rss(country, req.tags["chart"], req.tags["genre"], chosen, clock)
-        chart_responses.append(record(req, body, seq))
-    ids, _ = ids_in_charts(chart_responses)
-    ids += [i for i in catalog_ios_ids if i not in ids]
+        record(req, body, seq)
+        charted.update(dict.fromkeys(a.track_id for a in chosen))
+    ids = list(charted) + [i for i in catalog_ios_ids if i not in charted]
     for seq, req in enumerate(lookup_requests(settings, country, ids), start=10):
         wanted = req.url.split("id=", 1)[1].split("&", 1)[0].split(",")
         found = [with_ratings(by_id[i], country, day_index, config) for i in wanted
