@@ -21,8 +21,10 @@ bootstrap:
 demo: bootstrap
 	$(PY) -m dramatrack_cli demo
 
+# Two pytest-xdist workers (the 2-core budget); a test file runs whole in one worker (its module fixtures once).
+TEST_WORKERS ?= 2
 test: bootstrap test-prereqs
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
 
 lint: bootstrap
 	$(PY) -m ruff check .

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -62,6 +63,27 @@ _SCORES = pytest.StashKey[list[str]]()
 def score_board(request: pytest.FixtureRequest) -> list[str]:
     """Lines a test adds here are printed in the terminal summary (e.g. precision and recall)."""
     return request.config.stash.setdefault(_SCORES, [])
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In a pytest-xdist worker: hand the scores to the controller, which prints the summary."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        from tests.metrics_report import LINES
+
+        output["dramatrack_scores"] = json.dumps({"board": session.config.stash.get(_SCORES, []), "sections": LINES})
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """In the pytest-xdist controller: collect a finished worker's scores (``pytest_sessionfinish`` above)."""
+    from tests.metrics_report import report
+
+    scores = json.loads(getattr(node, "workeroutput", {}).get("dramatrack_scores", "{}"))
+    node.config.stash.setdefault(_SCORES, []).extend(scores.get("board", []))
+    for section, lines in scores.get("sections", {}).items():
+        for line in lines:
+            report(section, line)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
