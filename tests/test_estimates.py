@@ -123,6 +123,24 @@ def test_head_correction_is_the_heads_mean_residual_shrunk_toward_zero():
     assert head_correction([], [], prior_n=4) == [(1.0, 0.0, 0), (2.0, 0.0, 0), (4.0, 0.0, 0)]
 
 
+def test_head_correction_is_per_chart_so_a_steep_chart_is_not_averaged_with_a_flat_one():
+    from warehouse.estimates.run import _head_rows
+
+    def fit_row(country, genre, head_residual):
+        ranks = [1.0, *range(11, 31)]
+        return {"store": "app_store", "country": country, "chart": "top-free", "genre": genre,
+                "measure": "downloads", "method": "fit", "obs_ranks": ranks,
+                "residuals": [head_residual] + [0.0] * 20}
+
+    rows = [fit_row(c, "6016", -0.8) for c in ("us", "gb", "br")] + [fit_row(c, "all", 0.0) for c in ("us", "gb")]
+    heads = {(r["chart"], r["genre"]): r for r in _head_rows(rows, {"head_prior_n": 1})}
+    assert set(heads) == {("top-free", "6016"), ("top-free", "all")}
+    ent, overall = heads[("top-free", "6016")], heads[("top-free", "all")]
+    offset = -0.8 / 21  # the mean residual of the Entertainment fits
+    assert ent["residuals"][0] == pytest.approx(3 * (-0.8 - offset) / 4) and ent["n_obs"] == 3
+    assert overall["residuals"][0] == pytest.approx(0.0)  # a store-wide factor would have lowered it too
+
+
 def test_fits_are_bit_identical_on_repeat():
     ranks, downloads = simulated_days(seed=9)
     one, two = (

@@ -316,13 +316,19 @@ def _fit_weeks(conn, settings, priors, report: EstimatesReport, held_scales: dic
 
 
 def _head_rows(week_rows: list[dict[str, Any]], settings: dict[str, float]) -> list[dict[str, Any]]:
-    """One ``head_correction`` row per store: the fitted download curves' mean log residual per head rank bucket
-    (fit.head_correction), which app_estimates.sql applies to the ranked rows of fitted and pooled curves."""
+    """One ``head_correction`` row per chart (store, chart, genre): the chart's fitted download curves' mean log
+    residual per head rank bucket, pooled over countries (fit.head_correction), which app_estimates.sql applies to
+    the ranked rows of that chart's fitted and pooled curves. Per chart, not per store: the head overshoot
+    differs between charts (an Entertainment chart's steep fit overshoots its first rank far more than the
+    overall chart's), and one store-wide factor under-corrected the one and over-corrected the other."""
     out = []
-    for store in ("app_store", "google_play"):
+    charts = sorted({(r["store"], r["chart"], r["genre"]) for r in week_rows
+                     if (r.get("measure"), r.get("method")) == ("downloads", "fit") and r.get("residuals")})
+    for store, chart, genre in charts:
         ranks, res = [], []
         for row in week_rows:
-            if (row["store"], row["measure"], row.get("method")) == (store, "downloads", "fit") and row.get("residuals"):
+            if ((row["store"], row["chart"], row["genre"], row["measure"], row.get("method"))
+                    == (store, chart, genre, "downloads", "fit") and row.get("residuals")):
                 pairs = [(r, e) for r, e in zip(row["obs_ranks"], row["residuals"], strict=True) if e is not None]
                 ranks += [r for r, _ in pairs]
                 res += [e for _, e in pairs]
@@ -330,13 +336,14 @@ def _head_rows(week_rows: list[dict[str, Any]], settings: dict[str, float]) -> l
         if not any(n for _, _, n in buckets):
             continue
         out.append({
-            "store": store, "country": "all", "chart": "all", "genre": "all", "measure": "downloads",
+            "store": store, "country": "all", "chart": chart, "genre": genre, "measure": "downloads",
             "method": "head_correction", "n_obs": sum(n for _, _, n in buckets), "n_zero": 0,
             "obs_ranks": [lo for lo, _, _ in buckets], "residuals": [h for _, h, _ in buckets],
-            "inputs": {"ground_truth": "residuals of this week's fitted download curves of the store at the head of "
-                                       "the charts (effective ranks 1, 2-3, 4-10), pooled and shrunk toward 0",
+            "inputs": {"ground_truth": "residuals of this week's fitted download curves of the chart, over every "
+                                       "country, at the head (effective ranks 1, 2-3, 4-10), shrunk toward 0",
                        "n_per_bucket": [n for _, _, n in buckets], "settings": {"head_prior_n": settings["head_prior_n"]},
-                       "applied_to": "ranked rows of fit and pooled curves: est, low, high x exp(residuals[bucket])"},
+                       "applied_to": "ranked rows of the chart's fit and pooled curves: est, low, high x "
+                                     "exp(residuals[bucket])"},
         })  # fmt: skip
     return out
 

@@ -1,6 +1,6 @@
 -- core.app_estimates for the refresh weeks, from the fits in core.estimate_params.
 --   ranked rows: every charted app (with a product key): est = b r^(-a), band est x/÷ exp(band_z sigma); at the
---                head (ranks 1-10) of fitted and pooled download curves times exp(head_correction of the bucket);
+--                head (ranks 1-10) of fitted and pooled download curves times exp(head_correction of the chart's bucket);
 --   tail rows:   every tracked (short-drama) app with a listing in the store that is not ranked in a captured
 --                top-free or top-grossing chart that day: est = tail_fraction * d(N+1), band [0, d(N+1)],
 --                N = the chart's depth that day (a free app's absence from top-paid says nothing: no tail);
@@ -34,9 +34,9 @@ caps AS (
     WHERE snapshot_date IN (SELECT CAST(week_start + CAST(i AS INTEGER) AS DATE) FROM refresh_weeks, range(7) AS t(i))
     GROUP BY ALL
 ),
-head AS (  -- head_correction: per week and store, log factors for effective ranks [1,2), [2,4), [4,11)
-    SELECT window_start, store, r.lo, coalesce(lead(r.lo) OVER (PARTITION BY window_start, store ORDER BY r.lo), 11)
-               AS hi, r.h
+head AS (  -- head_correction: per week and chart, log factors for effective ranks [1,2), [2,4), [4,11)
+    SELECT window_start, store, chart, genre, r.lo,
+           coalesce(lead(r.lo) OVER (PARTITION BY window_start, store, chart, genre ORDER BY r.lo), 11) AS hi, r.h
     FROM core.estimate_params,
          LATERAL (SELECT unnest(obs_ranks) AS lo, unnest(residuals) AS h) AS r
     WHERE method = 'head_correction' AND window_start IN (SELECT week_start FROM refresh_weeks)
@@ -93,7 +93,8 @@ estimated AS (
         ON p.window_start = CAST(date_trunc('week', x.snapshot_date) AS DATE) AND p.store = x.store
        AND p.country = x.country AND p.chart = x.chart AND p.genre = x.genre
     LEFT JOIN head AS h
-        ON h.window_start = p.window_start AND h.store = p.store AND p.measure = 'downloads'
+        ON h.window_start = p.window_start AND h.store = p.store AND h.chart = p.chart AND h.genre = p.genre
+       AND p.measure = 'downloads'
        AND p.method IN ('fit', 'pooled') AND x.rank >= h.lo AND x.rank < h.hi
     LEFT JOIN core.chart_families AS f ON f.store = x.store AND f.genre = x.genre
     CROSS JOIN settings AS s
