@@ -38,7 +38,8 @@ from dramatrack_cli.main import app as cli_app
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "news"
 PARTS = {"dev": FIXTURES / "press_dev.jsonl", "eval": FIXTURES / "press_eval.jsonl",
          "dev_b": FIXTURES / "press_dev_b.jsonl", "eval_b": FIXTURES / "press_eval_b.jsonl",
-         "dev_c": FIXTURES / "press_dev_c.jsonl", "eval_c": FIXTURES / "press_eval_c.jsonl"}
+         "dev_c": FIXTURES / "press_dev_c.jsonl", "eval_c": FIXTURES / "press_eval_c.jsonl",
+         "eval_d": FIXTURES / "press_eval_d.jsonl"}
 DEV_PARTS = {"dev", "dev_b", "dev_c"}  # the parts tuned on: their misses are printed; the others' are not
 MIN_PRECISION = 0.9
 MIN_RECALL = 0.8
