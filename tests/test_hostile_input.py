@@ -133,6 +133,45 @@ def _news(body):
     return parse_news_feed(body, source_feed="https://news.example/rss")
 
 
+_SUBJECT_TEXT = st.text(max_size=300) | st.lists(
+    st.sampled_from(["ReelShort", "DramaBox", "TikTok", "MeloShort", "《", "》", "优酷", "河马剧场", "短视频用户", "apps",
+                     "including", "among them", "包括", "在内的", "等", "款应用", "overtook", "反超", "把", "'s", "的", "（",
+                     "）", "(", ")", ", ", "，", "、", " and ", "which", "后者", "前者", "位居第", "第二", " second", "2.3亿",
+                     "$5 million", "9月20日", "今年", "一季度", "Q1", "this year", "上线", "以来", " ", "W", "12", "红果",
+                     "短剧", "7", "0"]),
+    max_size=40).map("".join)
+
+
+@pytest.mark.fuzz
+@FUZZ
+@given(_SUBJECT_TEXT, st.integers(min_value=-5, max_value=400))
+def test_fuzz_press_subjects(text, position):
+    """Other subjects, roles, attachment, the place after a name, the chosen period and name variants never raise
+    on any text or position, and what they return lies inside the text."""
+    from transforms.news_figures import find_figures, rank_after
+    from transforms.news_mentions import build_matcher, name_variants
+    from transforms.news_periods import chosen_period, find_periods
+    from transforms.news_subjects import Name, attached_name, find_other_names, sentence_roles
+
+    matcher = build_matcher([("reelshort", ["ReelShort"]), ("hongguo", ["Hongguo", "红果短剧"])])
+    spans = matcher.finditer(text)
+    others = find_other_names(text, [(s.start, s.end) for s in spans])
+    assert all(0 <= n.start < n.end <= len(text) and n.app_key is None for n in others)
+    names = sorted([Name(s.start, s.end, s.app_key, s.matched) for s in spans] + others, key=lambda n: n.start)
+    roles = sentence_roles(text, names)
+    assert roles.examples <= {n.start for n in names} and roles.objects <= {n.start for n in names}
+    assert all(0 <= a <= b <= len(text) for a, b in roles.object_phrases)
+    periods = find_periods(text)
+    for fig in find_figures(text):
+        found = attached_name(fig.start, fig.end, fig.kind, text, names, max(0, min(position, fig.start)))
+        assert found is None or found in names
+        chosen = chosen_period(fig.start, fig.end, periods, None)
+        assert chosen is None or chosen in periods
+    place = rank_after(text, position)
+    assert place is None or (0 <= place.start < place.end <= len(text) and place.kind == "rank")
+    assert all(isinstance(v, str) and v for v in name_variants(text))
+
+
 @pytest.mark.fuzz
 @FUZZ
 @given(_inputs("appstore/rss_v2_top_free_us.json", "appstore/rss_v2_missing_id.json",
@@ -361,6 +400,12 @@ FUZZED = {
     "news_periods.period_right_after": test_fuzz_press_text_normalisation,
     "news_periods.parse_published": test_fuzz_press_text_normalisation,
     "news_periods.compared_period_before": test_fuzz_press_text_normalisation,
+    "news_periods.chosen_period": test_fuzz_press_subjects,
+    "news_figures.rank_after": test_fuzz_press_subjects,
+    "news_mentions.name_variants": test_fuzz_press_subjects,
+    "news_subjects.find_other_names": test_fuzz_press_subjects,
+    "news_subjects.sentence_roles": test_fuzz_press_subjects,
+    "news_subjects.attached_name": test_fuzz_press_subjects,
     "records.discovered_app_key": test_fuzz_discovered_app_key,
     "news_mentions.build_matcher": test_fuzz_news_article_helpers,
     "news_mentions.find_mentions": test_fuzz_news_article_helpers,

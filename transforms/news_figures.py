@@ -32,13 +32,15 @@ _FIGURE = re.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?:\s?(?P<scale_en>trillion|billion|million|thousand|bn|mn|mln|tn)(?![A-Za-z])"
     r"|(?P<scale_abbr>[kKmMbB])(?![A-Za-z])"
-    r"|[多余]?(?P<scale_zh>[十百千万亿]{1,3}))?"
+    r"|[多余]?(?P<scale_zh>[十百千万亿]{1,3})"
+    r"|(?P<scale_w>[Ww])(?![A-Za-z]))?"  # "2181.7W": W is 万 in Chinese trade press
     r"(?P<pct>\s?(?:%|percent(?![A-Za-z])|per\s?cent(?![A-Za-z])))?"
     r"(?:\s?(?P<suffix>美元|美金|日元|港元|韩元|欧元|英镑|人民币|元|USD|EUR|GBP|CNY|RMB|JPY|HKD|dollars?|euros?"
     r"|yuan|pounds?)(?![A-Za-z]))?"
     r"(?![A-Za-z0-9]|\.\d)",  # "6.2x" is not the figure 6
 )
 
+_RANK_VERBS = r"跻身|位列|位居|排名|排在|名列|位于|升至|跃居|跃升至?|稳居|挤进|冲进|冲入|打入|晋升至?"
 _RANK_PATTERNS = [
     re.compile(r"(?<![A-Za-z0-9])(?:ranked|ranks|rank|ranking|placed|came|finished|sat|sits)\s+"
                r"(?:at\s+|in\s+)?"
@@ -54,13 +56,18 @@ _RANK_PATTERNS = [
     re.compile(r"(?<![A-Za-z0-9])the\s+(?:top-grossing|highest-grossing|best-selling|most[\s-]downloaded|"
                r"top-earning|highest-earning)\s+(?:[\w-]+\s+){0,3}?(?:app|application|platform|title)"
                r"(?![A-Za-z])", re.I),
-    re.compile(r"(?:排名|排行|位列|位居|名列|排在|位于|居)第?(?P<n>[一二三四五六七八九十\d]{1,3})(?:名|位)?"),
+    re.compile(r"(?:排名|排行|位列|位居|名列|排在|位于|跻身|居)第?(?P<n>[一二三四五六七八九十\d]{1,3})(?:名|位)?"),
     re.compile(r"第(?P<n>[一二三四五六七八九十\d]{1,3})名"),
     # "稳居韩国市场第二", "排在畅销榜第5位": the chart named between the verb and the place.
-    re.compile(r"(?:稳居|位居|排名|排在|名列|位列|位于|升至|跃居|跻身)[^,;。:!?]{1,14}?第(?P<n>[一二三四五六七八九十\d]{1,3})"
+    re.compile(r"(?:稳居|位居|排名|排在|名列|位列|位于|升至|跃居|跻身)[^,，;；。:：!?！？、]{1,14}?第(?P<n>[一二三四五六七八九十\d]{1,3})"
                r"(?:名|位)?(?![季月年天周部集款家个])"),
     re.compile(r"(?<![A-Za-z0-9])(?:No\.|number|#)\s?(?P<n>\d{1,3})\s+(?:spot|position|place)(?![A-Za-z])", re.I),
-    re.compile(r"榜首|登顶|夺冠|冠军|霸榜|(?:居|列|排)[^,，;；。]{0,8}?首位"),
+    re.compile(r"榜首|登顶|夺冠|冠军|霸榜|居首|(?:居|列|排)[^,，;；。]{0,8}?首位"),
+    # "跻身下载榜TOP5", "位列收入榜 TOP 4", "跻身收入榜前三", "位列榜三": one place (not a list "TOP1、TOP2").
+    re.compile(rf"(?:{_RANK_VERBS})[^,，;；。、\d]{{0,10}}?(?:TOP|Top|top)\s?(?P<n>\d{{1,3}})(?!\d|\s*[、,/和与及]\s*(?:TOP\s?)?\d)"),
+    re.compile(rf"(?:{_RANK_VERBS})[^,，;；。、\d]{{0,10}}?前(?P<n>[二三四五六七八九十]|\d{{1,2}})(?:名|位|强)?"
+               r"(?![\d一二三四五六七八九十季个月年天周])"),
+    re.compile(r"(?:位列|位居|排名|排在|名列|居)?榜(?P<n>[二三四五六七八九十])(?=的|[,，、;；。]|$)"),
 ]
 
 
@@ -107,6 +114,8 @@ def find_figures(text: str) -> list[Figure]:
         elif m.group("scale_zh"):
             for ch in m.group("scale_zh"):
                 scale *= SCALE_ZH[ch]
+        elif m.group("scale_w"):
+            scale = SCALE_ZH["万"]
         prefix = (m.group("prefix") or "").strip()
         suffix = (m.group("suffix") or "").strip()
         figure_text = m.group().strip()
@@ -115,7 +124,7 @@ def find_figures(text: str) -> list[Figure]:
                 continue
             figures.append(Figure(m.start(), m.end(), figure_text, "percent", value, None))
             continue
-        currency = _currency(prefix, suffix, bool(m.group("scale_zh")), text)
+        currency = _currency(prefix, suffix, bool(m.group("scale_zh") or m.group("scale_w")), text)
         kind = "money" if currency else "count"
         figures.append(Figure(m.start(), m.end(), figure_text, kind, value * scale, currency, scale != 1))
     return sorted(figures, key=lambda f: f.start)
@@ -178,12 +187,34 @@ def find_ranks(text: str) -> list[Figure]:
 _PLACE = r"(?:(?:TOP|No\.|#)\s?|第)?(?:\d{1,3}|[一二三四五六七八九十]{1,3}|first|second|third|fourth|fifth)(?:名|位|st|nd|rd|th)?"
 # Places listed after one verb: "分列 TOP 1、2", "分列第一、第二", "ranked first and second (respectively)".
 _RANK_LISTS = [
-    re.compile(rf"分列[^,，;；。]{{0,12}}?(?P<list>{_PLACE}(?:\s*(?:[、,，/]|和|与|及)\s*{_PLACE})+)", re.I),
+    re.compile(rf"(?:分列|分居|位列|位居)[^,，;；。]{{0,12}}?(?P<list>{_PLACE}(?:\s*(?:[、,，/]|和|与|及)\s*{_PLACE})+)", re.I),
     re.compile(rf"(?<![A-Za-z0-9])(?:ranked|ranking|placed|came|finished)\s+(?:at\s+)?"
                rf"(?P<list>{_PLACE}(?:\s*(?:,|,?\s*and)\s*{_PLACE})+)(?![A-Za-z0-9])", re.I),
 ]
 _RANK_PLACE = re.compile(r"(?:(?:TOP|No\.|#)\s?|第)?(?P<n>\d{1,3}|[一二三四五六七八九十]{1,3}|first|second|third|"
                          r"fourth|fifth)(?:名|位|st|nd|rd|th)?", re.I)
+
+
+# A place written right after an app's name: "DramaBox第一、DramaWave第二", "DramaBox ranked first and DramaWave
+# second". Which text is an app's name is the caller's to know (``rank_after``).
+_PLACE_AFTER_NAME = re.compile(
+    r"\s?第(?P<zh>[一二三四五六七八九十]{1,3}|\d{1,3})(?:名|位)?(?=[,，、;；。:：)）]|$)"
+    r"|\s+(?P<en>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)(?=\s+(?:in|on|by|with|among|for)\b|"
+    r"\s*[,.;)]|\s*$)", re.I)
+
+
+def rank_after(text: str, position: int) -> Figure | None:
+    """The place written right after ``position`` (where an app's name ends), if any: "第二", " second"."""
+    if not isinstance(text, str) or not 0 <= position <= len(text):
+        return None
+    m = _PLACE_AFTER_NAME.match(text, position)
+    if m is None:
+        return None
+    group = "zh" if m.group("zh") else "en"
+    rank = _rank_number(m.group(group))
+    if rank is None or not 1 <= rank <= 1000:
+        return None
+    return Figure(m.start(group) - (1 if group == "zh" else 0), m.end(), m.group().strip(), "rank", Decimal(rank), None)
 
 
 def _rank_number(word: str) -> int | None:

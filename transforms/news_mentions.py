@@ -11,6 +11,10 @@ Matching rules (one compiled regex for all apps, built once by ``build_matcher``
 * A name containing CJK characters ("红果短剧") matches as a substring, as Chinese has no word breaks.
 
 At one position the longest name wins, so "红果免费短剧" is one match.
+
+Chinese names are also matched as the press shortens or lengthens them (``name_variants``): "红果短剧" as "红果"
+and "红果免费短剧", "红果漫剧" as "红果免费漫剧" (the longer name still wins: "红果漫剧" is not "红果"). An article
+can introduce its own short name ("喜番免费短剧（以下简称“喜番”）"): ``AppMatcher.with_names`` adds it.
 """
 
 from __future__ import annotations
@@ -41,23 +45,36 @@ class AppSpan:
 class AppMatcher:
     """All tracked apps' names compiled into one regex; reuse it across articles."""
 
-    __slots__ = ("_regex", "_group_app", "display_names")
+    __slots__ = ("_regex", "_group_app", "_apps", "display_names")
 
     def __init__(self, apps: AppNames):
         alternatives: list[tuple[int, str, str]] = []  # (name length, pattern, app group)
         self._group_app: dict[str, str] = {}
+        self._apps = tuple((key, tuple(names)) for key, names in apps)
         self.display_names: dict[str, str] = {}
+        catalogued = {n.strip().lower() for _, names in apps for n in names if n and n.strip()}
         for index, (app_key, names) in enumerate(apps):
             group = f"a{index}"
             self._group_app[group] = app_key
             clean = [n.strip() for n in names if n and n.strip()]
             self.display_names.setdefault(app_key, clean[0] if clean else app_key)
-            for name in dict.fromkeys(clean):
+            variants = [v for n in clean for v in name_variants(n) if v.lower() not in catalogued]
+            for name in dict.fromkeys([*clean, *variants]):
                 alternatives.append((len(name), _name_pattern(name), group))
         # Longest first so a longer alias wins at the same position; the index keeps it deterministic.
         alternatives.sort(key=lambda item: -item[0])
         parts = [f"(?P<{g}_{i}>{p})" for i, (_, p, g) in enumerate(alternatives)]
         self._regex = re.compile("|".join(parts)) if parts else None
+
+    def with_names(self, extra: list[tuple[str, str]]) -> AppMatcher:
+        """This matcher with more names for its apps (``(app_key, name)``; unknown keys are ignored)."""
+        added: dict[str, list[str]] = {}
+        for key, name in extra:
+            if isinstance(name, str) and name.strip():
+                added.setdefault(key, []).append(name.strip())
+        if not any(key in added for key, _ in self._apps):
+            return self
+        return build_matcher([(key, [*names, *added.get(key, [])]) for key, names in self._apps])
 
     def finditer(self, text: str) -> list[AppSpan]:
         """Non-overlapping app names in ``text``, in order of appearance."""
@@ -69,6 +86,21 @@ class AppMatcher:
             app_key = self._group_app[group.rsplit("_", 1)[0]]
             spans.append(AppSpan(m.start(), m.end(), app_key, m.group()))
         return spans
+
+
+_CJK_SUFFIX = re.compile(r"^(?P<stem>[\u4e00-\u9fff]{2,}?)(?P<free>免费)?(?P<kind>短剧|漫剧)$")
+
+
+def name_variants(name: str) -> list[str]:
+    """Other ways the press writes a Chinese app name: "红果短剧" → "红果免费短剧", "红果"; "红果漫剧" → "红果免费漫剧"."""
+    m = _CJK_SUFFIX.match(name.strip()) if isinstance(name, str) else None
+    if m is None:
+        return []
+    stem, kind = m.group("stem"), m.group("kind")
+    variants = [f"{stem}{kind}", f"{stem}免费{kind}"]
+    if kind == "短剧":
+        variants.append(stem)  # the bare brand; "红果漫剧" still wins where it is written, being longer
+    return [v for v in variants if v != name.strip()]
 
 
 def _name_pattern(name: str) -> str:

@@ -22,12 +22,15 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from transforms.news_figures import Figure, figure_value, find_figures, find_ranks
+from transforms.news_figures import Figure, figure_value, find_figures, find_ranks, rank_after
 from transforms.news_mentions import AppMatcher, AppNames, AppSpan, build_matcher
 from transforms.news_periods import (
     MONTH_NAME,
+    Period,
+    chosen_period,
     compared_period_before,
     find_periods,
     parse_published,
@@ -35,6 +38,7 @@ from transforms.news_periods import (
     pick_period,
 )
 from transforms.news_records import ReportedMetric
+from transforms.news_subjects import Name, Roles, attached_name, find_other_names, sentence_roles
 from transforms.text_normalise import normalise
 
 # A reported figure at or above this is a run of digits, not a figure (world revenue is ~1e14 USD a year).
@@ -47,7 +51,8 @@ MAX_FIGURE = Decimal(10) ** 15
 DOWNLOAD_WORDS = ("downloads", "downloaded", "download", "installs", "installed", "installations",
                   "下载量", "下载")
 REVENUE_WORDS = ("revenue", "revenues", "in-app purchase", "in-app purchases", "in-app purchasing", "IAP",
-                 "spend", "spending", "spent", "consumer spend", "earned", "earning", "earnings", "earns",
+                 "spend", "spending", "spent", "consumer spend", "earned", "earning", "earnings", "earns", "made",
+                 "makes", "took in", "takes in", "pocketed", "hauled in",
                  "grossed", "gross", "grossing", "net", "generated", "generating", "generates", "sales",
                  "income", "bookings", "brought in", "pulled in", "raked in",
                  "收入", "营收", "流水", "内购", "收益", "创收", "吸金", "销售额", "充值", "花费", "支出", "消费")
@@ -79,7 +84,11 @@ DAILY = r"(?:\b(?:a|per|each|every|one|single|best|record|peak)[\s-]+day\b|\bdai
         r"单日|单天|日均(?!活跃)|每日(?!活跃)|每天|一天|日新增)"
 # A sentence about one day ("that day", "last Saturday", "a day-by-day record", "当天"): its figures are the day's.
 ONE_DAY = r"(?:\b(?:that|the same|this|on the)\s+day\b|\bday[\s-]+by[\s-]+day\b|\bdaily\s+record\b|" \
-          r"\b(?:last\s+|on\s+|this\s+past\s+)(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|" \
+          r"\b(?:last|on|this\s+past|one|a|that|this|past)\s+(?:single\s+)?" \
+          r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|" \
+          r"\b(?:on|over)\s+(?:Christmas|Thanksgiving|Valentine['’]s|New\s+Year['’]s|Black\s+Friday|Cyber\s+Monday|" \
+          r"Singles['’]?|Halloween|Easter|Mother['’]s|Father['’]s)(?:\s+(?:Day|Eve))?\b|" \
+          r"\b(?:in|within|over)\s+(?:the\s+|a\s+|one\s+)?(?:single\s+)?24[\s-]*hours?\b|\b24[\s-]*hour\b|" \
           r"当天|当日|那一天|这一天|(?:上|本|这)?(?:周|星期)[一二三四五六日天](?:当天)?)"
 # A difference between two apps is not a level: "a lead of $10 million over", "拉开近1000万美元的差距", "领先…约800万".
 GAP = r"(?:\b(?:a|the|its|their|his|her)\s+(?:[\w-]+\s+)?(?:lead|margin|difference)\b|\bgap\b|\blead\s+(?:of|over)\b|" \
@@ -121,7 +130,8 @@ AMONG = r"(?:\b(?:largest|biggest|leading|ranked|ranks|behind|followed\s+by|seco
         r"其次|位居|位列|蝉联|仅次于|居首|榜首|排名|领跑|最大|贡献|占比|份额|全球)"
 # A figure in a sentence naming no app belongs to the single app of the previous sentence when the sentence
 # refers back to it ("The app earned…", "Its downloads…", "该应用…", "其9月…").
-ANAPHOR = r"(?:\b(?:the|this)\s+(?:app|application|platform|service)(?:['’]s)?(?![\w-])|" \
+ANAPHOR = r"(?:\b(?:the|this)\s+(?:[\w-]+\s+){0,2}?(?:app|application|platform|service)(?:['’]s)?(?![\w-])" \
+          r"(?!\s+(?:store|stores|market|markets|economy|industry|charts?|category)\b)|" \
           r"^(?:[^,，]{0,40}[,，]\s*|(?:(?:last|this|that|next)\s+(?:year|month|quarter)|in\s+\w+(?:\s+\d{4})?)\s+)?" \
           r"(?:its|it(?!['’]s|\s+(?:is|was|seems|appears)\b))\b|该(?:应用|平台|App|APP|app|产品|软件)|这款(?:应用|App|APP|产品)|" \
           r"此应用|(?:^|(?<=[,，]))\s*(?:其|它)(?![中他余实次后间])(?=[^,，;；。]*\d))"
@@ -276,6 +286,27 @@ _LIST_GAP = re.compile(rf"\s*(?:次|人|名|downloads?|installs?|users?|times)?\
 _JOIN_RE = re.compile(r"\s*(?:[,，、/+&]|and|plus|和|与|及|以及|同)?\s*(?:and|&)?\s*(?:the\s+)?", re.I)
 _SAME_PERIOD = re.compile(r"\bthe same (?:month|quarter|period|half|year)\b|同月|当月|同季度|同期(?!相比|增长|下降)", re.I)
 _RESPECTIVELY = re.compile(r"respectively|分别|分列", re.I)
+# After another platform's figure, a market subject in a new clause takes over ("…10.6亿，微短剧用户规模为6.9亿").
+_OTHER_RESET_RE = re.compile(
+    rf"(?:[,，;；:：]|\b(?:while|whereas|but)\b|而|但)[^,，;；]*?(?:{MARKET_WIDE}|{MARKET_SUBJECT}|"
+    r"\b(?:short|micro)[\s-]*dramas?\s+(?:apps?|platforms?|market|industry|users|viewers|sector)\b|"
+    r"(?:微短剧|短剧|出海短剧)(?:应用|平台|市场|行业|用户|APP|App)?)", re.I)
+# "均超1000W", "each topped $30 million": a bound every app of the group passed.
+_SEVERAL_RE = re.compile(r"二者|两者|三者|两款|三款|几款|多款|双方|\bboth\b|\ball\s+(?:three|four|five)\b", re.I)
+_EACH_RE = re.compile(r"(?:均|都|皆|各自?)\s*(?:已|曾)?\s*(?:超过?|突破|达到?|逾|在|近|为|约|高于)?\s*[$€£¥]?$"
+                      r"|\b(?:each|both|all)\b[^,;]{0,20}$", re.I)
+# "上期榜首", "上月第3名": the place an app held in an earlier period.
+_EARLIER_RANK = re.compile(r"(?:上期|上月|上个月|前一期|上一期|去年|\blast\s+(?:month|week|quarter)['’]?s?)\s*的?\s*(?:排名)?\s*$",
+                           re.I)
+_LEVEL_USERS_RE = re.compile(r"月活|日活|\bMAUs?\b|\bDAUs?\b|\bmonthly\s+active\b|\bdaily\s+active\b|月度活跃|日度活跃",
+                             re.I)
+# A day set as the scene of what follows ("what the leaders grossed on one Saturday", "9月20日一天的收入").
+_PERIOD_WORD = re.compile(r"\b(?:monthly|quarterly|annual|yearly|weekly)\b|单月|月度|季度|全年|年度|每月", re.I)
+_DAY_SCENE_RE = re.compile(r"\b(?:a\s+single|one|single)\s+day\b|一天|单日|当天|当日", re.I)
+# "紅果免費短劇（以下簡稱“紅果”）", "(hereafter “Hongguo”)": a short name the article gives an app.
+_INTRODUCED_NAME = re.compile(r"[(（]\s*(?:以下简称|以下称|下称|下文简称|简称|hereafter|hereinafter(?:\s+referred\s+to\s+as)?)"
+                              r"\s*[:：]?\s*[“\"「『‘']?(?P<name>[^”\"」』’'）)，,。;；]{1,24}?)[”\"」』’']?\s*[)）]", re.I)
+_NAME_TAIL = re.compile(r"\s*(?:App|APP|app|应用|平台)?\s*")
 
 # --- public API ----------------------------------------------------------------------------------------
 
@@ -285,24 +316,36 @@ def extract_metrics(text: str, *, apps: AppNames | AppMatcher, published_at: str
     """Figures reported in ``text``, in order of appearance.
 
     ``apps`` is ``(app_key, [display name, aliases...])`` per tracked app (or a prebuilt matcher); a
-    figure belongs to the app(s) named nearest before it in its sentence. ``published_at`` (ISO) supplies
-    the year of a period written without one ("一季度", "in August"). Never raises.
+    figure belongs to the subject of its clause: the app(s) named nearest before it, unless another platform, a
+    group the apps are examples of, or a comparison stands between (``transforms.news_subjects``).
+    ``published_at`` (ISO) supplies the year of a period written without one ("一季度", "in August") and of
+    "今年", "last year". Never raises.
     """
     if not isinstance(text, str) or not text.strip():
         return []
     matcher = apps if isinstance(apps, AppMatcher) else build_matcher(apps)
-    published = parse_published(published_at)
+    state = _Article(matcher=matcher, published=parse_published(published_at))
     metrics: list[ReportedMetric] = []
-    context_year: int | None = None
-    context: tuple[str | None, bool] = (None, False)  # the previous sentence's last period; had it no figure?
-    previous_apps: list[str] = []  # the apps the previous sentence names
-    for sentence in split_sentences(text):
-        found, years, context, previous_apps = _sentence_metrics(sentence, matcher, context_year, context, published,
-                                                                 previous_apps)
-        metrics.extend(found)
-        if years:
-            context_year = years[-1]
+    for sentence, new_paragraph in _split(text):
+        if new_paragraph:  # a reference back ("The platform…") still reaches over it; a bare continuation does not
+            state.day_scene, state.paragraph_start = False, True
+        metrics.extend(_sentence_metrics(sentence, state))
+        state.paragraph_start = False
     return metrics
+
+
+@dataclass
+class _Article:
+    """What one sentence of an article leaves for the next."""
+
+    matcher: AppMatcher
+    published: tuple[int, int] | None
+    year: int | None = None  # the last year named
+    period: str | None = None  # the period the previous sentence ends on
+    scene: bool = False  # the previous sentence stated no figure (it set the scene)
+    day_scene: bool = False  # ...and the scene was one day ("what the leaders grossed on one Saturday")
+    apps: list[str] = field(default_factory=list)  # the previous sentence's subjects ("~other": not ours)
+    paragraph_start: bool = True
 
 
 def split_sentences(text: str) -> list[str]:
@@ -312,9 +355,15 @@ def split_sentences(text: str) -> list[str]:
     or an initial), at blank lines, and at a line break next to CJK text (hard-wrapped English lines are
     joined).
     """
+    return [sentence for sentence, _ in _split(text)]
+
+
+def _split(text: str) -> list[tuple[str, bool]]:
+    """``split_sentences``, each sentence with whether a paragraph starts with it."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    sentences: list[str] = []
+    sentences: list[tuple[str, bool]] = []
     start = 0
+    paragraph = True
     for m in _BOUNDARY.finditer(text):
         if m.lastgroup == "dot":
             window = text[max(start, m.start() - 40):m.start()]
@@ -326,9 +375,12 @@ def split_sentences(text: str) -> list[str]:
             after = _NEXT_VISIBLE.match(text, m.end())
             if before and after and not re.match(_CJK, before[-1]) and not re.match(_CJK, after.group(1)):
                 continue  # a wrapped line of Latin text
-        _add_sentence(sentences, text[start:m.end()])
+        if _add_sentence(sentences, text[start:m.end()], paragraph):
+            paragraph = False
+        if m.lastgroup == "para":
+            paragraph = True
         start = m.end()
-    _add_sentence(sentences, text[start:])
+    _add_sentence(sentences, text[start:], paragraph)
     return sentences
 
 
@@ -342,10 +394,11 @@ _BOUNDARY = re.compile(
 _NEXT_VISIBLE = re.compile(r"\s*(\S)")
 
 
-def _add_sentence(out: list[str], chunk: str) -> None:
+def _add_sentence(out: list[tuple[str, bool]], chunk: str, paragraph: bool) -> bool:
     sentence = " ".join(chunk.split())
     if sentence:
-        out.append(sentence)
+        out.append((sentence, paragraph))
+    return bool(sentence)
 
 
 # --- one sentence --------------------------------------------------------------------------------------
@@ -368,6 +421,16 @@ class _Sentence:
 
     def breaks_between(self, a: int, b: int) -> int:
         return bisect_left(self.breaks, b) - bisect_left(self.breaks, a)
+
+    def clause_start(self, position: int) -> int:
+        """Where the clause holding ``position`` starts."""
+        i = bisect_left(self.breaks, position) - 1
+        return self.breaks[i] + 1 if i >= 0 else 0
+
+    def clause_end(self, position: int) -> int:
+        """Where the clause holding ``position`` ends."""
+        i = bisect_left(self.breaks, position)
+        return self.breaks[i] if i < len(self.breaks) else len(self.text)
 
     def clause_before(self, position: int, width: int) -> str:
         """Up to ``width`` characters before ``position``, not reaching back past a clause break."""
@@ -397,28 +460,51 @@ class _Sentence:
         return best
 
 
-def _sentence_metrics(sentence: str, matcher: AppMatcher, context_year: int | None,
-                      context: tuple[str | None, bool], published: tuple[int, int] | None,
-                      previous_apps: list[str]
-                      ) -> tuple[list[ReportedMetric], list[int], tuple[str | None, bool], list[str]]:
-    """The sentence's figures, the years it names, (the period it ends on, whether it states no figure), and
-    the apps it names."""
-    context_period, context_is_scene = context
+def _sentence_metrics(sentence: str, state: _Article) -> list[ReportedMetric]:
+    """The figures of one sentence; ``state`` carries what the previous sentences left and is updated."""
+    published = state.published
     norm = normalise(sentence)
     text = norm.text
     ctx = _Sentence(text)
-    periods = find_periods(text)
+    state.matcher = _with_introduced_names(state.matcher, text)
+    matcher = state.matcher
+    spans = matcher.finditer(text)
+    others = find_other_names(text, [(s.start, s.end) for s in spans])
+    names = sorted([Name(s.start, s.end, s.app_key, s.matched) for s in spans] + others, key=lambda n: n.start)
+    roles = sentence_roles(text, names)
+    # A period inside "反超3月份的第1名ReelShort" / "overtook April's leader" is the object's: a comparison base.
+    periods = [replace(p, compared=True) if _inside(p.start, p.end, roles.object_phrases) else p
+               for p in find_periods(text)]
     years = [p.year for p in periods if p.year is not None]
+    if published:
+        years += [published[0] + p.rel for p in periods if p.rel is not None]
     ranks = find_ranks(text)
+    for span in spans:  # "DramaBox第一、DramaWave第二", "…and GoodShort fourth in August"
+        place = rank_after(text, span.end)
+        if place is not None and not any(r.start < place.end and place.start < r.end for r in ranks):
+            ranks.append(place)
+    ranks = sorted((r for r in ranks if not _inside(r.start, r.end, roles.object_phrases)), key=lambda r: r.start)
     taken = bytearray(len(text) + 1)
     for hit in [*ranks, *periods]:
         taken[hit.start:hit.end] = b"\x01" * (hit.end - hit.start)
     figures = [f for f in find_figures(text) if 1 not in taken[f.start:f.end]]
-    spans = matcher.finditer(text)
-    named = list(dict.fromkeys(s.app_key for s in spans))
+
+    subject_spans = [s for s in spans if s.start not in roles.examples and s.start not in roles.objects]
+    other_subjects = [n for n in others if n.start not in roles.objects]
+    named = list(dict.fromkeys(s.app_key for s in subject_spans))
+    named += ["~other"] * bool(other_subjects) + ["~group"] * bool(roles.examples)
     orphan = None  # where the sentence refers back to an app it cannot resolve
-    if not spans:
-        spans, orphan = _resolve_anaphor(text, previous_apps)
+    if not subject_spans and not other_subjects and not roles.examples:
+        subject_spans, orphan = _resolve_anaphor(text, state.apps)
+        if subject_spans and subject_spans[0].app_key.startswith("~"):
+            subject_spans, orphan = [], subject_spans[0].start  # "The platform…" after another platform: not ours
+        elif not subject_spans and orphan is None and _continues_topic(text, state):
+            # No subject at all, the same topic going on ("上线四个月即突破2000万月活，2024年3月达5400万").
+            subject_spans = [AppSpan(0, 0, state.apps[0], "")]
+
+    # Other platforms stand in the enumeration as themselves: their figures are dropped, not shifted onto ours.
+    subject_spans = sorted([*subject_spans, *(AppSpan(n.start, n.end, _OTHER, n.text) for n in other_subjects)],
+                           key=lambda s: s.start)
 
     classified: list[tuple[Figure, str]] = [(r, "rank") for r in ranks]
     for fig in figures:
@@ -427,17 +513,24 @@ def _sentence_metrics(sentence: str, matcher: AppMatcher, context_year: int | No
             classified.append((fig, metric))
     classified.sort(key=lambda item: item[0].start)
 
+    owners = {id(fig): _owner(fig, names, roles, text, ctx) for fig, _ in classified}
+    metric_at = {fig.start: metric for fig, metric in classified}
+    classified = [(fig, metric) for fig, metric in classified if owners[id(fig)] != _DROP]
     boundaries = sorted([f.start for f in figures] + [r.start for r in ranks])
-    year_hint = years[0] if years else context_year
-    span_ends = [s.end for s in spans]
-    groups = {id(fig): _app_group(spans, span_ends, fig.start, text) for fig, _ in classified}
+    year_hint = years[0] if years else state.year
+    span_ends = [s.end for s in subject_spans]
+    groups = {id(fig): _owner_keys(owners[id(fig)]) if owners[id(fig)] is not None
+              else _app_group(subject_spans, span_ends, fig.start, text) for fig, _ in classified}
     distributed = _distribute(classified, groups, text)
 
     # A sentence naming no period takes the previous one's when that one only set the scene (no figure of its
     # own: "2025年上半年的收入榜单中…。A、B、C分别…") or when it says so ("in the same month", "同月").
-    carried = context_period if context_period and (_SAME_PERIOD.search(text) or context_is_scene) else None
+    usable = [p for p in periods if p.usable]
+    carried = state.period if state.period and (_SAME_PERIOD.search(text) or state.scene) else None
+    one_day_scene = state.day_scene and not usable and not _PERIOD_WORD.search(text)
     out: list[ReportedMetric] = []
     seen: set[tuple[str | None, str, object]] = set()
+    last_period: str | None = None
     for fig, metric in classified:
         if abs(fig.value) >= MAX_FIGURE:
             continue  # no market or app reaches this: a run of digits, not a figure (and no float holds it)
@@ -447,29 +540,148 @@ def _sentence_metrics(sentence: str, matcher: AppMatcher, context_year: int | No
             continue  # "up from $36M": a comparison base, unless it names its own period
         if fig.kind == "rank" and _RANK_OF_OTHER.search(text[max(0, fig.start - 12):fig.start]):
             continue  # "领先第二名": the place of the app it leads
-        subject = _subject(fig, metric, groups[id(fig)], spans, text)
-        if subject is not None and metric != "rank" and _country_restricted(fig, metric, subject, spans, ctx):
+        if fig.kind == "rank" and _EARLIER_RANK.search(text[max(0, fig.start - 8):fig.start]):
+            continue  # "上期榜首NetShort": the place it held before
+        owner = owners[id(fig)]
+        if owner is None:
+            subject = _subject(fig, metric, groups[id(fig)], subject_spans, text)
+        else:
+            subject = [] if metric == "market_size" else _owner_keys(owner)
+        if subject is not None and metric != "rank" and _country_restricted(fig, metric, subject, subject_spans,
+                                                                             ctx):
             continue  # one country's figure: no geography field to hold it
         if subject is None or (subject == [] and orphan is not None and orphan < fig.start and metric != "market_size"):
             continue  # a company's figure, or nobody's ("The app earned…" after a sentence naming two apps)
         if id(fig) in distributed:
             subject = [distributed[id(fig)]]
+        if _OTHER in subject:
+            continue  # another platform's figure, or one shared with another platform
+        if id(fig) not in distributed and _EACH_RE.search(ctx.clause_before(fig.start, 24)) and (
+                len(subject) >= 2 or _SEVERAL_RE.search(ctx.clause_before(fig.start, 40))):
+            continue  # "三款APP下载量均超1000W": a bound each app passed, no app's figure
         app = "+".join(matcher.display_names.get(k, k) for k in subject) or None
         value = figure_value(fig, metric)
         if (app, metric, value) in seen:
             continue
         seen.add((app, metric, value))
+        own = _own_periods(fig, metric, periods, metric_at, ctx)
+        chosen = chosen_period(fig.start, fig.end, own, next_figure)
+        if metric in _FLOWS and ((chosen is not None and chosen.kind == "D") or (chosen is None and one_day_scene)):
+            continue  # one day's revenue or downloads ("9月20日", the day the previous sentence set), no period's
         period = compared_period_before(fig.start, text, periods, year_hint, published) or pick_period(
-            fig.start, fig.end, periods, next_figure, year_hint, published) or (
-            None if any(not p.compared for p in periods) else carried)
+            fig.start, fig.end, own, next_figure, year_hint, published) or (None if usable else carried)
+        if last_period and _SAME_PERIOD.search(ctx.clause_before(fig.start, 60) + " " + ctx.clause_after(fig.end, 40)):
+            period = last_period  # "…, DramaBox made $290 million over the same year": the one just named
         cumulative = _cumulative(fig, ctx)
-        if cumulative == "strong" or (cumulative == "weak" and (not periods or _AS_OF_RE.search(text))):
-            continue  # a total to date ("since launch", "截至2024年底…累计"): no period's figure
+        if cumulative == "strong" and not _is_level(fig, metric, ctx):
+            continue  # a total to date ("cumulative", "上线以来累计"), unless it is MAU/DAU
+        if cumulative == "opening" and not _own_clause_period(fig, usable, ctx) and not _is_level(fig, metric, ctx):
+            continue  # "Since its launch, …": a total to date, unless the figure names its own period or is MAU/DAU
+        if cumulative == "weak" and (not periods or _AS_OF_RE.search(text)):
+            continue  # "截至2024年底…累计": a total to date
+        last_period = period or last_period
         out.append(ReportedMetric(app=app, metric=metric, value=value,
                                   currency=fig.currency if metric in ("revenue", "market_size") else None,
                                   period=period, sentence=sentence, unit_text=norm.original_text(fig.start, fig.end)))
-    last = pick_period(len(text), len(text), periods, None, year_hint, published)
-    return out, years, (last, not figures and not ranks), named
+    state.period = pick_period(len(text), len(text), periods, None, year_hint, published)
+    state.scene = not figures and not ranks
+    # One day set as the scene ("Last Tuesday the three biggest apps made $3.2 million.", "9月20日一天的收入"): the
+    # next sentence's revenue and downloads are that day's unless it names a period of its own.
+    state.day_scene = bool(_ONE_DAY_RE.search(text) or _DAY_SCENE_RE.search(text)
+                           or any(p.kind == "D" for p in usable)) or (one_day_scene and not _PERIOD_WORD.search(text))
+    state.apps = named
+    if years:
+        state.year = years[-1]
+    return out
+
+
+_DROP = "~drop"
+_OTHER = "~other"
+_MARKET = "~market"
+_FLOWS = ("revenue", "downloads")
+
+
+def _owner_keys(owner: str | None) -> list[str]:
+    return [] if owner in (None, _MARKET, _DROP) else [owner]
+
+
+def _owner(fig: Figure, names: list[Name], roles: Roles, text: str, ctx: _Sentence) -> str | None:
+    """Who a figure belongs to when something other than the nearest tracked app decides it: ``_DROP`` (another
+    platform's figure), ``_MARKET`` (a group the apps named are examples of), an app key (a figure written onto
+    an app that is a comparison's object, a rank written before the app: "位居第6位的《FlickReels》"); None when
+    the nearest tracked app decides, as before."""
+    attached = attached_name(fig.start, fig.end, fig.kind, text, names, ctx.clause_start(fig.start))
+    if attached is not None:
+        if attached.app_key is None:
+            return _DROP
+        if fig.kind == "rank" or attached.start in roles.objects or attached.start in roles.examples:
+            return attached.app_key  # "apps such as ReelShort ($52M)": an example's own figure is still its own
+    before = [n for n in names if n.end <= fig.start and n.start not in roles.objects]
+    if not before:
+        return None
+    nearest = before[-1]
+    gap = text[nearest.end:fig.start]
+    if len(gap) > MAX_APP_DISTANCE:
+        return None
+    if nearest.start in roles.examples:
+        return _MARKET
+    if nearest.app_key is None:
+        if _OTHER_RESET_RE.search(gap):
+            return _MARKET  # "…短视频用户达10.4亿，微短剧用户为6.6亿": the market took over
+        if len(before) >= 2 and before[-2].app_key is not None and _JOIN_RE.fullmatch(text[before[-2].end:nearest.start]):
+            return None  # listed with a tracked app ("红果短剧、河马剧场的月活分别为…"): the enumeration decides
+        return _DROP
+    return None
+
+
+def _inside(start: int, end: int, phrases: tuple[tuple[int, int], ...]) -> bool:
+    return any(a <= start and end <= b for a, b in phrases)
+
+
+def _own_periods(fig: Figure, metric: str, periods: list[Period], metric_at: dict[int, str], ctx: _Sentence
+                 ) -> list[Period]:
+    """The periods that can be ``fig``'s: not one written in a later clause that heads a figure of the same
+    metric ("上线半年即突破1000万月活，2025年3月达1600万": March is the 1,600万's, not the 1,000万's)."""
+    out = []
+    for p in periods:
+        if p.start >= fig.end and ctx.breaks_between(fig.end, p.start):
+            clause_end = ctx.clause_end(p.end)
+            if any(p.end <= at < clause_end and m == metric for at, m in metric_at.items()):
+                continue
+        out.append(p)
+    return out
+
+
+def _own_clause_period(fig: Figure, usable: list[Period], ctx: _Sentence) -> bool:
+    """A period (not a comparison base, not an event's date) is written in the figure's own clause."""
+    start, end = ctx.clause_start(fig.start), ctx.clause_end(fig.end)
+    return any(start <= p.start and p.end <= end for p in usable)
+
+
+def _is_level(fig: Figure, metric: str, ctx: _Sentence) -> bool:
+    """MAU / DAU: a level at a time, never a total to date."""
+    near = ctx.clause_before(fig.start, 30) + " " + ctx.clause_after(fig.end, 30)
+    return metric == "users" and bool(_LEVEL_USERS_RE.search(near))
+
+
+def _continues_topic(text: str, state: _Article) -> bool:
+    """A sentence with no subject of its own (no app, platform, market, company or reference back) that
+    continues the paragraph's one app: its figures are that app's."""
+    return (not state.paragraph_start and len(state.apps) == 1 and not state.apps[0].startswith("~")
+            and not _MARKET_CUE_RE.search(text) and not _COMPANY_RE.search(text) and not _ANAPHOR_RE.search(text))
+
+
+def _with_introduced_names(matcher: AppMatcher, text: str) -> AppMatcher:
+    """The matcher with the short names a sentence introduces for an app ("喜番免费短剧（以下简称“喜番”）")."""
+    extra = []
+    spans = None
+    for m in _INTRODUCED_NAME.finditer(text):
+        spans = matcher.finditer(text) if spans is None else spans
+        app = next((s for s in reversed(spans) if s.end <= m.start() and _NAME_TAIL.fullmatch(text[s.end:m.start()])),
+                   None)
+        if app is not None:
+            extra.append((app.app_key, m.group("name")))
+    return matcher.with_names(extra) if extra else matcher
 
 
 def _next_after(sorted_positions: list[int], position: int) -> int | None:
@@ -671,12 +883,15 @@ def _distribute(classified: list[tuple[Figure, str]], groups: dict[int, list[str
 
 
 def _cumulative(fig: Figure, ctx: _Sentence) -> str | None:
-    """"strong" for a total to date in the figure's clause or the sentence's opening clause ("since launch",
-    "lifetime", "上线以来"), "weak" for a bare "累计" (a period's sum unless the sentence is as of a date)."""
+    """"strong" for a total to date in the figure's clause ("since launch", "lifetime", "上线以来"), "opening"
+    when the sentence opens with one ("Since its launch, …", "自上线以来，…"), "weak" for a bare "累计" (a
+    period's sum unless the sentence is as of a date)."""
     near = ctx.clause_before(fig.start, 60) + " " + ctx.clause_after(fig.end, 40)
     opening = ctx.text[:ctx.breaks[0]] if ctx.breaks and ctx.breaks[0] < fig.start else ""
-    if _CUMULATIVE_RE.search(near) or _CUMULATIVE_RE.search(opening):
+    if _CUMULATIVE_RE.search(near):
         return "strong"
+    if _CUMULATIVE_RE.search(opening):
+        return "opening"
     return "weak" if _CUMULATIVE_WEAK_RE.search(near) else None
 
 

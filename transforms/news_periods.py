@@ -22,7 +22,16 @@ ZH_MONTHS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 
 MONTH_NAME = r"(?:January|February|March|April|May|June|July|August|September|October|November|December" \
              r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)"
 _Q_WORD = r"(?P<qw>first|second|third|fourth|1st|2nd|3rd|4th)"
+# Not a day: "May 12 apps", "March 3 million".
+_NOT_DAY_AFTER = r"(?![\d:]|\s*(?:%|percent|apps?\b|titles?\b|million|billion|thousand|[kmb]\b))"
 _PERIOD_PATTERNS = [
+    # One day ("October 12", "14 February 2025", "9月20日"): kind "D", labelled with its month.
+    (re.compile(rf"(?<![A-Za-z])(?P<mn>{MONTH_NAME})\.?\s+(?P<d>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+                rf"(?:,?\s+(?P<y>(?:19|20)\d\d))?{_NOT_DAY_AFTER}"), "D"),
+    (re.compile(rf"(?<![\d.,])(?P<d>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mn>{MONTH_NAME})\b\.?"
+                r"(?:,?\s+(?P<y>(?:19|20)\d\d)(?!\d))?"), "D"),
+    (re.compile(r"(?:(?P<y>(?:19|20)\d\d)\s*年\s*)?(?<!\d)(?P<m>1[0-2]|0?[1-9])\s*月\s*(?P<d>[12]\d|3[01]|0?[1-9])\s*[日号]"),
+     "D"),
     (re.compile(rf"(?P<mn>{MONTH_NAME})\.?\s+(?:of\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?"
                 r"(?P<y>(?:19|20)\d\d)"
                 r"(?!\d)"), "M"),
@@ -64,7 +73,8 @@ _RELATIVE_PATTERNS = [
 
 # A period named as the comparison base ("环比1月", "较6月", "than in Q1 2024") is not the figure's period.
 _COMPARED_BEFORE = re.compile(r"(?:环比|同比|较|比|相比|对比|(?<![A-Za-z])(?:than|versus|vs\.?|compared\s+(?:with|to)"
-                              r"|up\s+from|down\s+from))\s*(?:in\s+|the\s+|with\s+)*$", re.I)
+                              r"|up\s+from|down\s+from)|(?:%|\bpercent|\btimes|\bx)\s+(?:from|over|on|versus))"
+                              r"\s*(?:in\s+|the\s+|with\s+)*$", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,13 +83,20 @@ class Period:
 
     start: int
     end: int
-    kind: str  # "M", "Q", "H", "Y"; "LM", "LQ", "LY", "TY" relative to publication
+    kind: str  # "D" (a day, labelled with its month), "M", "Q", "H", "Y"; "LM", "LQ", "LY", "TY" relative to publication
     year: int | None
     n: int  # month, quarter or half; 0 for a year
     compared: bool = False  # named as a comparison base
+    event: bool = False  # the date of an event ("自2023年8月上线以来", "launched in 2022"), no figure's period
+    rel: int | None = None  # "今年一季度" / "Q4 last year": its year is the publication's plus this
+
+    @property
+    def usable(self) -> bool:
+        """A period a figure can cover (not a comparison base, not an event's date)."""
+        return not self.compared and not self.event
 
     def label(self, year: int) -> str:
-        if self.kind == "M":
+        if self.kind in ("M", "D"):
             return f"{year:04d}-{self.n:02d}"
         if self.kind == "Q":
             return f"{year:04d}-Q{self.n}"
@@ -105,8 +122,51 @@ def find_periods(text: str) -> list[Period]:
             kept.append(hit)
             taken[hit.start:hit.end] = b"\x01" * (hit.end - hit.start)
     kept.sort(key=lambda p: p.start)
-    return [replace(p, compared=True) if _COMPARED_BEFORE.search(text[max(0, p.start - 16):p.start]) else p
-            for p in kept]
+    kept = _merge_relative_years(text, kept)
+    out = []
+    for p in kept:
+        if _COMPARED_BEFORE.search(text[max(0, p.start - 16):p.start]):
+            p = replace(p, compared=True)
+        if _EVENT_AFTER.match(text, p.end) or _EVENT_BEFORE.search(text[max(0, p.start - 30):p.start]):
+            p = replace(p, event=True)
+        elif p.kind == "D" and _DAY_BOUND_BEFORE.search(text[max(0, p.start - 16):p.start]):
+            p = replace(p, kind="M")  # the month it bounds stands for it
+        out.append(p)
+    return out
+
+
+# The date of an event, not a period a figure covers: "自2023年8月上线以来", "launched in mid-2024".
+_EVENT_AFTER = re.compile(r"\s*(?:底|初|中|末)?\s*(?:正式|首次)?(?:上线|推出|发布|成立|问世|面世|创立|出海)")
+_EVENT_BEFORE = re.compile(r"(?:\b(?:launched|launching|launch|debuted|released|founded|went\s+live|started)"
+                           r"\s+(?:in\s+|on\s+)?(?:early\s+|mid-?\s*|late\s+)?|上线于|成立于|推出于)$", re.I)
+# A day that bounds a period ("the quarter ended June 30", "截至6月30日", "from May 1"), not a day's figure.
+_DAY_BOUND_BEFORE = re.compile(r"(?:\b(?:ended|ending|through|thru|to|until|till|as\s+of|by|from|between|since|and)"
+                               r"\s+(?:on\s+)?|截至|截止|至|到|从|自)$", re.I)
+# "今年一季度", "去年第四季度", "Q1 this year", "March of last year": one period whose year is relative.
+_REL_GAP_BEFORE = re.compile(r"\s*(?:的|['’]s)?\s*")
+_REL_GAP_AFTER = re.compile(r"\s*(?:of\s+)?(?:the\s+)?")
+
+
+def _merge_relative_years(text: str, periods: list[Period]) -> list[Period]:
+    out: list[Period] = []
+    used: set[int] = set()
+    for i, p in enumerate(periods):
+        if i in used:
+            continue
+        if p.kind in ("TY", "LY") and i + 1 < len(periods):
+            nxt = periods[i + 1]
+            if nxt.kind in ("M", "Q", "H", "D") and nxt.year is None and _REL_GAP_BEFORE.fullmatch(text[p.end:nxt.start]):
+                out.append(replace(nxt, start=p.start, rel=0 if p.kind == "TY" else -1))
+                used.add(i + 1)
+                continue
+        if p.kind in ("M", "Q", "H", "D") and p.year is None and i + 1 < len(periods):
+            nxt = periods[i + 1]
+            if nxt.kind in ("TY", "LY") and _REL_GAP_AFTER.fullmatch(text[p.end:nxt.start]):
+                out.append(replace(p, end=nxt.end, rel=0 if nxt.kind == "TY" else -1))
+                used.add(i + 1)
+                continue
+        out.append(p)
+    return out
 
 
 def _period_from_match(m: re.Match[str], kind: str) -> Period | None:
@@ -116,7 +176,7 @@ def _period_from_match(m: re.Match[str], kind: str) -> Period | None:
         year = int(groups["y"])
     elif groups.get("y2"):
         year = 2000 + int(groups["y2"])
-    if kind == "M":
+    if kind in ("M", "D"):
         if groups.get("mn"):
             n = MONTHS.get(groups["mn"].lower().rstrip("."))
         elif groups.get("mz"):
@@ -147,20 +207,25 @@ def _period_from_match(m: re.Match[str], kind: str) -> Period | None:
 
 def pick_period(start: int, end: int, periods: list[Period], next_figure: int | None, year_hint: int | None,
                 published: tuple[int, int] | None) -> str | None:
-    """The label of the period a figure at ``start:end`` covers: the one written right after it (before the
-    next figure), else the nearest before it, its year from the text, ``year_hint`` or ``published``."""
-    periods = [p for p in periods if not p.compared]
+    """The label of the period a figure at ``start:end`` covers (``chosen_period``), its year from the text,
+    ``year_hint`` or ``published``."""
+    chosen = chosen_period(start, end, periods, next_figure)
+    return None if chosen is None else _resolve(chosen, year_hint, published)
+
+
+def chosen_period(start: int, end: int, periods: list[Period], next_figure: int | None) -> Period | None:
+    """The period a figure at ``start:end`` covers: the one written right after it (before the next figure),
+    else the nearest before it, else the first after it; comparison bases and events' dates never."""
+    periods = [p for p in periods if isinstance(p, Period) and p.usable]
     if not periods:
         return None
     starts = [p.start for p in periods]  # periods are sorted and do not overlap
     i = bisect_left(starts, end)
     if i < len(periods) and (next_figure is None or periods[i].start < next_figure):
-        chosen = periods[i]
-    elif i > 0:
-        chosen = periods[i - 1]
-    else:
-        chosen = periods[i]
-    return _resolve(chosen, year_hint, published)
+        return periods[i]
+    if i > 0:
+        return periods[i - 1]
+    return periods[i]
 
 
 def compared_period_before(start: int, text: str, periods: list[Period], year_hint: int | None,
@@ -185,6 +250,8 @@ def period_right_after(end: int, periods: list[Period], next_figure: int | None)
 def _resolve(period: Period, year_hint: int | None, published: tuple[int, int] | None) -> str | None:
     if period.kind in ("LM", "LQ", "LY", "TY"):
         return _relative(period.kind, published)
+    if period.rel is not None:
+        return period.label(published[0] + period.rel) if published else None
     if period.year is not None:
         return period.label(period.year)
     if year_hint is not None:
@@ -192,7 +259,7 @@ def _resolve(period: Period, year_hint: int | None, published: tuple[int, int] |
     if published is None:
         return None
     year, month = published
-    first_month = {"M": period.n, "Q": 3 * period.n - 2, "H": 6 * period.n - 5}.get(period.kind, 1)
+    first_month = {"M": period.n, "D": period.n, "Q": 3 * period.n - 2, "H": 6 * period.n - 5}.get(period.kind, 1)
     if first_month > month:  # "in December", read in January: last year's
         year -= 1
     return period.label(year)
