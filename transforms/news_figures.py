@@ -46,8 +46,8 @@ _RANK_PATTERNS = [
                r"(?:at\s+|in\s+)?"
                r"(?:the\s+)?(?:No\.?\s*|number\s+|#\s*)?(?P<n>\d{1,3}|first|second|third|fourth|fifth|sixth|"
                r"seventh|eighth|ninth|tenth|one|two|three)(?:st|nd|rd|th)?(?![A-Za-z0-9])", re.I),
-    re.compile(r"(?<![A-Za-z0-9])(?-i:No)\.\s?(?P<n>\d{1,3})(?![\d.,])", re.I),
-    re.compile(r"(?<![A-Za-z0-9#])#\s?(?P<n>\d{1,3})(?![\d.,])"),
+    re.compile(r"(?<![A-Za-z0-9])(?-i:No)\.\s?(?P<n>\d{1,3})(?!\d|[.,]\d)", re.I),
+    re.compile(r"(?<![A-Za-z0-9#])#\s?(?P<n>\d{1,3})(?!\d|[.,]\d)"),
     re.compile(r"(?<![A-Za-z0-9])number[\s-]+(?P<n>one|two|three|\d{1,3})(?![A-Za-z0-9])", re.I),
     re.compile(r"(?<![A-Za-z0-9])(?P<n>first|second|third|1st|2nd|3rd|top)[\s-]+(?:place|spot|position)"
                r"(?![A-Za-z])", re.I),
@@ -60,7 +60,9 @@ _RANK_PATTERNS = [
     re.compile(r"第(?P<n>[一二三四五六七八九十\d]{1,3})名"),
     # "稳居韩国市场第二", "排在畅销榜第5位": the chart named between the verb and the place.
     re.compile(r"(?:稳居|位居|排名|排在|名列|位列|位于|升至|跃居|跻身)[^,，;；。:：!?！？、]{1,14}?第(?P<n>[一二三四五六七八九十\d]{1,3})"
-               r"(?:名|位)?(?![季月年天周部集款家个])"),
+               r"(?:名|位)?(?![季月年天周部集款家个梯阵大批档波轮次代期])"),
+    # "第14位来自Kennedyy的《RapidTV》": a bare place whose app follows (``transforms.news_subjects.attached_name``).
+    re.compile(r"第(?P<n>[一二三四五六七八九十\d]{1,3})位(?=\s*(?:的|来自))"),
     re.compile(r"(?<![A-Za-z0-9])(?:No\.|number|#)\s?(?P<n>\d{1,3})\s+(?:spot|position|place)(?![A-Za-z])", re.I),
     re.compile(r"榜首|登顶|夺冠|冠军|霸榜|居首|(?:居|列|排)[^,，;；。]{0,8}?首位"),
     # "跻身下载榜TOP5", "位列收入榜 TOP 4", "跻身收入榜前三", "位列榜三": one place (not a list "TOP1、TOP2").

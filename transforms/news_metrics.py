@@ -74,14 +74,17 @@ OTHER_MONEY_WORDS = ("funding", "raised", "raise", "raises", "valuation", "value
                      "investment", "investors", "budget", "budgets", "cost", "costs", "costing", "price",
                      "priced", "prices", "salary", "fine", "fined", "acquisition", "acquired", "subscription",
                      "loss", "losses", "profit", "profits", "net income", "票房", "亏损", "利润", "净利", "净利润",
-                     "融资", "估值", "投资", "成本", "预算", "制作费", "收购", "售价", "单价")
+                     "融资", "估值", "投资", "成本", "预算", "制作费", "收购", "售价", "单价",
+                     "milestone", "target", "goal", "threshold")
 # Money with these in its clause (within 30 characters) is a per-unit amount, whatever else is near.
 PER_UNIT_WORDS = ("average", "on average", "per user", "per paying user", "ARPU", "ARPPU", "per episode",
                   "人均", "客单价", "每集", "平均")
 # A figure with one of these in its clause is a per-day amount or a daily peak ("$1 million a day", "单日最高新增
 # 用户", "日均新增下载"), not a period's total; DAU ("daily active", "每日活跃") is a level and stays users.
 DAILY = r"(?:\b(?:a|per|each|every|one|single|best|record|peak)[\s-]+day\b|\bdaily\b(?![\s-]+active)|" \
-        r"单日|单天|日均(?!活跃)|每日(?!活跃)|每天|一天|日新增)"
+        r"单日|单天|日均(?!活跃)|每日(?!活跃)|每天|一天|日新增|" \
+        r"\b(?:per|every)\s+month\b|\bmonthly\s+average\b|\bon\s+average\s+each\s+month\b|每月|月均(?!活跃))"
+# (The same goes for an average month: "近半年来每月内购收入约3000万", "月均", "per month": a rate, no period's total.)
 # A sentence about one day ("that day", "last Saturday", "a day-by-day record", "当天"): its figures are the day's.
 ONE_DAY = r"(?:\b(?:that|the same|this|on the)\s+day\b|\bday[\s-]+by[\s-]+day\b|\bdaily\s+record\b|" \
           r"\b(?:last|on|this\s+past|one|a|that|this|past)\s+(?:single\s+)?" \
@@ -92,7 +95,7 @@ ONE_DAY = r"(?:\b(?:that|the same|this|on the)\s+day\b|\bday[\s-]+by[\s-]+day\b|
           r"当天|当日|那一天|这一天|(?:上|本|这)?(?:周|星期)[一二三四五六日天](?:当天)?)"
 # A difference between two apps is not a level: "a lead of $10 million over", "拉开近1000万美元的差距", "领先…约800万".
 GAP = r"(?:\b(?:a|the|its|their|his|her)\s+(?:[\w-]+\s+)?(?:lead|margin|difference)\b|\bgap\b|\blead\s+(?:of|over)\b|" \
-      r"\bahead\s+(?:of|by)\b|差距|领先(?!的)|落后|差额|相差)"
+      r"\bahead\s+(?:of|by)\b|\bbehind\b|\bshort\s+of\b|差距|领先(?!的)|落后|差额|相差)"
 # A cumulative total (lifetime, since launch) is no period's figure: it is dropped. "累计" alone is a cumulative
 # total when the sentence gives an as-of date ("截至2024年底…累计") or names no period, else a period's sum
 # ("2025年上半年…累计内购收入", "今年前三季度…累计下载量").
@@ -126,6 +129,7 @@ GEO = r"(?:\b(?:US|U\.S\.?|USA|United States|America|American|Americans|Japan|Ja
       r"Canadian|Spain|Spanish|Turkey|Russia)\b(?!\$)|美国|日本|韩国|印尼|印度尼西亚|菲律宾|巴西|墨西哥|德国|英国|法国|" \
       r"印度|泰国|越南|东南亚|欧洲|拉美|南美|北美|中东|台湾|澳大利亚|加拿大|西班牙|土耳其|俄罗斯)"
 AMONG = r"(?:\b(?:largest|biggest|leading|ranked|ranks|behind|followed\s+by|second[\s-]largest|accounting\s+for|" \
+        r"king|queen|leader|champion|runner-up|" \
         r"accounted\s+for|account\s+for|contribut\w*|worldwide|global|globally|share)\b|第[一二三四五六七八九十\d](?!季|个?月)|" \
         r"其次|位居|位列|蝉联|仅次于|居首|榜首|排名|领跑|最大|贡献|占比|份额|全球)"
 # A figure in a sentence naming no app belongs to the single app of the previous sentence when the sentence
@@ -133,7 +137,7 @@ AMONG = r"(?:\b(?:largest|biggest|leading|ranked|ranks|behind|followed\s+by|seco
 ANAPHOR = r"(?:\b(?:the|this)\s+(?:[\w-]+\s+){0,2}?(?:app|application|platform|service)(?:['’]s)?(?![\w-])" \
           r"(?!\s+(?:store|stores|market|markets|economy|industry|charts?|category)\b)|" \
           r"^(?:[^,，]{0,40}[,，]\s*|(?:(?:last|this|that|next)\s+(?:year|month|quarter)|in\s+\w+(?:\s+\d{4})?)\s+)?" \
-          r"(?:its|it(?!['’]s|\s+(?:is|was|seems|appears)\b))\b|该(?:应用|平台|App|APP|app|产品|软件)|这款(?:应用|App|APP|产品)|" \
+          r"(?:its|it(?!['’]s|\s+(?:is|was|seems|appears)\b))\b|该(?:应用|平台|App|APP|app|产品|软件)|这款[^,，。；;]{0,12}?(?:应用|App|APP|app|产品|平台)|" \
           r"此应用|(?:^|(?<=[,，]))\s*(?:其|它)(?![中他余实次后间])(?=[^,，;；。]*\d))"
 # A percentage next to these is a change, not a share.
 GROWTH_WORDS = ("growth", "grew", "grow", "grows", "growing", "increase", "increased", "increases",
@@ -211,7 +215,7 @@ _CLASS_WORDS = {
     "revenue": re.compile(rf"(?<!top-)(?<!top )(?:{_words(REVENUE_WORDS)})", re.I),
     "users": re.compile(_words(USER_WORDS), re.I),
     # "市场2025年规模达到…": 规模 of a market, but not "用户规模" (a user count).
-    "market_size": re.compile(_words(MARKET_SIZE_WORDS) + r"|(?<!用户)(?<!人数)规模", re.I),
+    "market_size": re.compile(_words(MARKET_SIZE_WORDS) + r"|(?<!用户)(?<!人数)(?<!使用者)规模", re.I),
     "weak_market": re.compile(_words(WEAK_MARKET_WORDS), re.I),
     "other_money": re.compile(_words(OTHER_MONEY_WORDS), re.I),
     "not_metric": re.compile(_words(NOT_METRIC_WORDS), re.I),
@@ -248,13 +252,14 @@ _COUNT_NOUN_RE = re.compile(
     r"\s*(?:[+]|plus)?\s*(?:[A-Za-z][\w'-]*\s+){0,2}?(?:" + "|".join(map(re.escape, COUNT_NOUNS))
     + r")(?![A-Za-z])", re.I)
 _METRIC_NOUN = re.compile(_words(DOWNLOAD_WORDS + USER_WORDS + REVENUE_WORDS), re.I)
-_COUNT_NOUN_ZH = re.compile(r"\s*[多余+]?\s*(?:" + "|".join(map(re.escape, COUNT_NOUNS_ZH)) + ")")
+_COUNT_NOUN_ZH = re.compile(r"\s*[多余+]?\s*(?!月活|日活|月度活跃|日度活跃)(?:" + "|".join(map(re.escape, COUNT_NOUNS_ZH)) + ")")
 _DELTA_RE = re.compile(rf"{DELTA_BEFORE}\s*(?:{APPROX}\s*)*[$€£¥￥]?$", re.I)
 _COMPARE_RE = re.compile(rf"{COMPARE_BEFORE}\s*(?:{APPROX}\s*)*[$€£¥￥]?$", re.I)
 _LEVEL_BEFORE = re.compile(rf"(?:\bto|至|到|达到?|为)\s*(?:{APPROX}\s*)*$", re.I)
 _DATE_BEFORE = re.compile(rf"{MONTH_NAME}\.?\s*$")  # "August 5"
 _DATE_AFTER = re.compile(rf"^\s*(?:st|nd|rd|th)?\s*(?:of\s+)?{MONTH_NAME}\b")  # "5 August", "5th of May"
-_BEFORE_SKIP = re.compile(r"(?:\btop[\s-]*|第|前|\bno\.?\s*|#\s*|\bQ|\bH|\bFY\s*)$", re.I)
+_BEFORE_SKIP = re.compile(r"(?:\btop[\s-]*|第|前|\bno\.?\s*|#\s*|\bQ|\bH|\bFY\s*|"
+                          r"\b(?:month|week|day|year|quarter|season|episode|chapter|page|part|level|version)\s+)$", re.I)
 _CLAUSE_BREAK = re.compile(r"[;；:：。!?！？()（）]|[，、]|,(?!\d{3}(?!\d))")
 _RESET_RE = re.compile(
     rf"(?:[,，;；:：]|\b(?:while|whereas|as|and|with|but)\b|而|同时|其中)[^,，;；]*?(?:{MARKET_WIDE}|{MARKET_SUBJECT})",
@@ -284,7 +289,8 @@ _ANAPHOR_RE = re.compile(ANAPHOR, re.I)
 _LIST_GAP = re.compile(rf"\s*(?:次|人|名|downloads?|installs?|users?|times)?\s*(?:[,，、/;；]|\band\b|&|和|与|及|以及)"
                        rf"\s*(?:and\s+)?(?:{APPROX}\s*)*[$€£¥￥]?", re.I)
 _JOIN_RE = re.compile(r"\s*(?:[,，、/+&]|and|plus|和|与|及|以及|同)?\s*(?:and|&)?\s*(?:the\s+)?", re.I)
-_SAME_PERIOD = re.compile(r"\bthe same (?:month|quarter|period|half|year)\b|同月|当月|同季度|同期(?!相比|增长|下降)", re.I)
+_SAME_PERIOD = re.compile(r"\bthe same (?:month|quarter|period|half|year)\b|同月|当月|同季度|同期(?!相比|增长|下降)|"
+                          r"本期|本月(?!份额)|\b(?:this|that)\s+(?:period|month)\b", re.I)
 _RESPECTIVELY = re.compile(r"respectively|分别|分列", re.I)
 # After another platform's figure, a market subject in a new clause takes over ("…10.6亿，微短剧用户规模为6.9亿").
 _OTHER_RESET_RE = re.compile(
@@ -292,6 +298,13 @@ _OTHER_RESET_RE = re.compile(
     r"\b(?:short|micro)[\s-]*dramas?\s+(?:apps?|platforms?|market|industry|users|viewers|sector)\b|"
     r"(?:微短剧|短剧|出海短剧)(?:应用|平台|市场|行业|用户|APP|App)?)", re.I)
 # "均超1000W", "each topped $30 million": a bound every app of the group passed.
+_NOW_RE = re.compile(r"如今|目前|现在|当前|眼下|\b(?:now|currently|today|at\s+present)\b", re.I)
+_CONVERTED_RE = re.compile(r"(?:折合|约合|合计约合|相当于|换算成?|合(?=人民币|美元)|\bequivalent\s+to|\bor\s+about|≈)\s*"
+                          r"(?:人民币|美元)?\s*(?:约|近|about\s+|around\s+)?[$€£¥￥]?$", re.I)
+# "5.7亿美元（约40亿元）": the same money in another currency, in parentheses right after it.
+_PAREN_CONVERSION = re.compile(r"\s*[(（]\s*(?:约|近|合|折合|约合|approx\.?\s*|about\s+|around\s+|~)?\s*[$€£¥￥]?$", re.I)
+_NOT_SHARE_RE = re.compile(r"男性|女性|年龄|岁|留存|付费率|转化率|复购|\b(?:women|men|female|male|aged|retention|retained|"
+                           r"conversion|paying)\b", re.I)
 _SEVERAL_RE = re.compile(r"二者|两者|三者|两款|三款|几款|多款|双方|\bboth\b|\ball\s+(?:three|four|five)\b", re.I)
 _EACH_RE = re.compile(r"(?:均|都|皆|各自?)\s*(?:已|曾)?\s*(?:超过?|突破|达到?|逾|在|近|为|约|高于)?\s*[$€£¥]?$"
                       r"|\b(?:each|both|all)\b[^,;]{0,20}$", re.I)
@@ -328,7 +341,7 @@ def extract_metrics(text: str, *, apps: AppNames | AppMatcher, published_at: str
     metrics: list[ReportedMetric] = []
     for sentence, new_paragraph in _split(text):
         if new_paragraph:  # a reference back ("The platform…") still reaches over it; a bare continuation does not
-            state.day_scene, state.paragraph_start = False, True
+            state.day_scene, state.paragraph_start, state.last_period = False, True, None
         metrics.extend(_sentence_metrics(sentence, state))
         state.paragraph_start = False
     return metrics
@@ -342,9 +355,11 @@ class _Article:
     published: tuple[int, int] | None
     year: int | None = None  # the last year named
     period: str | None = None  # the period the previous sentence ends on
+    last_period: str | None = None  # the last period any sentence of the paragraph named
     scene: bool = False  # the previous sentence stated no figure (it set the scene)
     day_scene: bool = False  # ...and the scene was one day ("what the leaders grossed on one Saturday")
     apps: list[str] = field(default_factory=list)  # the previous sentence's subjects ("~other": not ours)
+    topic: str | None = None  # the subject the previous sentence opens with (an app key, "~other")
     paragraph_start: bool = True
 
 
@@ -495,12 +510,17 @@ def _sentence_metrics(sentence: str, state: _Article) -> list[ReportedMetric]:
     named += ["~other"] * bool(other_subjects) + ["~group"] * bool(roles.examples)
     orphan = None  # where the sentence refers back to an app it cannot resolve
     if not subject_spans and not other_subjects and not roles.examples:
-        subject_spans, orphan = _resolve_anaphor(text, state.apps)
+        subject_spans, orphan = _resolve_anaphor(text, state.apps, state.topic)
         if subject_spans and subject_spans[0].app_key.startswith("~"):
             subject_spans, orphan = [], subject_spans[0].start  # "The platform…" after another platform: not ours
         elif not subject_spans and orphan is None and _continues_topic(text, state):
             # No subject at all, the same topic going on ("上线四个月即突破2000万月活，2024年3月达5400万").
-            subject_spans = [AppSpan(0, 0, state.apps[0], "")]
+            subject_spans = [AppSpan(0, 0, state.topic or "", "")]
+        if subject_spans and subject_spans[0].start > 0 and _ANAPHOR_RE.match(subject_spans[0].matched) \
+                and not _MARKET_CUE_RE.search(text[:subject_spans[0].start]) and any(
+                f.start < subject_spans[0].start for f in [*figures, *ranks]):
+            # "从去年3月的日活2000万到如今单月逼近1.6亿，这款App…": the reference is the subject of the whole sentence.
+            subject_spans = [AppSpan(0, 0, subject_spans[0].app_key, subject_spans[0].matched)]
 
     # Other platforms stand in the enumeration as themselves: their figures are dropped, not shifted onto ours.
     subject_spans = sorted([*subject_spans, *(AppSpan(n.start, n.end, _OTHER, n.text) for n in other_subjects)],
@@ -526,7 +546,10 @@ def _sentence_metrics(sentence: str, state: _Article) -> list[ReportedMetric]:
     # A sentence naming no period takes the previous one's when that one only set the scene (no figure of its
     # own: "2025年上半年的收入榜单中…。A、B、C分别…") or when it says so ("in the same month", "同月").
     usable = [p for p in periods if p.usable]
-    carried = state.period if state.period and (_SAME_PERIOD.search(text) or state.scene) else None
+    if _SAME_PERIOD.search(text):
+        carried = state.period or state.last_period  # "本期", "the same month": the last one the article named
+    else:
+        carried = state.period if state.scene else None
     one_day_scene = state.day_scene and not usable and not _PERIOD_WORD.search(text)
     out: list[ReportedMetric] = []
     seen: set[tuple[str | None, str, object]] = set()
@@ -540,6 +563,10 @@ def _sentence_metrics(sentence: str, state: _Article) -> list[ReportedMetric]:
             continue  # "up from $36M": a comparison base, unless it names its own period
         if fig.kind == "rank" and _RANK_OF_OTHER.search(text[max(0, fig.start - 12):fig.start]):
             continue  # "领先第二名": the place of the app it leads
+        if fig.kind != "rank" and _CONVERTED_RE.search(text[max(0, fig.start - 10):fig.start]):
+            continue  # "（折合人民币约8.81亿元）": the same figure in another currency
+        if fig.kind == "money" and _is_conversion(fig, figures, text):
+            continue
         if fig.kind == "rank" and _EARLIER_RANK.search(text[max(0, fig.start - 8):fig.start]):
             continue  # "上期榜首NetShort": the place it held before
         owner = owners[id(fig)]
@@ -584,12 +611,18 @@ def _sentence_metrics(sentence: str, state: _Article) -> list[ReportedMetric]:
                                   currency=fig.currency if metric in ("revenue", "market_size") else None,
                                   period=period, sentence=sentence, unit_text=norm.original_text(fig.start, fig.end)))
     state.period = pick_period(len(text), len(text), periods, None, year_hint, published)
+    state.last_period = state.period or state.last_period
     state.scene = not figures and not ranks
     # One day set as the scene ("Last Tuesday the three biggest apps made $3.2 million.", "9月20日一天的收入"): the
     # next sentence's revenue and downloads are that day's unless it names a period of its own.
     state.day_scene = bool(_ONE_DAY_RE.search(text) or _DAY_SCENE_RE.search(text)
                            or any(p.kind == "D" for p in usable)) or (one_day_scene and not _PERIOD_WORD.search(text))
     state.apps = named
+    subjects = [n for n in names if n.start not in roles.objects and n.start not in roles.examples]
+    if subjects:
+        state.topic = subjects[0].app_key or _OTHER
+    elif not (subject_spans and subject_spans[0].start == 0 and subject_spans[0].end == 0):
+        state.topic = None if (figures or ranks) and not subject_spans else state.topic
     if years:
         state.year = years[-1]
     return out
@@ -634,19 +667,39 @@ def _owner(fig: Figure, names: list[Name], roles: Roles, text: str, ctx: _Senten
     return None
 
 
+def _is_conversion(fig: Figure, figures: list[Figure], text: str) -> bool:
+    """"5.7亿美元（约40亿元）": money in parentheses right after money in another currency is the same figure."""
+    previous = [f for f in figures if f.end <= fig.start]
+    if not previous or previous[-1].kind != "money" or previous[-1].currency == fig.currency:
+        return False
+    return bool(_PAREN_CONVERSION.fullmatch(text[previous[-1].end:fig.start]))
+
+
 def _inside(start: int, end: int, phrases: tuple[tuple[int, int], ...]) -> bool:
     return any(a <= start and end <= b for a, b in phrases)
 
 
 def _own_periods(fig: Figure, metric: str, periods: list[Period], metric_at: dict[int, str], ctx: _Sentence
                  ) -> list[Period]:
-    """The periods that can be ``fig``'s: not one written in a later clause that heads a figure of the same
-    metric ("上线半年即突破1000万月活，2025年3月达1600万": March is the 1,600万's, not the 1,000万's)."""
+    """The periods that can be ``fig``'s. Not one written in a later clause when the figure's own clause names one
+    before it ("9月突破1.2亿，最终在2025年…"), nor one that heads a later figure of the same metric, nor any after
+    that ("上线半年即突破1000万月活，2025年3月达1600万": March is the 1,600万's, not the 1,000万's); not one before
+    "now" ("从去年3月的日活2000万到如今单月逼近1.6亿")."""
     out = []
-    for p in periods:
+    start = ctx.clause_start(fig.start)
+    own_before = any(p.usable and start <= p.start and p.end <= fig.start for p in periods)
+    later = sorted(at for at in metric_at if at > fig.start)
+    cut = False
+    for i, p in enumerate(periods):
+        if p.end <= fig.start and _NOW_RE.search(ctx.text, p.end, fig.start):
+            continue
         if p.start >= fig.end and ctx.breaks_between(fig.end, p.start):
-            clause_end = ctx.clause_end(p.end)
-            if any(p.end <= at < clause_end and m == metric for at, m in metric_at.items()):
+            if own_before or cut:
+                continue
+            next_period = periods[i + 1].start if i + 1 < len(periods) else len(ctx.text)
+            heads = next((at for at in later if p.end <= at < next_period), None)
+            if heads is not None and metric_at[heads] == metric and ctx.breaks_between(fig.end, heads):
+                cut = True
                 continue
         out.append(p)
     return out
@@ -667,7 +720,7 @@ def _is_level(fig: Figure, metric: str, ctx: _Sentence) -> bool:
 def _continues_topic(text: str, state: _Article) -> bool:
     """A sentence with no subject of its own (no app, platform, market, company or reference back) that
     continues the paragraph's one app: its figures are that app's."""
-    return (not state.paragraph_start and len(state.apps) == 1 and not state.apps[0].startswith("~")
+    return (not state.paragraph_start and state.topic is not None and not state.topic.startswith("~")
             and not _MARKET_CUE_RE.search(text) and not _COMPANY_RE.search(text) and not _ANAPHOR_RE.search(text))
 
 
@@ -701,6 +754,8 @@ def _classify(fig: Figure, ctx: _Sentence) -> str | None:
     if fig.kind == "percent":
         if _is_growth(fig, ctx):
             return None
+        if _NOT_SHARE_RE.search(ctx.clause_before(fig.start, 40) + " " + ctx.clause_after(fig.end, 30)):
+            return None  # "男性用户占比从23%提升到30%", "17% of users retained": who the users are, not a share
         if _REVENUE_MIX_BEFORE.search(ctx.clause_before(fig.start, 30)):
             return None
         if text[:fig.start].rstrip().endswith(("(", "（")) and _SHARE_RE.search(text):
@@ -886,7 +941,7 @@ def _cumulative(fig: Figure, ctx: _Sentence) -> str | None:
     """"strong" for a total to date in the figure's clause ("since launch", "lifetime", "上线以来"), "opening"
     when the sentence opens with one ("Since its launch, …", "自上线以来，…"), "weak" for a bare "累计" (a
     period's sum unless the sentence is as of a date)."""
-    near = ctx.clause_before(fig.start, 60) + " " + ctx.clause_after(fig.end, 40)
+    near = ctx.clause_before(fig.start, 120) + " " + ctx.clause_after(fig.end, 40)
     opening = ctx.text[:ctx.breaks[0]] if ctx.breaks and ctx.breaks[0] < fig.start else ""
     if _CUMULATIVE_RE.search(near):
         return "strong"
@@ -895,15 +950,19 @@ def _cumulative(fig: Figure, ctx: _Sentence) -> str | None:
     return "weak" if _CUMULATIVE_WEAK_RE.search(near) else None
 
 
-def _resolve_anaphor(text: str, previous_apps: list[str]) -> tuple[list[AppSpan], int | None]:
+def _resolve_anaphor(text: str, previous_apps: list[str], topic: str | None = None
+                     ) -> tuple[list[AppSpan], int | None]:
     """"The app earned…", "Its downloads…", "该应用…", "其9月…" in a sentence naming no app: the single app of
-    the previous sentence, as a span where the reference stands; with no single app there, where it stands."""
+    the previous sentence (for a noun — "the app", "这款App" — the app it opened with, when it named others too),
+    as a span where the reference stands; with no such app, where it stands."""
     m = _ANAPHOR_RE.search(text)
     if m is None:
         return [], None
+    explicit = not re.match(r"\s*(?:its?|其|它)$", m.group().split(",")[-1].split("，")[-1], re.I)
+    if len(previous_apps) != 1 and explicit and topic in previous_apps and not topic.startswith("~"):
+        previous_apps = [topic]
     if len(previous_apps) != 1:
         # Unresolved: nobody's figure when the reference is to an app or the previous sentence named several.
-        explicit = not re.match(r"\s*(?:its?|其|它)$", m.group().split(",")[-1].split("，")[-1], re.I)
         return [], m.start() if previous_apps or explicit else None
     start = m.start() + len(m.group()) - len(m.group().lstrip())
     return [AppSpan(start, m.end(), previous_apps[0], m.group().strip())], None

@@ -59,6 +59,7 @@ _PERIOD_PATTERNS = [
     (re.compile(r"(?<![一二三四五六七八九十第个])(?P<mz>十[一二]?|[一二三四五六七八九])月份?(?!活)"), "M"),
     (re.compile(rf"(?<![A-Za-z])(?:in|during|for|throughout|since|by|of)\s+(?P<mn>{MONTH_NAME})\b(?!\s*\d)"),
      "M"),
+    (re.compile(rf"(?<=[(（])\s*(?P<mn>{MONTH_NAME})\s*(?=[)）])"), "M"),  # "Top tier by revenue (July):"
     (re.compile(r"(?<![\d.$€£¥])(?<!\d,)(?P<y>(?:19|20)\d\d)"
                 r"(?!\d|[.,]\d|\s*(?:%|万|亿|千|百|million|billion|thousand|元|美元|percent))(?:\s*年)?"), "Y"),
 ]

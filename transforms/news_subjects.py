@@ -36,7 +36,7 @@ OTHER_PLATFORMS_ZH = ("抖音", "快手", "优酷", "爱奇艺", "腾讯视频",
                       "长视频平台", "长视频", "短视频平台")
 # Audiences that are not short-drama users: a figure about them is nobody's we track.
 OTHER_AUDIENCES = (r"短视频(?:平台|应用|行业)?(?:的)?用户|网络视听用户|网络视频用户|在线视频用户|网民|"
-                   r"\bshort[\s-]*(?:form[\s-]*)?video\s+(?:users|viewers|platforms?|apps?)\b|\binternet\s+users\b|"
+                   r"\bshort[\s-]*(?:form[\s-]*)?video\s+(?:users|viewers|platforms?)\b|\binternet\s+users\b|"
                    r"\bonline\s+video\s+users\b")
 # Data sources and stores are named, but never a figure's subject.
 NOT_SUBJECTS = frozenset(s.lower() for s in (
@@ -90,9 +90,10 @@ _OTHER_RE = re.compile(
         _latin_names(OTHER_PLATFORMS_EN),
         "|".join(re.escape(w) for w in sorted(OTHER_PLATFORMS_ZH, key=len, reverse=True)),
         r"《[\x20-\x7e]{1,30}》",  # an app written in 《》 ("《MeloShort》"); a Chinese title there is a drama's
-        r"(?-i:(?<![A-Za-z0-9])[A-Z][a-z]+(?:[A-Z][a-z0-9]+)+(?:['’]s)?(?![A-Za-z0-9]))",  # CamelCase: "MeloShort"
+        # CamelCase, also lower-case first: "MeloShort", "stardustTV"
+        r"(?-i:(?<![A-Za-z0-9])[A-Za-z][a-z]+(?:[A-Z][a-z0-9]*)+(?:['’]s)?(?![A-Za-z0-9]))",
     ))), re.I)
-_CAMEL = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z0-9]+)+")
+_CAMEL = re.compile(r"[A-Za-z][a-z]+(?:[A-Z][a-z0-9]*)+")
 _MARKER_RE = re.compile(COMPARISON_MARKERS, re.I)
 # Another platform after a preposition is where something happens, not who: "ads on TikTok", "从抖音导流".
 _OTHER_MARKER_RE = re.compile(COMPARISON_MARKERS + r"|\b(?:on|in|from|across|to|into|onto|over|for|at|by|of|with|"
@@ -182,8 +183,8 @@ def sentence_roles(text: str, names: list[Name]) -> Roles:
     return Roles(frozenset(examples), frozenset(objects), tuple(phrases))
 
 
-_OBJECT_JOIN = re.compile(r"\s*(?:[(（][^()（）]{0,24}[)）])?\s*(?:[,，、/&]|\band\b|\bor\b|和|与|及|以及|或)\s*(?:and\s+)?",
-                          re.I)
+_OBJECT_JOIN = re.compile(r"\s*(?:[(（][^()（）]{0,24}[)）])?\s*[^\s,，。；;:：\d]{0,4}?\s*"
+                          r"(?:[,，、/&]|\band\b|\bor\b|和|与|及|以及|或)\s*(?:and\s+)?", re.I)
 
 
 # Between a comparison word and its object: a few words, an appositive comma ("overtook April's leader, ReelShort"),
@@ -214,7 +215,7 @@ _ATTACHED_ZH = re.compile(r"\s*的?\s*(?:月活跃?用户(?:数|规模)?|月活|
 _ATTACHED_PAREN = re.compile(r"\s*[(（]\s*(?:约|近|超|about\s+|around\s+)?\s*[$€£¥]?", re.I)
 _RELATIVE = re.compile(r"\s*(?:(?:which|whose|who|the\s+latter)\b|后者)", re.I)
 _FORMER = re.compile(r"\s*(?:前者|the\s+former)", re.I)
-_RANK_BEFORE_NAME = re.compile(r"\s*的\s*[《「“\"]?\s*")
+_RANK_BEFORE_NAME = re.compile(r"\s*(?:来自[^，,。；;《》]{1,24}?)?的\s*[《「“\"]?\s*")  # "第14位来自Kennedyy的《RapidTV》"
 
 
 def attached_name(start: int, end: int, kind: str, text: str, names: list[Name], clause_start: int
@@ -228,12 +229,10 @@ def attached_name(start: int, end: int, kind: str, text: str, names: list[Name],
     names = sorted(names, key=lambda n: n.start)
     before = [n for n in names if n.end <= start]
     if kind == "rank":
-        after = [n for n in names if n.start >= end]
-        if after:
-            gap = text[end:after[0].start]
-            if _RANK_BEFORE_NAME.fullmatch(gap):
-                return after[0]
-        return None
+        m = _RANK_BEFORE_NAME.match(text, end)
+        if m is None:
+            return None
+        return next((n for n in names if m.end() - 1 <= n.start <= m.end()), None)
     if before:
         nearest = before[-1]
         gap = text[nearest.end:start]
