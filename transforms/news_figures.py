@@ -30,7 +30,7 @@ _FIGURE = re.compile(
     r"(?<![A-Za-z0-9_.,#])"
     r"(?P<prefix>(?:US|HK|NT|[SAC])\$|[$€£¥￥]|(?:USD|EUR|GBP|CNY|RMB|JPY|HKD)\s?)?"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"(?:\s?(?P<scale_en>trillion|billion|million|thousand|bn|mn|mln|tn)(?![A-Za-z])"
+    r"(?:[\s-]?(?P<scale_en>trillion|billion|million|thousand|bn|mn|mln|tn)(?![A-Za-z])"
     r"|(?P<scale_abbr>[kKmMbB])(?![A-Za-z])"
     r"|[多余]?(?P<scale_zh>[十百千万亿]{1,3})"
     r"|(?P<scale_w>[Ww])(?![A-Za-z]))?"  # "2181.7W": W is 万 in Chinese trade press

@@ -1,21 +1,33 @@
 """Market figures the press reports (downloads, revenue, shares, ranks...) → ``ReportedMetric`` records.
 
-Pure and heuristic. The text is split into sentences; each is normalised (``transforms.text_normalise``:
-NFKC, simplified script, no citation or list markers, figures without inner spaces, Arabic numerals) for
-matching, and what is output points back into the sentence as written. In each sentence, figures
-("$48.74 million", "1.2亿美元", "45.68%", "No. 3") are found (``transforms.news_figures``), classified by the
-nearest keyword of the tables below, tied to their subject — the tracked app(s) named before them (one per
-figure in an enumeration: "respectively", or n apps then a list of n figures), the market (a country or
-region as the subject is the market), the single app of the previous sentence when the sentence refers back
-to it ("The app…", "该应用…", "其…"), or a company (dropped) — and to the period the sentence names
-(``transforms.news_periods``). A figure with no unit (revenue without a currency) or no subject is dropped, not
-guessed. Growth rates, years, episode and app counts, followers, registered and new users, per-user and
-per-day amounts, daily peaks, one day's figures, gaps and leads between apps, a company's or business unit's
-figures, cumulative totals (to date, since launch) and funding are not metrics. A figure restricted to one country
-(an app's in a country, a country's share of the world or its total set among other countries) is dropped: there is
-no geography field (see ``GEO``). Apps named as one group ("构成第一梯队，…合计…") keep their joint figures across
-clauses; a comparison base takes its own period ("较2024年上半年的5亿美元").
-``extract_metrics`` never raises.
+Pure and heuristic. The text is split into sentences (and paragraphs); each is normalised
+(``transforms.text_normalise``: NFKC, simplified script, no citation or list markers, figures without inner spaces,
+Arabic numerals) for matching, and what is output points back into the sentence as written. Each sentence is read
+once (``_read``): its figures ("$48.74 million", "1.2亿美元", "2181.7W", "45.68%", "No. 3") and ranks
+(``transforms.news_figures``), its periods (``transforms.news_periods``), the tracked apps it names
+(``transforms.news_mentions``, with the short names the article introduces) and the other subjects it names —
+platforms and apps we do not track, non-drama audiences — with the role every name plays (an example of a group,
+a comparison's object: ``transforms.news_subjects``). Then:
+
+* **metric** — the nearest keyword of the tables below classifies each figure;
+* **subject** — the subject of the figure's clause: a figure written onto a name is that name's; another
+  platform's figure is dropped; a group the apps are examples of is the market; otherwise the tracked app(s)
+  named nearest before it (one per figure in an enumeration), the market (also a country or region as the
+  subject), a company (dropped), or — in a sentence naming no subject — the app the previous sentence refers
+  to ("The Chinese-owned platform…", "该平台…", "其…") or whose topic it continues with no subject at all;
+* **period** — the period of the figure's own clause (not a comparison's, not an event's date, not one heading
+  a later figure), relative years against the article's date, the previous sentence's when it set the scene or
+  "the same month"/"本期" says so.
+
+A figure with no unit (revenue without a currency) or no subject is dropped, not guessed. Growth rates, years,
+episode and app counts, followers, registered and new users, per-user, per-day and per-month amounts, daily peaks,
+one day's figures (also a day the previous sentence set), bounds several apps each passed ("均超"), thresholds,
+conversions into another currency, gaps and leads between apps, a company's or business unit's figures,
+cumulative totals (to date, since launch — unless the figure names its own period or is MAU/DAU) and funding are
+not metrics. A figure restricted to one country (an app's in a country, a country's share of the world or its
+total set among other countries) is dropped: there is no geography field (see ``GEO``). Apps named as one group
+("构成第一梯队，…合计…") keep their joint figures across clauses; a comparison base takes its own period
+("较2024年上半年的5亿美元"). ``extract_metrics`` never raises.
 """
 
 from __future__ import annotations
@@ -39,7 +51,7 @@ from transforms.news_periods import (
 )
 from transforms.news_records import ReportedMetric
 from transforms.news_subjects import Name, Roles, attached_name, find_other_names, sentence_roles
-from transforms.text_normalise import normalise
+from transforms.text_normalise import NormalisedText, normalise
 
 # A reported figure at or above this is a run of digits, not a figure (world revenue is ~1e14 USD a year).
 MAX_FIGURE = Decimal(10) ** 15
@@ -290,7 +302,8 @@ _LIST_GAP = re.compile(rf"\s*(?:次|人|名|downloads?|installs?|users?|times)?\
                        rf"\s*(?:and\s+)?(?:{APPROX}\s*)*[$€£¥￥]?", re.I)
 _JOIN_RE = re.compile(r"\s*(?:[,，、/+&]|and|plus|和|与|及|以及|同)?\s*(?:and|&)?\s*(?:the\s+)?", re.I)
 _SAME_PERIOD = re.compile(r"\bthe same (?:month|quarter|period|half|year)\b|同月|当月|同季度|同期(?!相比|增长|下降)|"
-                          r"本期|本月(?!份额)|\b(?:this|that)\s+(?:period|month)\b", re.I)
+                          r"本期|本月(?!份额)|\b(?:this|that)\s+(?:period|month)\b|\b(?:that|the)\s+(?:quarter|half)\b|"
+                          r"\bthat\s+year\b", re.I)
 _RESPECTIVELY = re.compile(r"respectively|分别|分列", re.I)
 # After another platform's figure, a market subject in a new clause takes over ("…10.6亿，微短剧用户规模为6.9亿").
 _OTHER_RESET_RE = re.compile(
@@ -305,6 +318,18 @@ _CONVERTED_RE = re.compile(r"(?:折合|约合|合计约合|相当于|换算成?|
 _PAREN_CONVERSION = re.compile(r"\s*[(（]\s*(?:约|近|合|折合|约合|approx\.?\s*|about\s+|around\s+|~)?\s*[$€£¥￥]?$", re.I)
 _NOT_SHARE_RE = re.compile(r"男性|女性|年龄|岁|留存|付费率|转化率|复购|\b(?:women|men|female|male|aged|retention|retained|"
                            r"conversion|paying)\b", re.I)
+# "Market intelligence firm Sensor Tower reported that…", "某数据公司统计显示": the company is the source, not the subject.
+_SOURCE_AFTER = re.compile(r"[^,，。;；]{0,30}?(?:\b(?:reported|reports|said|says|estimated|estimates|found|finds|data|shows|"
+                           r"showed|noted|notes|according)\b|显示|数据|报告|发布|统计|预估|监测|指出)", re.I)
+_FROM_TO = re.compile(r"\bfrom\s+(?:about\s+|around\s+|roughly\s+|nearly\s+)?[$€£¥]?$|从\s*$|由\s*$", re.I)
+_TO_AFTER = re.compile(r"\s*(?:(?:in|during)\s+[^,;，；]{1,24}?\s+)?(?:up\s+)?to\s+(?:about\s+|around\s+|roughly\s+|nearly\s+|"
+                       r"over\s+|more\s+than\s+|almost\s+)?[$€£¥]?"
+                       r"|[^,;，；]{0,12}?(?:增长|增加|提升|上升|上涨|跃升|攀升|飙升|猛增|降|下降|下滑)?(?:至|到)\s*(?:约|近|超)?\s*[$€£¥]?",
+                       re.I)
+_PERIOD_PREFIX = re.compile(r"\s*(?:的|:|：)?\s*(?:约|近|超|达|about\s+|around\s+)?\s*[$€£¥]?", re.I)
+_THRESHOLD_AFTER = re.compile(r"\s*(?:次|人|名)?\s*(?:以上|之上)?\s*的\s*[\u4e00-\u9fff]{0,8}?(?:APP|App|app|应用|产品|平台)"
+                              r"|[\s-]*(?:or\s+more\s+)?(?:downloads?|installs?|users|MAU)?[\s-]*(?:club|mark|threshold|tier)\b",
+                              re.I)
 _SEVERAL_RE = re.compile(r"二者|两者|三者|两款|三款|几款|多款|双方|\bboth\b|\ball\s+(?:three|four|five)\b", re.I)
 _EACH_RE = re.compile(r"(?:均|都|皆|各自?)\s*(?:已|曾)?\s*(?:超过?|突破|达到?|逾|在|近|为|约|高于)?\s*[$€£¥]?$"
                       r"|\b(?:each|both|all)\b[^,;]{0,20}$", re.I)
@@ -475,15 +500,31 @@ class _Sentence:
         return best
 
 
-def _sentence_metrics(sentence: str, state: _Article) -> list[ReportedMetric]:
-    """The figures of one sentence; ``state`` carries what the previous sentences left and is updated."""
-    published = state.published
+@dataclass
+class _Reading:
+    """One sentence read for matching: its figures, ranks, periods and names, and the roles the names play."""
+
+    sentence: str
+    norm: NormalisedText
+    ctx: _Sentence
+    spans: list[AppSpan]  # tracked apps named
+    names: list[Name]  # tracked apps and other subjects, in order
+    roles: Roles
+    periods: list[Period]
+    years: list[int]
+    ranks: list[Figure]
+    figures: list[Figure]
+
+    @property
+    def text(self) -> str:
+        return self.ctx.text
+
+
+def _read(sentence: str, state: _Article) -> _Reading:
     norm = normalise(sentence)
     text = norm.text
-    ctx = _Sentence(text)
     state.matcher = _with_introduced_names(state.matcher, text)
-    matcher = state.matcher
-    spans = matcher.finditer(text)
+    spans = state.matcher.finditer(text)
     others = find_other_names(text, [(s.start, s.end) for s in spans])
     names = sorted([Name(s.start, s.end, s.app_key, s.matched) for s in spans] + others, key=lambda n: n.start)
     roles = sentence_roles(text, names)
@@ -491,8 +532,8 @@ def _sentence_metrics(sentence: str, state: _Article) -> list[ReportedMetric]:
     periods = [replace(p, compared=True) if _inside(p.start, p.end, roles.object_phrases) else p
                for p in find_periods(text)]
     years = [p.year for p in periods if p.year is not None]
-    if published:
-        years += [published[0] + p.rel for p in periods if p.rel is not None]
+    if state.published:
+        years += [state.published[0] + p.rel for p in periods if p.rel is not None]
     ranks = find_ranks(text)
     for span in spans:  # "DramaBox第一、DramaWave第二", "…and GoodShort fourth in August"
         place = rank_after(text, span.end)
@@ -503,13 +544,18 @@ def _sentence_metrics(sentence: str, state: _Article) -> list[ReportedMetric]:
     for hit in [*ranks, *periods]:
         taken[hit.start:hit.end] = b"\x01" * (hit.end - hit.start)
     figures = [f for f in find_figures(text) if 1 not in taken[f.start:f.end]]
+    return _Reading(sentence, norm, _Sentence(text), spans, names, roles, periods, years, ranks, figures)
 
-    subject_spans = [s for s in spans if s.start not in roles.examples and s.start not in roles.objects]
-    other_subjects = [n for n in others if n.start not in roles.objects]
-    named = list(dict.fromkeys(s.app_key for s in subject_spans))
-    named += ["~other"] * bool(other_subjects) + ["~group"] * bool(roles.examples)
-    orphan = None  # where the sentence refers back to an app it cannot resolve
-    if not subject_spans and not other_subjects and not roles.examples:
+
+def _sentence_subjects(r: _Reading, state: _Article) -> tuple[list[AppSpan], int | None]:
+    """The spans that can be a figure's subject (tracked apps that are neither examples nor objects, the app a
+    reference back resolves to or the topic a bare continuation carries on, and other platforms as ``_OTHER``),
+    and where an unresolved reference back stands (figures after it are nobody's)."""
+    text = r.text
+    subject_spans = [s for s in r.spans if s.start not in r.roles.examples and s.start not in r.roles.objects]
+    other_subjects = [n for n in r.names if n.app_key is None and n.start not in r.roles.objects]
+    orphan = None
+    if not subject_spans and not other_subjects and not r.roles.examples:
         subject_spans, orphan = _resolve_anaphor(text, state.apps, state.topic)
         if subject_spans and subject_spans[0].app_key.startswith("~"):
             subject_spans, orphan = [], subject_spans[0].start  # "The platform…" after another platform: not ours
@@ -517,37 +563,71 @@ def _sentence_metrics(sentence: str, state: _Article) -> list[ReportedMetric]:
             # No subject at all, the same topic going on ("上线四个月即突破2000万月活，2024年3月达5400万").
             subject_spans = [AppSpan(0, 0, state.topic or "", "")]
         if subject_spans and subject_spans[0].start > 0 and _ANAPHOR_RE.match(subject_spans[0].matched) \
-                and not _MARKET_CUE_RE.search(text[:subject_spans[0].start]) and any(
-                f.start < subject_spans[0].start for f in [*figures, *ranks]):
+                and not _MARKET_CUE_RE.search(text[:subject_spans[0].start]) \
+                and any(f.start < subject_spans[0].start for f in [*r.figures, *r.ranks]):
             # "从去年3月的日活2000万到如今单月逼近1.6亿，这款App…": the reference is the subject of the whole sentence.
             subject_spans = [AppSpan(0, 0, subject_spans[0].app_key, subject_spans[0].matched)]
-
-    # Other platforms stand in the enumeration as themselves: their figures are dropped, not shifted onto ours.
+    # Other platforms stand in an enumeration as themselves: their figures are dropped, not shifted onto ours.
     subject_spans = sorted([*subject_spans, *(AppSpan(n.start, n.end, _OTHER, n.text) for n in other_subjects)],
                            key=lambda s: s.start)
+    return subject_spans, orphan
 
-    classified: list[tuple[Figure, str]] = [(r, "rank") for r in ranks]
-    for fig in figures:
-        metric = _classify(fig, ctx)
+
+def _classified(r: _Reading) -> list[tuple[Figure, str]]:
+    """Ranks, and the figures a metric keyword claims, in order."""
+    out: list[tuple[Figure, str]] = [(rank, "rank") for rank in r.ranks]
+    previous: tuple[Figure, str | None] | None = None
+    for fig in r.figures:
+        metric = _classify(fig, r.ctx)
+        if metric is None and previous is not None and previous[1] and previous[0].kind == fig.kind \
+                and _FROM_TO.search(r.text[max(0, previous[0].start - 12):previous[0].start]) \
+                and _TO_AFTER.fullmatch(r.text[previous[0].end:fig.start]):
+            metric = previous[1]  # "from 3.4 million in Q1 2023 to 37 million in early 2024": the same metric
         if metric:
-            classified.append((fig, metric))
-    classified.sort(key=lambda item: item[0].start)
+            out.append((fig, metric))
+        previous = (fig, metric)
+    return sorted(out, key=lambda item: item[0].start)
 
-    owners = {id(fig): _owner(fig, names, roles, text, ctx) for fig, _ in classified}
+
+def _not_a_level(fig: Figure, r: _Reading, periods: list[Period], next_figure: int | None) -> bool:
+    """A figure that is no app's or market's level whoever its subject: a comparison base, another app's place,
+    a place held before, the same money in another currency."""
+    text, ctx = r.text, r.ctx
+    if fig.kind != "rank" and _COMPARE_RE.search(ctx.clause_before(fig.start, 40)) \
+            and not period_right_after(fig.end, periods, next_figure):
+        return True  # "up from $36M": a comparison base, unless it names its own period
+    if fig.kind == "rank":
+        # "领先第二名": the place of the app it leads; "上期榜首NetShort": the place it held before
+        return bool(_RANK_OF_OTHER.search(text[max(0, fig.start - 12):fig.start])
+                    or _EARLIER_RANK.search(text[max(0, fig.start - 8):fig.start]))
+    if _THRESHOLD_AFTER.match(text, fig.end):
+        return True  # "唯一一款下载量超1000W的免费微短剧APP": a bar apps pass, not a level
+    # "（折合人民币约8.81亿元）", "5.7亿美元（约40亿元）": the same figure in another currency
+    return bool(_CONVERTED_RE.search(text[max(0, fig.start - 10):fig.start])) or (
+        fig.kind == "money" and _is_conversion(fig, r.figures, text))
+
+
+def _sentence_metrics(sentence: str, state: _Article) -> list[ReportedMetric]:
+    """The figures of one sentence; ``state`` carries what the previous sentences left and is updated."""
+    published = state.published
+    r = _read(sentence, state)
+    text, ctx, periods, years = r.text, r.ctx, r.periods, r.years
+    subject_spans, orphan = _sentence_subjects(r, state)
+    classified = _classified(r)
+    owners = {id(fig): _owner(fig, r.names, r.roles, text, ctx) for fig, _ in classified}
     metric_at = {fig.start: metric for fig, metric in classified}
     classified = [(fig, metric) for fig, metric in classified if owners[id(fig)] != _DROP]
-    boundaries = sorted([f.start for f in figures] + [r.start for r in ranks])
-    year_hint = years[0] if years else state.year
+    boundaries = sorted([f.start for f in r.figures] + [rank.start for rank in r.ranks])
     span_ends = [s.end for s in subject_spans]
     groups = {id(fig): _owner_keys(owners[id(fig)]) if owners[id(fig)] is not None
               else _app_group(subject_spans, span_ends, fig.start, text) for fig, _ in classified}
     distributed = _distribute(classified, groups, text)
 
     # A sentence naming no period takes the previous one's when that one only set the scene (no figure of its
-    # own: "2025年上半年的收入榜单中…。A、B、C分别…") or when it says so ("in the same month", "同月").
+    # own: "2025年上半年的收入榜单中…。A、B、C分别…") or when it says so ("in the same month", "同月", "本期").
     usable = [p for p in periods if p.usable]
     if _SAME_PERIOD.search(text):
-        carried = state.period or state.last_period  # "本期", "the same month": the last one the article named
+        carried = state.period or state.last_period
     else:
         carried = state.period if state.scene else None
     one_day_scene = state.day_scene and not usable and not _PERIOD_WORD.search(text)
@@ -558,17 +638,8 @@ def _sentence_metrics(sentence: str, state: _Article) -> list[ReportedMetric]:
         if abs(fig.value) >= MAX_FIGURE:
             continue  # no market or app reaches this: a run of digits, not a figure (and no float holds it)
         next_figure = _next_after(boundaries, fig.start)
-        if (fig.kind != "rank" and _COMPARE_RE.search(ctx.clause_before(fig.start, 40))
-                and not period_right_after(fig.end, periods, next_figure)):
-            continue  # "up from $36M": a comparison base, unless it names its own period
-        if fig.kind == "rank" and _RANK_OF_OTHER.search(text[max(0, fig.start - 12):fig.start]):
-            continue  # "领先第二名": the place of the app it leads
-        if fig.kind != "rank" and _CONVERTED_RE.search(text[max(0, fig.start - 10):fig.start]):
-            continue  # "（折合人民币约8.81亿元）": the same figure in another currency
-        if fig.kind == "money" and _is_conversion(fig, figures, text):
+        if _not_a_level(fig, r, periods, next_figure):
             continue
-        if fig.kind == "rank" and _EARLIER_RANK.search(text[max(0, fig.start - 8):fig.start]):
-            continue  # "上期榜首NetShort": the place it held before
         owner = owners[id(fig)]
         if owner is None:
             subject = _subject(fig, metric, groups[id(fig)], subject_spans, text)
@@ -586,12 +657,14 @@ def _sentence_metrics(sentence: str, state: _Article) -> list[ReportedMetric]:
         if id(fig) not in distributed and _EACH_RE.search(ctx.clause_before(fig.start, 24)) and (
                 len(subject) >= 2 or _SEVERAL_RE.search(ctx.clause_before(fig.start, 40))):
             continue  # "三款APP下载量均超1000W": a bound each app passed, no app's figure
-        app = "+".join(matcher.display_names.get(k, k) for k in subject) or None
+        app = "+".join(state.matcher.display_names.get(k, k) for k in subject) or None
         value = figure_value(fig, metric)
         if (app, metric, value) in seen:
             continue
         seen.add((app, metric, value))
         own = _own_periods(fig, metric, periods, metric_at, ctx)
+        year_hint = next((p.year for p in reversed(periods) if p.year is not None and p.end <= fig.start),
+                         years[0] if years else state.year)
         chosen = chosen_period(fig.start, fig.end, own, next_figure)
         if metric in _FLOWS and ((chosen is not None and chosen.kind == "D") or (chosen is None and one_day_scene)):
             continue  # one day's revenue or downloads ("9月20日", the day the previous sentence set), no period's
@@ -609,23 +682,35 @@ def _sentence_metrics(sentence: str, state: _Article) -> list[ReportedMetric]:
         last_period = period or last_period
         out.append(ReportedMetric(app=app, metric=metric, value=value,
                                   currency=fig.currency if metric in ("revenue", "market_size") else None,
-                                  period=period, sentence=sentence, unit_text=norm.original_text(fig.start, fig.end)))
-    state.period = pick_period(len(text), len(text), periods, None, year_hint, published)
+                                  period=period, sentence=sentence, unit_text=r.norm.original_text(fig.start, fig.end)))
+    _advance(state, r, subject_spans, one_day_scene)
+    return out
+
+
+def _advance(state: _Article, r: _Reading, subject_spans: list[AppSpan], one_day_scene: bool) -> None:
+    """What this sentence leaves for the next: its last period, whether it set the scene (and one day as it),
+    its subjects and topic, the last year named."""
+    text, periods, years = r.text, r.periods, r.years
+    usable = [p for p in periods if p.usable]
+    year_hint = years[-1] if years else state.year
+    state.period = pick_period(len(text), len(text), periods, None, year_hint, state.published)
     state.last_period = state.period or state.last_period
-    state.scene = not figures and not ranks
+    state.scene = not r.figures and not r.ranks
     # One day set as the scene ("Last Tuesday the three biggest apps made $3.2 million.", "9月20日一天的收入"): the
     # next sentence's revenue and downloads are that day's unless it names a period of its own.
     state.day_scene = bool(_ONE_DAY_RE.search(text) or _DAY_SCENE_RE.search(text)
                            or any(p.kind == "D" for p in usable)) or (one_day_scene and not _PERIOD_WORD.search(text))
-    state.apps = named
-    subjects = [n for n in names if n.start not in roles.objects and n.start not in roles.examples]
-    if subjects:
-        state.topic = subjects[0].app_key or _OTHER
-    elif not (subject_spans and subject_spans[0].start == 0 and subject_spans[0].end == 0):
-        state.topic = None if (figures or ranks) and not subject_spans else state.topic
+    subjects = [n for n in r.names if n.start not in r.roles.objects and n.start not in r.roles.examples]
+    named = list(dict.fromkeys(n.app_key or _OTHER for n in subjects))
+    state.apps = named + ["~group"] * bool(r.roles.examples)
+    continued = bool(subject_spans) and subject_spans[0].start == subject_spans[0].end == 0
+    if subjects:  # the subject the sentence opens with, unless it opens with several ("ReelShort and DramaBox…")
+        joint = len(subjects) >= 2 and _JOIN_RE.fullmatch(text[subjects[0].end:subjects[1].start])
+        state.topic = None if joint else subjects[0].app_key or _OTHER
+    elif not continued and (r.figures or r.ranks) and not subject_spans:
+        state.topic = None  # a sentence about the market or nobody ends the topic
     if years:
         state.year = years[-1]
-    return out
 
 
 _DROP = "~drop"
@@ -693,6 +778,10 @@ def _own_periods(fig: Figure, metric: str, periods: list[Period], metric_at: dic
     for i, p in enumerate(periods):
         if p.end <= fig.start and _NOW_RE.search(ctx.text, p.end, fig.start):
             continue
+        if p.start >= fig.end:
+            following = next((at for at in later if at >= p.end), None)
+            if following is not None and _PERIOD_PREFIX.fullmatch(ctx.text, p.end, following):
+                continue  # "从1月的300万增长到6月的1,100万": June is the 1,100万's
         if p.start >= fig.end and ctx.breaks_between(fig.end, p.start):
             if own_before or cut:
                 continue
@@ -878,7 +967,8 @@ def _subject(fig: Figure, metric: str, keys: list[str], spans: list[AppSpan], te
         return None  # a rank of no tracked app (a country, a company)
     before = text[:fig.start]
     company = _last(_COMPANY_RE, before)
-    if company is not None and not _STRONG_MARKET_RE.search(before[company.end():]):
+    if company is not None and not _STRONG_MARKET_RE.search(before[company.end():]) \
+            and not _SOURCE_AFTER.match(before, company.end()):
         return None  # "点众科技2024年营收...", "昆仑万维短剧业务营收": a company's own figure
     market = _last(_MARKET_CUE_RE, before)
     if market is not None or _MARKET_CUE_RE.search(text[fig.end:]):

@@ -41,7 +41,8 @@ OTHER_AUDIENCES = (r"短视频(?:平台|应用|行业)?(?:的)?用户|网络视�
 # Data sources and stores are named, but never a figure's subject.
 NOT_SUBJECTS = frozenset(s.lower() for s in (
     "QuestMobile", "DataEye", "SensorTower", "AppMagic", "AppFigures", "AppGrowing", "GooglePlay", "AppStore",
-    "ByteDance", "PowerPoint", "LinkedIn", "iPhone", "iPad", "iOS", "WeChatPay"))
+    "ByteDance", "PowerPoint", "LinkedIn", "iPhone", "iPad", "iOS", "WeChatPay", "TheWrap", "TechCrunch",
+    "BusinessWire", "PRNewswire", "YouGov", "eMarketer", "SimilarWeb", "StreamElements"))
 
 # Words that make the name right after them the object of a comparison or a preposition, not the subject.
 COMPARISON_MARKERS = (r"\b(?:overtook|overtaking|overtakes|overtake|passed|passing|surpassed|surpassing|surpasses|"
@@ -58,7 +59,7 @@ _EXAMPLE_BEFORE = re.compile(
     r"|(?:包括|包含|其中包括|其中有|含|如|比如|例如|譬如|像|以)\s*)$", re.I)
 _LEADING_AFTER = re.compile(r"\s*(?:at\s+the\s+(?:front|top|head)|in\s+the\s+lead|leading\s+the\s+way|on\s+top)\b",
                             re.I)
-_EXAMPLE_AFTER = re.compile(r"^\s*(?:等|在内|为代表|之类|and\s+others\b|and\s+other\b|among\s+others\b|etc\.?)", re.I)
+_EXAMPLE_AFTER = re.compile(r"^\s*(?:等|在内|为代表|为首|之类|and\s+others\b|and\s+other\b|among\s+others\b|etc\.?)", re.I)
 _GROUP_NOUN = re.compile(r"\b(?:apps|applications|platforms|players|titles|services|products|names|rivals|"
                          r"competitors|leaders|earners)\b|应用|产品|平台|APP|App|app|玩家|头部|款|家", re.I)
 _GROUP_NOUN_END = re.compile(rf"(?:{_GROUP_NOUN.pattern})\s*[,，(（:：]?\s*$", re.I)
@@ -97,7 +98,8 @@ _CAMEL = re.compile(r"[A-Za-z][a-z]+(?:[A-Z][a-z0-9]*)+")
 _MARKER_RE = re.compile(COMPARISON_MARKERS, re.I)
 # Another platform after a preposition is where something happens, not who: "ads on TikTok", "从抖音导流".
 _OTHER_MARKER_RE = re.compile(COMPARISON_MARKERS + r"|\b(?:on|in|from|across|to|into|onto|over|for|at|by|of|with|"
-                              r"off|beyond|outside|inside|within)\b|在|从|于|向|对|给|跟|同|到|至|进入|登陆|入驻|上线", re.I)
+                              r"off|beyond|outside|inside|within|told|tells|telling|according\s+to|per|citing|cited)\b|"
+                              r"在|从|于|向|对|给|跟|同|到|至|进入|登陆|入驻|上线|据|根据|援引", re.I)
 
 
 def find_other_names(text: str, taken: list[tuple[int, int]] | None = None) -> list[Name]:
