@@ -330,6 +330,7 @@ _PERIOD_PREFIX = re.compile(r"\s*(?:的|:|：)?\s*(?:约|近|超|达|about\s+|ar
 _THRESHOLD_AFTER = re.compile(r"\s*(?:次|人|名)?\s*(?:以上|之上)?\s*的\s*[\u4e00-\u9fff]{0,8}?(?:APP|App|app|应用|产品|平台)"
                               r"|[\s-]*(?:or\s+more\s+)?(?:downloads?|installs?|users|MAU)?[\s-]*(?:club|mark|threshold|tier)\b",
                               re.I)
+_SELF_RE = re.compile(r"\bthe\s+(?:app|application|platform|service)\s+itself\b|(?:App|APP|app|应用|平台)本身", re.I)
 _SEVERAL_RE = re.compile(r"二者|两者|三者|两款|三款|几款|多款|双方|\bboth\b|\ball\s+(?:three|four|five)\b", re.I)
 _EACH_RE = re.compile(r"(?:均|都|皆|各自?)\s*(?:已|曾)?\s*(?:超过?|突破|达到?|逾|在|近|为|约|高于)?\s*[$€£¥]?$"
                       r"|\b(?:each|both|all)\b[^,;]{0,20}$", re.I)
@@ -567,6 +568,10 @@ def _sentence_subjects(r: _Reading, state: _Article) -> tuple[list[AppSpan], int
                 and any(f.start < subject_spans[0].start for f in [*r.figures, *r.ranks]):
             # "从去年3月的日活2000万到如今单月逼近1.6亿，这款App…": the reference is the subject of the whole sentence.
             subject_spans = [AppSpan(0, 0, subject_spans[0].app_key, subject_spans[0].matched)]
+    # "…, while the app itself reached 31 million MAU", "App本身的日活": the sentence's one app named again.
+    tracked = {s.app_key for s in subject_spans}
+    if len(tracked) == 1:
+        subject_spans += [AppSpan(m.start(), m.end(), next(iter(tracked)), m.group()) for m in _SELF_RE.finditer(text)]
     # Other platforms stand in an enumeration as themselves: their figures are dropped, not shifted onto ours.
     subject_spans = sorted([*subject_spans, *(AppSpan(n.start, n.end, _OTHER, n.text) for n in other_subjects)],
                            key=lambda s: s.start)
@@ -734,6 +739,9 @@ def _owner(fig: Figure, names: list[Name], roles: Roles, text: str, ctx: _Senten
             return _DROP
         if fig.kind == "rank" or attached.start in roles.objects or attached.start in roles.examples:
             return attached.app_key  # "apps such as ReelShort ($52M)": an example's own figure is still its own
+    written = [n for n in names if n.end <= fig.start]
+    if written and written[-1].start in roles.accounts and not ctx.breaks_between(written[-1].end, fig.start):
+        return _DROP  # "DramaBox's YouTube channel passed 3 million subscribers": the account's
     before = [n for n in names if n.end <= fig.start and n.start not in roles.objects]
     if not before:
         return None

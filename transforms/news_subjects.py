@@ -96,6 +96,10 @@ _OTHER_RE = re.compile(
     ))), re.I)
 _CAMEL = re.compile(r"[A-Za-z][a-z]+(?:[A-Z][a-z0-9]*)+")
 _MARKER_RE = re.compile(COMPARISON_MARKERS, re.I)
+# Another platform naming where an app has an account, a page or ads is not a subject.
+_WHERE_AFTER = re.compile(r"\s*(?:official\s+)?(?:accounts?|pages?|channels?|profiles?|handles?|feeds?|shops?|stores?|ads?|"
+                          r"campaigns?|followers|fans)\b|\s*(?:上的?|的)?\s*(?:官方)?(?:账号|帐号|粉丝专页|专页|主页|频道|店铺|广告|投放|"
+                          r"粉丝|号)", re.I)
 # Another platform after a preposition is where something happens, not who: "ads on TikTok", "从抖音导流".
 _OTHER_MARKER_RE = re.compile(COMPARISON_MARKERS + r"|\b(?:on|in|from|across|to|into|onto|over|for|at|by|of|with|"
                               r"off|beyond|outside|inside|within|told|tells|telling|according\s+to|per|citing|cited)\b|"
@@ -122,18 +126,19 @@ def find_other_names(text: str, taken: list[tuple[int, int]] | None = None) -> l
 
 @dataclass(frozen=True, slots=True)
 class Roles:
-    """What the names of one sentence are: which are examples of a group, which are comparison objects, and the
-    spans of the object phrases (from the comparison word to the object)."""
+    """What the names of one sentence are: which are examples of a group, which are comparison objects (or the
+    platform an account is on), and the spans of the object phrases (from the comparison word to the object)."""
 
     examples: frozenset[int]  # start offsets of names that are examples of a group
     objects: frozenset[int]  # start offsets of names (tracked or not) that are objects
     object_phrases: tuple[tuple[int, int], ...]
+    accounts: frozenset[int] = frozenset()  # other platforms an app has an account on (objects too)
 
 
 def sentence_roles(text: str, names: list[Name]) -> Roles:
     """The roles of ``names`` (all the names of the sentence ``text``, tracked and others, in order)."""
     if not isinstance(text, str):
-        return Roles(frozenset(), frozenset(), ())
+        return Roles(frozenset(), frozenset(), (), frozenset())
     names = sorted(names, key=lambda n: n.start)
     examples: set[int] = set()
     for run in _runs(text, names):
@@ -160,8 +165,12 @@ def sentence_roles(text: str, names: list[Name]) -> Roles:
             continue
         examples.update(n.start for n in run)
     objects: set[int] = set()
+    accounts: set[int] = set()
     phrases: list[tuple[int, int]] = []
     for name in names:
+        if name.app_key is None and _WHERE_AFTER.match(text, name.end):
+            accounts.add(name.start)  # "ReelShort's TikTok account", "Facebook粉丝专页": where, not who
+            continue
         window_start = max(0, name.start - 40)
         marker = None
         regex = _MARKER_RE if name.app_key is not None else _OTHER_MARKER_RE
@@ -182,7 +191,7 @@ def sentence_roles(text: str, names: list[Name]) -> Roles:
     for a, b in zip(names, names[1:], strict=False):
         if a.start in objects and _OBJECT_JOIN.fullmatch(text[a.end:b.start]):
             objects.add(b.start)
-    return Roles(frozenset(examples), frozenset(objects), tuple(phrases))
+    return Roles(frozenset(examples), frozenset(objects | accounts), tuple(phrases), frozenset(accounts))
 
 
 _OBJECT_JOIN = re.compile(r"\s*(?:[(（][^()（）]{0,24}[)）])?\s*[^\s,，。；;:：\d]{0,4}?\s*"
