@@ -37,7 +37,7 @@ _FIGURE = re.compile(
     r"(?P<pct>\s?(?:%|percent(?![A-Za-z])|per\s?cent(?![A-Za-z])))?"
     r"(?:\s?(?P<suffix>美元|美金|日元|港元|韩元|欧元|英镑|人民币|元|USD|EUR|GBP|CNY|RMB|JPY|HKD|dollars?|euros?"
     r"|yuan|pounds?)(?![A-Za-z]))?"
-    r"(?![A-Za-z0-9]|\.\d)",  # "6.2x" is not the figure 6
+    r"(?![A-Za-z0-9]|\.\d|-fold)",  # "6.2x", "10-fold" are not the figures 6, 10
 )
 
 _RANK_VERBS = r"跻身|位列|位居|排名|排在|名列|位于|升至|跃居|跃升至?|稳居|挤进|冲进|冲入|打入|晋升至?"

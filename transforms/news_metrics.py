@@ -87,7 +87,7 @@ OTHER_MONEY_WORDS = ("funding", "raised", "raise", "raises", "valuation", "value
                      "priced", "prices", "salary", "fine", "fined", "acquisition", "acquired", "subscription",
                      "loss", "losses", "profit", "profits", "net income", "票房", "亏损", "利润", "净利", "净利润",
                      "融资", "估值", "投资", "成本", "预算", "制作费", "收购", "售价", "单价",
-                     "milestone", "target", "goal", "threshold")
+                     "milestone", "target", "goal", "threshold", "run-rate", "run rate", "annualized", "annualised")
 # Money with these in its clause (within 30 characters) is a per-unit amount, whatever else is near.
 PER_UNIT_WORDS = ("average", "on average", "per user", "per paying user", "ARPU", "ARPPU", "per episode",
                   "人均", "客单价", "每集", "平均")
@@ -95,7 +95,8 @@ PER_UNIT_WORDS = ("average", "on average", "per user", "per paying user", "ARPU"
 # 用户", "日均新增下载"), not a period's total; DAU ("daily active", "每日活跃") is a level and stays users.
 DAILY = r"(?:\b(?:a|per|each|every|one|single|best|record|peak)[\s-]+day\b|\bdaily\b(?![\s-]+active)|" \
         r"单日|单天|日均(?!活跃)|每日(?!活跃)|每天|一天|日新增|" \
-        r"\b(?:per|every)\s+month\b|\bmonthly\s+average\b|\bon\s+average\s+each\s+month\b|每月|月均(?!活跃))"
+        r"\b(?:per|every)\s+month\b|\bmonthly\s+average\b|\bon\s+average\s+each\s+month\b|每月|月均(?!活跃)|" \
+        r"\bweekly\b|\b(?:a|per|each|every|one|single)\s+week\b|每周|周均|单周|一周)"
 # (The same goes for an average month: "近半年来每月内购收入约3000万", "月均", "per month": a rate, no period's total.)
 # A sentence about one day ("that day", "last Saturday", "a day-by-day record", "当天"): its figures are the day's.
 ONE_DAY = r"(?:\b(?:that|the same|this|on the)\s+day\b|\bday[\s-]+by[\s-]+day\b|\bdaily\s+record\b|" \
@@ -138,7 +139,7 @@ GEO = r"(?:\b(?:US|U\.S\.?|USA|United States|America|American|Americans|Japan|Ja
       r"Indonesia|Indonesian|Philippines|Filipino|Brazil|Brazilian|Mexico|Mexican|Germany|German|UK|Britain|British|" \
       r"France|French|India|Indian|Thailand|Thai|Vietnam|Vietnamese|Southeast Asia|Southeast Asian|Europe|European|" \
       r"Latin America|Latin American|North America|North American|Middle East|Taiwan|Australia|Australian|Canada|" \
-      r"Canadian|Spain|Spanish|Turkey|Russia)\b(?!\$)|美国|日本|韩国|印尼|印度尼西亚|菲律宾|巴西|墨西哥|德国|英国|法国|" \
+      r"Canadian|Spain|Spanish|Turkey|Russia)\b(?!\s?\$)|美国|日本|韩国|印尼|印度尼西亚|菲律宾|巴西|墨西哥|德国|英国|法国|" \
       r"印度|泰国|越南|东南亚|欧洲|拉美|南美|北美|中东|台湾|澳大利亚|加拿大|西班牙|土耳其|俄罗斯)"
 AMONG = r"(?:\b(?:largest|biggest|leading|ranked|ranks|behind|followed\s+by|second[\s-]largest|accounting\s+for|" \
         r"king|queen|leader|champion|runner-up|" \
@@ -299,7 +300,7 @@ _AS_OF_RE = re.compile(AS_OF, re.I)
 _ANAPHOR_RE = re.compile(ANAPHOR, re.I)
 # Between two figures of a bare list ("$24.5 million, $18.3 million and $9.9 million", "1,350万次、980万次").
 _LIST_GAP = re.compile(rf"\s*(?:次|人|名|downloads?|installs?|users?|times)?\s*(?:[,，、/;；]|\band\b|&|和|与|及|以及)"
-                       rf"\s*(?:and\s+)?(?:{APPROX}\s*)*[$€£¥￥]?", re.I)
+                       rf"\s*(?:and\s+)?(?:{APPROX}\s*)*(?:US|USD)?\s*[$€£¥￥]?", re.I)
 _JOIN_RE = re.compile(r"\s*(?:[,，、/+&]|and|plus|和|与|及|以及|同)?\s*(?:and|&)?\s*(?:the\s+)?", re.I)
 _SAME_PERIOD = re.compile(r"\bthe same (?:month|quarter|period|half|year)\b|同月|当月|同季度|同期(?!相比|增长|下降)|"
                           r"本期|本月(?!份额)|\b(?:this|that)\s+(?:period|month)\b|\b(?:that|the)\s+(?:quarter|half)\b|"
@@ -312,7 +313,7 @@ _OTHER_RESET_RE = re.compile(
     r"(?:微短剧|短剧|出海短剧)(?:应用|平台|市场|行业|用户|APP|App)?)", re.I)
 # "均超1000W", "each topped $30 million": a bound every app of the group passed.
 _NOW_RE = re.compile(r"如今|目前|现在|当前|眼下|\b(?:now|currently|today|at\s+present)\b", re.I)
-_CONVERTED_RE = re.compile(r"(?:折合|约合|合计约合|相当于|换算成?|合(?=人民币|美元)|\bequivalent\s+to|\bor\s+about|≈)\s*"
+_CONVERTED_RE = re.compile(r"(?:折合|约合|合计约合|相当于|换算成?|合(?=人民币|美元)|\bequivalent\s+to|\bor\s+about)\s*"
                           r"(?:人民币|美元)?\s*(?:约|近|about\s+|around\s+)?[$€£¥￥]?$", re.I)
 # "5.7亿美元（约40亿元）": the same money in another currency, in parentheses right after it.
 _PAREN_CONVERSION = re.compile(r"\s*[(（]\s*(?:约|近|合|折合|约合|approx\.?\s*|about\s+|around\s+|~)?\s*[$€£¥￥]?$", re.I)
@@ -331,6 +332,11 @@ _THRESHOLD_AFTER = re.compile(r"\s*(?:次|人|名)?\s*(?:以上|之上)?\s*的\s
                               r"|[\s-]*(?:or\s+more\s+)?(?:downloads?|installs?|users|MAU)?[\s-]*(?:club|mark|threshold|tier)\b",
                               re.I)
 _SELF_RE = re.compile(r"\bthe\s+(?:app|application|platform|service)\s+itself\b|(?:App|APP|app|应用|平台)本身", re.I)
+# "the two platforms", "both apps", "二者", "这两款应用": the apps the previous sentence named, in order.
+_PLURAL_ANAPHOR_RE = re.compile(r"\b(?:the|these|those)\s+(?P<n>two|three|pair)(?:\s+(?:apps|platforms|services|leaders|players))?"
+                                r"\b|\b(?P<n2>both)\s+(?:apps|platforms|services)\b|(?P<n3>二者|两者|三者)|"
+                                r"这?(?P<n4>两|三)款(?:应用|App|APP|app|产品|平台)", re.I)
+_PLURAL_COUNT = {"two": 2, "pair": 2, "three": 3, "both": 2, "二者": 2, "两者": 2, "三者": 3, "两": 2, "三": 3}
 _SEVERAL_RE = re.compile(r"二者|两者|三者|两款|三款|几款|多款|双方|\bboth\b|\ball\s+(?:three|four|five)\b", re.I)
 _EACH_RE = re.compile(r"(?:均|都|皆|各自?)\s*(?:已|曾)?\s*(?:超过?|突破|达到?|逾|在|近|为|约|高于)?\s*[$€£¥]?$"
                       r"|\b(?:each|both|all)\b[^,;]{0,20}$", re.I)
@@ -991,8 +997,8 @@ def _country_restricted(fig: Figure, metric: str, subject: list[str], spans: lis
         last = max((s for s in spans if s.end <= fig.start), key=lambda s: s.end, default=None)
         if last is None:
             return False
-        gap = text[last.end:fig.start]
-        return (any(not _ENTERED_RE.search(gap[:m.start()]) for m in _GEO_RE.finditer(gap))
+        geo = (m for m in _GEO_RE.finditer(text, last.end) if m.start() < fig.start)  # the full text: "US $5M" is money
+        return (any(not _ENTERED_RE.search(text[last.end:m.start()]) for m in geo)
                 or bool(_GEO_AFTER_RE.match(ctx.clause_after(fig.end, 40)))
                 or bool(_GEO_OPENING_RE.match(text[:last.start])))
     nearest = _last(_GEO_RE, text[:fig.start])
@@ -1053,6 +1059,12 @@ def _resolve_anaphor(text: str, previous_apps: list[str], topic: str | None = No
     """"The app earned…", "Its downloads…", "该应用…", "其9月…" in a sentence naming no app: the single app of
     the previous sentence (for a noun — "the app", "这款App" — the app it opened with, when it named others too),
     as a span where the reference stands; with no such app, where it stands."""
+    both = _PLURAL_ANAPHOR_RE.search(text)
+    tracked = [k for k in previous_apps if not k.startswith("~")]
+    word = next((g for g in (both.groups() if both else ()) if g), "")
+    if both is not None and len(tracked) == len(previous_apps) == _PLURAL_COUNT.get(word.lower(), 2):
+        # "In the first quarter the two platforms logged $130 million and $120 million": the previous sentence's apps
+        return [AppSpan(both.start(), both.end(), key, both.group()) for key in tracked], None
     m = _ANAPHOR_RE.search(text)
     if m is None:
         return [], None
