@@ -92,12 +92,9 @@ NEWS_EXPECTED: dict[str, dict[str, str]] = {
 # Lookups and app pages have no "empty chart" of their own (and an app page no duplicate entry).
 # An empty chart is parsed as [] (documented: Apple omits `entry` for an empty feed); the stage step records
 # a problem for a planned chart that holds no entry, so the batch is quarantined instead of half-loaded.
-# Known bugs (docs/reliability.md, "Open"), asserted to fail until fixed (strict xfail).
-GARBLED_NAME = ("known bug (docs/reliability.md, 'Open'): a page served with a wrong charset changes a listing's "
-                "name key, and the cross-store name match of its product is undone, re-keying its chart entries and "
-                "metrics (the simulated market's BritBox in ar); the identity keys should stay those of the "
-                "earliest day seen")
-KNOWN_BUGS = {("app_store", "lookup", "wrong_charset"): GARBLED_NAME}
+# Known bugs (docs/reliability.md, "Open"), asserted to fail until fixed (strict xfail): (source, target, fault) ->
+# reason. None open (issue 15's garbled-name case was a later-day name match re-keying the product: fixed).
+KNOWN_BUGS: dict[tuple[str, str, str], str] = {}
 CASES = [pytest.param(source, target, fault, outcome, id=f"{source}-{target}-{fault}",
                       marks=[pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[(source, target, fault)])]
                       if (source, target, fault) in KNOWN_BUGS else [])
@@ -194,13 +191,15 @@ def test_control_country_is_untouched_by_the_faults(matrix):
         matrix["reference"].warehouse_path, edition)
 
 
-@pytest.mark.xfail(strict=True, reason=GARBLED_NAME)
 def test_previous_day_rows_are_byte_identical_after_the_faulty_day(matrix):
     path = matrix["settings"].warehouse_path
-    assert day_snapshot(path, D1) == matrix["d1_facts"]
-    after = dimension_rows(path)
-    for table, rows in matrix["d1_dims"].items():
-        assert rows <= after[table], f"{table}: rows of D1 changed or vanished"
+    # the faulty D2 and the clean one alike: a listing first seen on D2 joins the product seen on D1 (BritBox:
+    # its Play listing first charts in a country whose Play batch a fault quarantines), never re-keying D1
+    for warehouse in (path, matrix["reference"].warehouse_path):
+        assert day_snapshot(warehouse, D1) == matrix["d1_facts"]
+        after = dimension_rows(warehouse)
+        for table, rows in matrix["d1_dims"].items():
+            assert rows <= after[table], f"{table}: rows of D1 changed or vanished"
     # News stories are upserted by every batch that sees them: D2 re-delivers D1's stories, which must keep
     # the content D1 loaded (only last_seen_date may move on), with the same mentions and figures.
     before, now = matrix["d1_news"], news_rows(path)

@@ -118,7 +118,7 @@ def test_back_filling_a_middle_day_incrementally_gives_the_full_rebuild(tmp_path
 # listings, named "App <letter>" by publisher <letter> in both stores (so the two listings of a letter are one
 # product); K is a catalog app. Short drama: A, E, J, K. E is a new app first charted on day 16, back-filled
 # on days 9 and 3; A (charted on Google Play from day 0) gets an App Store listing on day 17 (it joins A's
-# product, gp_com_a: the smaller key), back-filled on day 3; J is charted on the back-filled day 9 only; the
+# product, gp_com_a: the product seen first), back-filled on day 3; J is charted on the back-filled day 9 only; the
 # catalog lists K's App Store id from the start, charted on day 18.
 CATALOG_K = "123456789"
 NEW_LISTING_CHARTS = {
@@ -216,41 +216,41 @@ def test_new_listings_refresh_incrementally_to_the_full_rebuild(tmp_path):
     inc.close()
 
 
-# Short drama A charted on the App Store from day 0 (product ios_A); its Google Play listing first appears on
-# day 12: the cross-store name match gives the product the smaller key, gp_com_a, so the App Store facts of
-# days 0-11 change product although only day 12 was loaded.
+# Short drama A charted on the App Store from day 1 (product ios_A); its Google Play listing first appears on
+# day 12 and joins that product (a listing seen later joins the product seen first: nothing is re-keyed). Then
+# day 0 is back-filled, where Google Play alone charted A: its listing is now the one seen first, so the product
+# becomes gp_com_a and the facts of days 1-12 change product although only day 0 was loaded.
 REKEY_CHARTS = {
-    "app_store": {i: "ABCD" for i in range(16)},
-    "google_play": {i: "FGH" + "A" * (i >= 12) for i in range(16)},
+    "app_store": {i: "BCD" + "A" * (i >= 1) for i in range(16)},
+    "google_play": {i: "FGH" + "A" * (i == 0 or i >= 12) for i in range(16)},
 }
 
 
 def test_facts_re_keyed_by_a_load_are_refreshed_on_every_day_they_lie_on(tmp_path):
     start = date(2026, 10, 5)
     inc = connect(tmp_path / "incremental.duckdb")
-    _load_listing_days(inc, list(range(12)), start, REKEY_CHARTS)
+    _load_listing_days(inc, list(range(1, 12)), start, REKEY_CHARTS)
     build_marts(inc)
-    assert rows(inc, "SELECT DISTINCT app_key FROM core.chart_entries WHERE store_app_id = 'A'") == [
-        {"app_key": "ios_A"}
-    ]
-    for step in ([12], [13, 14, 15]):
+    a_keys = "SELECT DISTINCT app_key FROM core.chart_entries WHERE store_app_id IN ('A', 'com.a')"
+    assert rows(inc, a_keys) == [{"app_key": "ios_A"}]
+    for step, loaded in (([12], range(1, 13)), ([0], range(13)), ([13, 14, 15], range(16))):
         _load_listing_days(inc, step, start, REKEY_CHARTS)
-        if step == [12]:
-            # days 0-12 (day 12's App Store entries were loaded under ios_A, then moved in the same load)
-            assert rows(inc, "SELECT count(*) AS n FROM ops.marts_pending_dates") == [{"n": 13}]
+        if step == [12]:  # the Play listing joined ios_A: no fact of an earlier day moved
+            assert rows(inc, a_keys) == [{"app_key": "ios_A"}]
+            assert rows(inc, "SELECT count(*) AS n FROM ops.marts_pending_dates") == [{"n": 0}]
+        if step == [0]:  # days 1-12 (the App Store's, and Google Play's day 12)
+            assert rows(inc, "SELECT count(*) AS n FROM ops.marts_pending_dates") == [{"n": 12}]
         build = refresh_marts(inc, changed_dates=[start + timedelta(days=i) for i in step])
         assert rows(inc, "SELECT count(*) AS n FROM ops.marts_pending_dates") == [{"n": 0}]
-        if step == [12]:  # the re-keyed days joined the refresh
+        if step == [0]:  # the re-keyed days joined the refresh (with day 0, the loaded one)
             assert build.changed_dates == [start + timedelta(days=i) for i in range(13)]
         full = connect(tmp_path / f"full{step[0]}.duckdb")
-        _load_listing_days(full, list(range(step[-1] + 1)), start, REKEY_CHARTS)
+        _load_listing_days(full, list(loaded), start, REKEY_CHARTS)
         build_marts(full)
         h_inc, h_full = table_hashes(inc), table_hashes(full)
         assert h_inc == h_full, (step, [k for k in h_inc if h_inc[k] != h_full.get(k)])
         full.close()
-    assert rows(inc, "SELECT DISTINCT app_key FROM core.chart_entries WHERE store_app_id = 'A'") == [
-        {"app_key": "gp_com_a"}
-    ]
+    assert rows(inc, a_keys) == [{"app_key": "gp_com_a"}]
     inc.close()
 
 

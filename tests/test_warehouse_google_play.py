@@ -12,7 +12,16 @@ from dramatrack.catalog import Catalog, CatalogApp, Override, load_catalog
 from transforms.app_identity import normalize_app_name
 from transforms.records import AppLookup, ChartEntry, PlayAppDetails
 from warehouse.connection import connect
-from warehouse.loaders import AppRecord, discovered_app_key, load_batch, normalize_publisher, sync_catalog
+from warehouse.loaders import (
+    AppRecord,
+    Batch,
+    discovered_app_key,
+    load_batch,
+    load_batches,
+    normalize_publisher,
+    resolve_all_products,
+    sync_catalog,
+)
 from warehouse.marts import build_marts
 from warehouse.migrate import MIGRATIONS_DIR, migrate
 
@@ -317,6 +326,80 @@ def test_discovered_apps_with_same_name_and_publisher_merge_in_any_load_order(tm
         (r["store"], r["store_app_id"]): r["app_key"] for r in results[0]["core.app_metrics"].to_pylist()
     }
     assert metric_keys[(IOS, "7000000001")] == metric_keys[(GP, "com.flick.reels")] == FLICK
+
+
+def facts_of(conn, day: date) -> dict[str, list[dict]]:
+    """The fact rows of one day (chart entries and metrics, both stores), sorted."""
+    return {t: [r for r in rows(conn, t) if r["snapshot_date"] == day] for t in ("core.chart_entries",
+                                                                                  "core.app_metrics")}
+
+
+def test_a_listing_first_seen_later_joins_the_product_seen_first(tmp_path):
+    """Issue 15 (the fault matrix's BritBox in ar): an App Store listing charted on D1; its Google Play listing
+    first charts on D2, in one country. The name match must not re-key D1's rows (nor leave the App Store
+    rows keyed differently depending on whether that one Play batch loaded): the newcomer joins the product
+    seen first. Any load order ends in the same warehouse, and a full re-resolution agrees."""
+    d1, d2 = ios_batch(DAYS[0]), [ios_batch(DAYS[1]), play_batch(DAYS[1], "id")]
+    conn = fresh(tmp_path, "forward")
+    load_batch(conn, **d1)
+    before = facts_of(conn, DAYS[0])
+    assert {r["app_key"] for r in before["core.chart_entries"] if r["store_app_id"] == "7000000001"} == {
+        "ios_7000000001"}
+    for b in d2:
+        load_batch(conn, **b)
+    assert facts_of(conn, DAYS[0]) == before, "a match made on D2 re-keyed D1's rows"
+    ids = store_ids(conn)
+    assert ids[(IOS, "7000000001")] == ids[(GP, "com.flick.reels")] == "ios_7000000001"
+    assert ids[(IOS, "7000000003")] == ids[(GP, "com.video.hub")] == "ios_7000000003"
+    mapped = {r["store_app_id"]: r["mapped_by"] for r in rows(conn, "core.app_store_ids")}
+    assert (mapped["7000000001"], mapped["com.flick.reels"]) == ("own_key", "name_match")
+    assert "gp_com_flick_reels" not in {r["app_key"] for r in rows(conn, "core.apps")}
+
+    # the same days without the Play batch (quarantined): the App Store rows are exactly the same
+    without = fresh(tmp_path, "without_play")
+    for b in [d1, d2[0]]:
+        load_batch(without, **b)
+    assert facts_of(conn, DAYS[0]) == facts_of(without, DAYS[0])
+    assert [r for r in rows(conn, "core.chart_entries") if r["store"] == IOS] == [
+        r for r in rows(without, "core.chart_entries") if r["store"] == IOS]
+    assert [r for r in rows(conn, "core.app_metrics") if r["store"] == IOS] == [
+        r for r in rows(without, "core.app_metrics") if r["store"] == IOS]
+    without.close()
+
+    # newest day first (the D2 batches tie on the first day, so gp_ wins until D1 dates the App Store listing
+    # earlier), all in one load, and a full re-resolution: one answer
+    want = contents(conn)
+    for name, load in (("backwards", lambda c: [load_batch(c, **b) for b in [*d2, d1]]),
+                       ("together", lambda c: load_batches(c, [Batch(**b) for b in [*d2, d1]]))):
+        other = fresh(tmp_path, name)
+        load(other)
+        assert_same(want, contents(other))
+        resolve_all_products(other)
+        assert_same(want, contents(other))
+        other.close()
+    conn.close()
+
+
+@pytest.mark.parametrize("plan", ["backfill-last", "backfill-first", "backfill-first, then one load"])
+def test_facts_alone_dating_a_listing_earlier_move_the_match_to_its_key(tmp_path, plan):
+    """A back-filled batch with facts but no app records (the listings are known from later days) dates the
+    App Store listing earlier: it becomes the product seen first, so the Play listing joins it, as when the
+    facts came first and the listing adopted them (also when both listings are created in one load)."""
+    bare = Batch(**dict(ios_batch(DAYS[0]), apps=[]))
+    later = [Batch(**ios_batch(DAYS[1])), Batch(**play_batch(DAYS[1]))]
+    loads = {"backfill-last": [[later[0]], [later[1]], [bare]], "backfill-first": [[bare], [later[0]], [later[1]]],
+             "backfill-first, then one load": [[bare], later]}[plan]
+    conn = fresh(tmp_path, "w")
+    for batches in loads:
+        load_batches(conn, batches)
+    ids = store_ids(conn)
+    assert ids[(IOS, "7000000001")] == ids[(GP, "com.flick.reels")] == "ios_7000000001"
+    assert {r["app_key"] for r in rows(conn, "core.chart_entries") if r["store_app_id"] == "com.flick.reels"} == {
+        "ios_7000000001"}
+    before = contents(conn)
+    resolve_all_products(conn)
+    assert_same(before, contents(conn))
+    conn.close()
 
 
 def test_override_forces_a_mapping_and_null_blocks_a_name_merge(tmp_path):

@@ -278,12 +278,16 @@ def _resolve(
     return resolved
 
 
-def _adopt_orphan_facts(conn: duckdb.DuckDBPyConnection) -> list[str]:
-    """Facts loaded before their listing existed join it; returns the products of the listings concerned."""
-    adopted = _run(conn, "adopt_orphan_listings.sql").fetchall()
-    if adopted:
+def _adopt_orphan_listings(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    """Facts loaded before their listing existed widen its seen dates; returns the products of the listings
+    concerned. Run before resolving: the first day seen decides which key a name match keeps."""
+    return [app_key for (app_key,) in _run(conn, "adopt_orphan_listings.sql").fetchall()]
+
+
+def _adopt_orphan_facts(conn: duckdb.DuckDBPyConnection, products: Sequence[str]) -> None:
+    """... and then join the listing's product (after resolving, so they take the product it ends in)."""
+    if products:
         _run(conn, "adopt_orphan_facts.sql")
-    return [app_key for (app_key,) in adopted]
 
 
 # --- public API ---------------------------------------------------------------------------------------
@@ -382,10 +386,11 @@ def _update_products(conn: duckdb.DuckDBPyConnection, relations: _Relations, cha
             products += [change["app_key"], change["old_app_key"]]
             if change["is_new"]:
                 new.append((change["store"], change["store_app_id"]))
+    adopted = _adopt_orphan_listings(conn) if new else []
     resolved = _resolve(conn, relations, _columns_table(seeds, SEED_SCHEMA), new)
     products += resolved["old_app_key"].to_pylist() + resolved["app_key"].to_pylist()
-    if new:
-        products += _adopt_orphan_facts(conn)
+    _adopt_orphan_facts(conn, adopted)
+    products += adopted
     relations.add("batch_products", _products_table(products))
     _run(conn, "derive_products.sql")
 
@@ -399,8 +404,9 @@ def resolve_all_products(conn: duckdb.DuckDBPyConnection) -> None:
         _registered(conn, {"staging_apps": STAGED_APPS_SCHEMA.empty_table()}) as registered,
         transaction(conn),
     ):
+        adopted = _adopt_orphan_listings(conn)
         _resolve(conn, registered, None)
-        _adopt_orphan_facts(conn)
+        _adopt_orphan_facts(conn, adopted)
         keys = [k for (k,) in _run(conn, "product_keys.sql").fetchall()]
         registered.add("batch_products", _products_table(keys))
         _run(conn, "derive_products.sql")
@@ -444,7 +450,8 @@ def load_batches(conn: duckdb.DuckDBPyConnection, batches: Sequence[Batch]) -> l
 
     Set-based: a handful of statements for all the batches (a load task's day of one source), instead of a
     dozen per batch. Incremental: products are re-resolved only when a listing's identity (own key, name or
-    publisher key) changed or an app became a catalog app, and then only for the listings connected to it
+    publisher key, or a first day seen moved earlier by a back-fill) changed or an app became a catalog app,
+    and then only for the listings connected to it
     (same product key, or same name and publisher: ``resolve_products.sql``); products are re-derived only
     for the batches' listings; facts already loaded are touched only when a listing that had facts changed
     product, or facts loaded before their listing existed can now be resolved. So a load costs the same
@@ -589,6 +596,9 @@ def _load(conn: duckdb.DuckDBPyConnection, batches: Sequence[Batch]) -> list[dic
     with _registered(conn, staging.relations) as registered:
         products: list[str | None] = []  # products to re-derive (besides those the batches have records of)
         listed = set().union(*staging.listing_ids)
+        seeds: pa.Table | None = None
+        new_ids: list[tuple[str, str]] = []
+        adopted: list[str] = []
         if staging.has("staging_apps"):
             params = {"deduplicate": staging.duplicated_records(), "one_day": staging.one_day}
             listings = _select(conn, "stage_listings.sql", params)
@@ -604,19 +614,24 @@ def _load(conn: duckdb.DuckDBPyConnection, batches: Sequence[Batch]) -> list[dic
             _run(conn, "upsert_listings.sql")
             products += listings["app_key"].to_pylist()
             seeds = _resolve_seeds(listings, promoted)
-            if seeds is not None:
-                new = listings.filter(listings["is_new"])
-                new_ids = zip(new["store"].to_pylist(), new["store_app_id"].to_pylist(), strict=True)
-                resolved = _resolve(conn, registered, seeds, new_ids)
-                products += resolved["old_app_key"].to_pylist() + resolved["app_key"].to_pylist()
-            if pc.any(listings["is_new"]).as_py():
-                products += _adopt_orphan_facts(conn)
+            new = listings.filter(listings["is_new"])
+            new_ids = list(zip(new["store"].to_pylist(), new["store_app_id"].to_pylist(), strict=True))
+            if new_ids:  # their facts loaded earlier may date them earlier than this load
+                adopted = _adopt_orphan_listings(conn)
+                products += adopted
+        # The seen dates are final before products are resolved: the first day seen decides which key a
+        # cross-store name match keeps, so a listing dated earlier by facts alone is re-resolved too.
         unlisted = staging.unlisted_facts()
         if unlisted.num_rows:
             registered.add("batch_fact_listings", unlisted)
             widened = _run(conn, "widen_listing_seen.sql").fetchall()
-            listed.update((store, sid) for store, sid, _ in widened)
-            products += [app_key for _, _, app_key in widened]
+            listed.update((store, sid) for store, sid, *_ in widened)
+            products += [app_key for _, _, app_key, _ in widened]
+            seeds = _with_seeds(seeds, _dated_earlier(unlisted, widened))
+        if seeds is not None:
+            resolved = _resolve(conn, registered, seeds, new_ids)
+            products += resolved["old_app_key"].to_pylist() + resolved["app_key"].to_pylist()
+        _adopt_orphan_facts(conn, adopted)
         if staging.has("staging_chart_entries"):
             charts = staging.superseded(
                 "staging_chart_entries", ("snapshot_date", "store", "country", "chart", "genre")
@@ -666,6 +681,24 @@ def _resolve_seeds(listings: pa.Table, promoted: Iterable[str]) -> pa.Table | No
     columns = [changed[c].to_pylist() + pad for c in
                ("store", "store_app_id", "old_own_app_key", "old_name_key", "old_publisher_key")]  # fmt: skip
     return _columns_table([*columns, [None] * changed.num_rows + keys], SEED_SCHEMA)
+
+
+def _dated_earlier(unlisted: pa.Table, widened: Sequence[tuple]) -> list[tuple[str, str]]:
+    """The listings whose first day seen is now the first day of their facts in the batches (they were dated
+    later before, or were first seen in this load: re-resolving those too is harmless)."""
+    first = dict(zip(zip(unlisted["store"].to_pylist(), unlisted["store_app_id"].to_pylist(), strict=True),
+                     unlisted["first_date"].to_pylist(), strict=True))  # fmt: skip
+    return [(store, sid) for store, sid, _, seen in widened if seen == first.get((store, sid))]
+
+
+def _with_seeds(seeds: pa.Table | None, listings: Sequence[tuple[str, str]]) -> pa.Table | None:
+    """``seeds`` plus the given listings by id (their identity is unchanged: no former key or name group)."""
+    if not listings:
+        return seeds
+    none = [None] * len(listings)
+    extra = _columns_table([[s for s, _ in listings], [i for _, i in listings], none, none, none, none],
+                           SEED_SCHEMA)  # fmt: skip
+    return extra if seeds is None else pa.concat_tables([seeds, extra])
 
 
 def quarantine_batch(

@@ -3,9 +3,9 @@
 -- applies them (apply_resolution.sql). Parameters: $all (every listing, as sync_catalog does), else only the
 -- listings connected to resolve_seeds.
 --
--- The result is a pure function of core.app_store_ids (own keys, name_key, publisher_key),
--- core.store_id_overrides and which apps are catalog apps (core.apps), so it does not depend on the order batches were loaded in, and re-running it
--- changes nothing. A listing's product, in order of precedence:
+-- The result is a pure function of core.app_store_ids (own keys, name_key, publisher_key, first_seen_date),
+-- core.store_id_overrides and which apps are catalog apps (core.apps), so it does not depend on the order
+-- batches were loaded in, and re-running it changes nothing. A listing's product, in order of precedence:
 --   1. an override (core.store_id_overrides) with a non-NULL app_key;
 --   2. its own key (its catalog app, or the key the loader gave it) ...
 --   3. ... renamed by a cross-store name match: an App Store listing and a Google Play listing with equal
@@ -13,20 +13,24 @@
 --        - they are the only two listings with that (name_key, publisher_key) (ambiguous names never merge),
 --        - neither has an override (an override with app_key NULL means "never merge this id by name"),
 --        - their own keys differ and are not both catalog apps,
---        - the losing key (the non-catalog one; between two non-catalog keys the lexicographically larger)
---          has no other listing, and the winning key has no listing, and receives no other match, in the
---          loser's store (a product has at most one listing per store after a match).
---      Both listings then belong to the winner: the catalog key, else the lexicographically smaller key.
+--        - the losing key (the non-catalog one; between two non-catalog keys the one seen later, then the
+--          lexicographically larger) has no other listing, and the winning key has no listing, and receives
+--          no other match, in the loser's store (a product has at most one listing per store after a match).
+--      Both listings then belong to the winner: the catalog key, else the key seen first (the earliest
+--      first_seen_date of its listings), else the lexicographically smaller key. So a product seen on an
+--      earlier day keeps its key when a listing of the other store first shows up later and joins it: the
+--      earlier days' facts are not re-keyed (nor left re-keyed or not depending on whether a batch of another
+--      country that carried the newcomer loaded). Seen dates are the minimum day loaded, whatever the order.
 -- A loser key has exactly one listing, so it is in one match at most and never wins another: no chains.
 --
 -- Incremental: a listing's product depends only on the listings that share its base key (override, else own
 -- key) or its (name_key, publisher_key), on theirs, and so on. So resolving the connected component of the
 -- listings whose identity changed (graph: listings -- their base key and their name group) gives exactly
 -- what resolving every listing gives. resolve_seeds (store, store_app_id, own_app_key, name_key,
--- publisher_key, app_key) starts the component: the changed listings (by id: their current nodes) with their
--- former own key and name group, and product keys (app_key: a catalog app's, or a former override's). A
--- listing's override never changes in a load, so its former base key is its current one (sync_catalog seeds
--- a changed override's former key).
+-- publisher_key, app_key) starts the component: the changed listings (by id: their current nodes; a listing
+-- whose first_seen_date moved earlier is changed too) with their former own key and name group, and product
+-- keys (app_key: a catalog app's, or a former override's). A listing's override never changes in a load, so
+-- its former base key is its current one (sync_catalog seeds a changed override's former key).
 WITH RECURSIVE
 catalog_key AS (
     SELECT app_key FROM core.apps WHERE status = 'catalog'
@@ -34,7 +38,7 @@ catalog_key AS (
 listing AS (
     SELECT
         ids.store, ids.store_app_id, ids.app_key AS old_app_key, ids.mapped_by AS old_mapped_by,
-        ids.name_key, ids.publisher_key,
+        ids.name_key, ids.publisher_key, ids.first_seen_date,
         o.store IS NOT NULL AS has_override,
         o.app_key AS override_key,
         coalesce(o.app_key, ids.own_app_key) AS base_key,
@@ -74,25 +78,36 @@ component AS (
 key_listings AS (
     SELECT base_key, store, count(*) AS n FROM component GROUP BY base_key, store
 ),
+key_seen AS (  -- a key's first day: its listings' earliest (every listing of a reached key is in the component)
+    SELECT base_key, coalesce(min(first_seen_date), DATE '9999-12-31') AS first_seen
+    FROM component
+    GROUP BY base_key
+),
 candidate AS (
-    SELECT c.*, coalesce(c.base_key IN (SELECT app_key FROM catalog_key), false) AS is_catalog
+    SELECT c.*, coalesce(c.base_key IN (SELECT app_key FROM catalog_key), false) AS is_catalog, k.first_seen
     FROM component AS c
+    JOIN key_seen AS k USING (base_key)
     WHERE NOT c.has_override AND c.named
     QUALIFY count(*) OVER (PARTITION BY c.name_key, c.publisher_key) = 2
 ),
-pair AS (
+matched AS (  -- i: the App Store listing, g: the Google Play one; ios_wins: i's key is the product's
     SELECT
-        CASE WHEN g.is_catalog THEN i.base_key WHEN i.is_catalog THEN g.base_key
-             ELSE greatest(i.base_key, g.base_key) END AS from_key,
-        CASE WHEN g.is_catalog THEN g.base_key WHEN i.is_catalog THEN i.base_key
-             ELSE least(i.base_key, g.base_key) END AS to_key,
-        CASE WHEN g.is_catalog THEN 'app_store' WHEN i.is_catalog THEN 'google_play'
-             WHEN i.base_key > g.base_key THEN 'app_store' ELSE 'google_play' END AS from_store
+        i.base_key AS ios_key, g.base_key AS play_key,
+        CASE WHEN i.is_catalog OR g.is_catalog THEN i.is_catalog
+             WHEN i.first_seen <> g.first_seen THEN i.first_seen < g.first_seen
+             ELSE i.base_key < g.base_key END AS ios_wins
     FROM candidate AS i
     JOIN candidate AS g
       ON i.store = 'app_store' AND g.store = 'google_play'
      AND i.name_key = g.name_key AND i.publisher_key = g.publisher_key
     WHERE i.base_key <> g.base_key AND NOT (i.is_catalog AND g.is_catalog)
+),
+pair AS (
+    SELECT
+        CASE WHEN ios_wins THEN play_key ELSE ios_key END AS from_key,
+        CASE WHEN ios_wins THEN ios_key ELSE play_key END AS to_key,
+        CASE WHEN ios_wins THEN 'google_play' ELSE 'app_store' END AS from_store
+    FROM matched
 ),
 rename AS (
     SELECT p.from_key, p.to_key

@@ -19,7 +19,8 @@
 --   * first_seen_date / last_seen_date: the minimum / maximum day seen.
 -- core.apps tells catalog apps: when a batch makes an app a catalog app (promoted: a catalog record of an
 -- app that is not one yet), the loader runs promote_catalog_apps.sql first, one batch at a time.
---   identity_changed: the listing is new, or its own key, name_key or publisher_key changes;
+--   identity_changed: the listing is new, or its own key, name_key or publisher_key changes, or its
+--     first_seen_date moves earlier (a back-fill: which of two matched keys is the product's depends on it);
 --   app_key: the listing's product before re-resolution (its own key when new).
 WITH record AS (
     SELECT
@@ -88,7 +89,8 @@ listing AS (
         cur.app_key AS old_app_key,
         cur.own_app_key AS old_own_app_key,
         cur.name_key AS old_name_key,
-        cur.publisher_key AS old_publisher_key
+        cur.publisher_key AS old_publisher_key,
+        cur.first_seen_date AS old_first_seen_date
     FROM (
         -- evidence already seen stays: a name-only classification (say the app page failed that day) never
         -- replaces one that rested on a description; it only classifies a listing nothing better described
@@ -108,5 +110,6 @@ SELECT
     is_new
         OR own_app_key IS DISTINCT FROM old_own_app_key
         OR name_key IS DISTINCT FROM old_name_key
-        OR publisher_key IS DISTINCT FROM old_publisher_key AS identity_changed
+        OR publisher_key IS DISTINCT FROM old_publisher_key
+        OR first_seen_date IS DISTINCT FROM old_first_seen_date AS identity_changed
 FROM listing;
