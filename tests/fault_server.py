@@ -17,10 +17,17 @@ is the country ``cc`` (its ``gl``)::
         server.day = date(2026, 11, 2)      # the market moves on: the next day's charts
 
 Transient faults (429, 5xx bursts, reset, timeout, truncated body, drip) misbehave for the first ``times``
-matching requests and then answer cleanly; the others misbehave every time. Every request is recorded
-(``server.requests``) with its arrival time, and :meth:`FaultServer.hits_for` counts the hits of a target.
-Paths no source uses are served like :class:`LoopbackServer`'s scripts (``server.script(path, reply)``),
-including :class:`DripReply`.
+matching requests and then answer cleanly; the others misbehave every time.
+
+Every request is recorded (``server.requests``) with its arrival time, and :meth:`FaultServer.hits_for` counts
+the hits of a target. Paths no source uses are served like :class:`LoopbackServer`'s scripts
+(``server.script(path, reply)``), including :class:`DripReply` and :class:`HoldReply`.
+
+Timing: a healthy answer gets generous timeouts (:data:`READ_TIMEOUT`; the deadline is the caller's), so a
+loaded machine only makes a day slower. A fault that must end by a timeout never races it: a stalled answer
+(:class:`HoldReply`) waits until the client hangs up, and a drip sends a byte every :data:`DRIP_INTERVAL`
+(50x inside the read timeout), so only the client's deadline ends it. The simulated world is built before the
+first request, and answers are rendered one at a time, so no request waits while every thread builds it.
 
 News answers are a Google News RSS search per (edition, query, day): two stories of the day shared by every
 search of the edition, the previous day's two (a feed keeps recent stories, so a day re-delivers the stories
@@ -32,6 +39,7 @@ from __future__ import annotations
 
 import json
 import re
+import select
 import threading
 import time
 from collections.abc import Callable
@@ -66,7 +74,7 @@ FAULTS: dict[str, Fault] = {f.name: f for f in [
     Fault("http_5xx_burst", "a burst of 500 then 503, then a clean answer", times=2),
     Fault("http_503_persistent", "503 on every attempt (longer than the retry budget)"),
     Fault("connection_reset", "TCP reset instead of an answer, once", times=1),
-    Fault("read_timeout", "no status line within the read timeout, once", times=1),
+    Fault("read_timeout", "no status line until the client's read timeout gives up, once", times=1),
     Fault("truncated_body", "Content-Length announced, half the body sent, connection closed, once", times=1),
     Fault("truncated_body_persistent", "the body breaks off half-way on every attempt"),
     Fault("missing_data_block", "changed layout: the data block (results / RPC envelope / channel) is gone"),
@@ -86,7 +94,11 @@ FAULTS: dict[str, Fault] = {f.name: f for f in [
     Fault("out_of_range", "a count beyond 64 bits (2^63): lookup userRatingCount, Play realInstalls, price micros"),
     Fault("renamed_counts", "changed layout: the count fields (ratings, installs) renamed in every answer"),
 ]}
-DRIP_INTERVAL = 0.1  # 5x inside the matrix's read timeout (0.5 s): only the deadline cuts a drip, busy or not
+READ_TIMEOUT = 5.0  # the client's read timeout in settings(): a healthy answer's first byte comes well inside it
+CONNECT_TIMEOUT = 10.0
+DRIP_INTERVAL = 0.1  # 50x inside READ_TIMEOUT: only the deadline cuts a drip, busy or not
+HOLD_LIMIT = 120.0  # a HoldReply gives up waiting for the client to hang up after this long
+LISTEN_BACKLOG = 128  # connections waiting for accept() (socketserver's 5 drops SYNs of a burst)
 TOO_BIG = 2**63  # one past int64
 RETRY_AFTER_DATE = ("Mon, 02 Nov 2026 06:00:00 GMT", "Mon, 02 Nov 2026 06:00:02 GMT")  # (Date, Retry-After)
 
@@ -148,11 +160,22 @@ class DripReply(Reply):
     interval: float = DRIP_INTERVAL
 
 
+@dataclass(frozen=True)
+class HoldReply(Reply):
+    """No answer at all: the server waits, sending nothing, until the client hangs up (its read timeout or its
+    deadline), at most ``limit`` seconds. The stall ends by the client's clock, never by a race with ours."""
+
+    limit: float = HOLD_LIMIT
+
+
 class _FaultHandler(_Handler):
     def _reply_for(self, seen: SeenRequest) -> Reply:
         return self.server.owner.respond(seen)
 
     def _reply(self, reply: Reply, end: Callable[[], None]) -> None:
+        if isinstance(reply, HoldReply):
+            self._hold(reply.limit)
+            return
         if not isinstance(reply, DripReply):
             super()._reply(reply, end)
             return
@@ -172,16 +195,28 @@ class _FaultHandler(_Handler):
             self.wfile.write(reply.body[i:i + 1])
             self.wfile.flush()
 
+    def _hold(self, limit: float) -> None:
+        """Send nothing until the client closes the connection (it becomes readable: end-of-file), or ``limit``."""
+        self.close_connection = True
+        until = time.monotonic() + limit
+        while (left := until - time.monotonic()) > 0:
+            readable, _, _ = select.select([self.connection], [], [], min(left, 1.0))
+            if readable:
+                return
+
+
+class _FaultTCPServer(_Server):
+    request_queue_size = LISTEN_BACKLOG
+
 
 class FaultServer(LoopbackServer):
     """Real-format App Store, Google Play and news answers on 127.0.0.1, with per-request faults."""
 
-    def __init__(self, start: date, *, countries: tuple[str, ...] = ("us",), read_delay: float = 1.5) -> None:
+    def __init__(self, start: date, *, countries: tuple[str, ...] = ("us",)) -> None:
         super().__init__()
         self.start_day = start
         self.day = start
         self.market_countries = tuple(countries)
-        self.read_delay = read_delay  # how long a read_timeout fault stalls (above the client's read timeout)
         self.max_response_bytes = 512 * 1024
         self.oversize_bytes: int | None = None  # size of an oversized_* body (default: the cap + 1 KiB)
         self.hostile_names: dict[str, str] = {}  # track id -> the name every response (both stores) shows
@@ -193,15 +228,18 @@ class FaultServer(LoopbackServer):
         self._by_package = {play_package(m): m for m in self._market}
         self._injections: dict[tuple[str, str], list[_Injection]] = {}
         self._fault_lock = threading.Lock()
+        self._render_lock = threading.Lock()  # one answer rendered at a time (see start())
         self._infos: dict[int, RequestInfo | None] = {}  # id(SeenRequest) -> what it asked for
 
     # -- lifecycle (the handler is this module's, the rest is LoopbackServer's)
     def start(self) -> FaultServer:
-        # The simulated world (economy, rankings) is built lazily by the first chart asked for: done here, before
-        # any client waits with a read timeout. Built by the first requests instead, every server thread built it
-        # at once, and a loaded machine took >12 s: every attempt of a clean first day timed out.
-        ranked(self._market, "free", "us", 0, 1)
-        self._server = _Server(("127.0.0.1", 0), _FaultHandler)
+        # The simulated world (economy, rankings, iOS rating counts, Play installs) is built lazily, by the first
+        # answer that needs each part: built here, before any client waits with a timeout. Built by the first
+        # requests instead, every server thread built it at once (the iOS ratings 66 times over for the first
+        # lookups of a 45-country day), and on a loaded machine every attempt of a clean day timed out.
+        # Rendering holds a lock for the same reason: whatever is still cold (a day's rankings) is built once.
+        self._warm_up()
+        self._server = _FaultTCPServer(("127.0.0.1", 0), _FaultHandler)
         self._server.owner = self
         self._port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
@@ -212,9 +250,20 @@ class FaultServer(LoopbackServer):
     def __enter__(self) -> FaultServer:
         return self.start()
 
+    def _warm_up(self) -> None:
+        """Render one answer of every kind (the lazily built parts of the simulated world get built)."""
+        first = next(m for m in self._market if m.index >= 0 and m.app.user_rating_count is not None)
+        for info in (RequestInfo("app_store", "rss_v2", "us", chart="top-free", genre="all", limit=1),
+                     RequestInfo("app_store", "legacy_rss", "us", chart="top-grossing", genre="6016", limit=1),
+                     RequestInfo("app_store", "lookup", "us", ids=(first.app.track_id,)),
+                     RequestInfo("google_play", "chart", "us", chart="top-free", genre="ENTERTAINMENT", limit=1),
+                     RequestInfo("google_play", "details", "us", app_id=play_package(first))):
+            self._clean(info)
+
     # -- configuration
     def settings(self, data_dir: Path, countries: list[str], **overrides) -> Settings:
-        """Settings pointing every source at this server, with tiny timeouts and backoff."""
+        """Settings pointing every source at this server: generous timeouts (a healthy answer is never cut on a
+        busy machine), tiny backoff, no rate limit."""
         base = self.url("").rstrip("/")
         values = {
             "data_dir": data_dir,
@@ -228,13 +277,16 @@ class FaultServer(LoopbackServer):
             "requests_per_second_per_host": 10_000.0,
             "host_rate_overrides": {},
             "rate_jitter": 0.0,
-            "max_concurrency_per_host": 32,
+            # 8 answers in flight at once: on a loaded machine more only queue on the one GIL the server and the
+            # client share, and each answer then takes longer (a clean 45-country day: slowest attempt 1.1 s with 8,
+            # 1.6 s with 32, load 12)
+            "max_concurrency_per_host": 8,
             "max_workers": 8,
             "max_retries": 3,
             "backoff_base_seconds": 0.01,
             "backoff_max_seconds": 2.0,
-            "connect_timeout": 2.0,
-            "read_timeout": 0.5,
+            "connect_timeout": CONNECT_TIMEOUT,
+            "read_timeout": READ_TIMEOUT,
             "max_response_bytes": self.max_response_bytes,
             "rss_v2_limit": 15,
             "legacy_rss_limit": 15,
@@ -326,7 +378,8 @@ class FaultServer(LoopbackServer):
         if info is None:
             return self._next_reply(req.path)  # a scripted path (404 when none)
         fault, hit = self._matching(info)
-        return self._fault_reply(fault, hit, info, lambda content_fault=None: self._clean(info, content_fault))
+        with self._render_lock:
+            return self._fault_reply(fault, hit, info, lambda content_fault=None: self._clean(info, content_fault))
 
     def _matching(self, info: RequestInfo) -> tuple[str | None, int]:
         """The fault this request gets (None: a clean answer) and which matching hit it is (1, 2, ...)."""
@@ -357,7 +410,7 @@ class FaultServer(LoopbackServer):
         if fault == "connection_reset":
             return Reply(reset=True)
         if fault == "read_timeout":
-            return replace(clean(), delay=self.read_delay)
+            return HoldReply()
         if fault == "drip":
             full = clean()
             return DripReply(full.status, full.body, headers=full.headers)
