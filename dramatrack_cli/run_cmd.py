@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -24,11 +25,21 @@ def _days(dates: list[str] | None, start: str | None, end: str | None) -> list[d
     return [date.today()]
 
 
+@contextmanager
+def _stopping(stop):
+    try:
+        yield
+    finally:
+        if stop is not None:
+            stop()
+
+
 def run_days(days: list[date], sources: list[str], countries: list[str] | None, replay: Path | None,
-             echo=typer.echo, show_progress: bool = True, before_day=None) -> list:
+             echo=typer.echo, show_progress: bool = True, before_day=None, keep_worker: bool = False) -> list:
     """Run each source's ingest DAG, then the asset-triggered chain below them, day by day (with a progress bar
     over the days on stderr; the per-run lines still go to ``echo``). ``before_day(day)``, when given, is called
-    before a day's runs start (the demo waits there for the day's sample capture)."""
+    before a day's runs start (the demo waits there for the day's sample capture). The marts builds run in a
+    worker process (``dramatrack.pipeline.worker``), stopped at the end unless ``keep_worker``."""
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -40,17 +51,19 @@ def run_days(days: list[date], sources: list[str], countries: list[str] | None, 
     )
 
     from dramatrack.local_airflow import EmbeddedAirflow, configure_embedded_airflow, ensure_metadata_db
+    from dramatrack.pipeline import worker
     from dramatrack.settings import get_settings
 
     settings = get_settings()
     configure_embedded_airflow(settings)
     ensure_metadata_db()
     airflow = EmbeddedAirflow()
+    worker.use_worker()  # the daily marts builds in one worker process (memory: see the module)
     results = []
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("days"),
                         TimeElapsedColumn(), TimeRemainingColumn(), console=Console(stderr=True),
                         disable=not show_progress)  # fmt: skip
-    with progress:
+    with progress, _stopping(None if keep_worker else worker.shutdown):
         task = progress.add_task("Running the DAGs", total=len(days))
         for day in days:
             if before_day is not None:
@@ -101,6 +114,7 @@ def demo(
     import os
     import time
 
+    from dramatrack.pipeline import worker
     from dramatrack.settings import get_settings
     from sample_data.generate_capture import DEMO_COUNTRIES, CaptureError, start_capture
 
@@ -121,9 +135,10 @@ def demo(
         typer.echo(f"Generating the sample capture ({what}) under {capture}, alongside the DAG runs")
     try:
         results = run_days([first + timedelta(days=i) for i in range(days)], list(SOURCES), DEMO_COUNTRIES, capture,
-                           before_day=job.wait_for)
+                           before_day=job.wait_for, keep_worker=True)
         job.finish()
     except CaptureError as exc:
+        worker.shutdown()
         typer.echo(f"dramatrack demo: {exc}", err=True)
         raise typer.Exit(1) from exc
     finally:
@@ -133,10 +148,12 @@ def demo(
     from dramatrack_cli.show import print_demo_summary
 
     print_demo_summary(settings, results, time.monotonic() - t0)
-    try:
-        report = generate_report()
+    try:  # in the marts builds' worker process: the report's pandas and charts stay out of this one too
+        report = worker.call(generate_report)
     except ReportError as exc:
         typer.echo(f"dramatrack demo: no report: {exc}", err=True)
         raise typer.Exit(1) from exc
+    finally:
+        worker.shutdown()
     typer.echo(f"Charts (PNG): {report.html_path.parent}")
     typer.echo(f"Report: {report.html_path}")

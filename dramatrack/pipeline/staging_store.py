@@ -74,7 +74,11 @@ def save_staged(staged: StagedBatch, staging_dir: Path) -> Path:
               for name, record_type in _TABLES.items()}
     folder.mkdir(parents=True, exist_ok=True)
     for name, table in tables.items():
-        pq.write_table(table, folder / f"{name}.parquet")
+        path = folder / f"{name}.parquet"
+        if table.num_rows:
+            pq.write_table(table, path)
+        else:  # batch.json's row counts say it is empty (a store batch has no news rows, and the reverse)
+            path.unlink(missing_ok=True)
     with open(folder / "fetch_log.jsonl", "w", encoding="utf-8") as fh:
         for row in staged.fetch_log_rows:
             fh.write(json.dumps(row, sort_keys=True) + "\n")
@@ -95,9 +99,7 @@ def load_staged(folder: Path, *, arrow: Collection[str] = ()) -> StagedBatch:
     counts = meta.get("rows", {})  # rows per table (staged before it was recorded: every file is read)
     for name, record_type in _TABLES.items():
         path = folder / f"{name}.parquet"
-        if not path.exists():  # staged before this record type existed
-            continue
-        if counts.get(name) == 0:
+        if counts.get(name) == 0 or not path.exists():  # empty (not written), or staged before the type existed
             if name in arrow:
                 setattr(staged, name, staging_schema(record_type).empty_table())
             continue
