@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -23,15 +22,6 @@ def _days(dates: list[str] | None, start: str | None, end: str | None) -> list[d
     if dates:
         return [date.fromisoformat(d) for d in dates]
     return [date.today()]
-
-
-@contextmanager
-def _stopping(stop):
-    try:
-        yield
-    finally:
-        if stop is not None:
-            stop()
 
 
 def run_days(days: list[date], sources: list[str], countries: list[str] | None, replay: Path | None,
@@ -58,27 +48,33 @@ def run_days(days: list[date], sources: list[str], countries: list[str] | None, 
     configure_embedded_airflow(settings)
     ensure_metadata_db()
     airflow = EmbeddedAirflow()
+    was_on = worker.enabled()
     worker.use_worker()  # the daily marts builds in one worker process (memory: see the module)
     results = []
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("days"),
                         TimeElapsedColumn(), TimeRemainingColumn(), console=Console(stderr=True),
                         disable=not show_progress)  # fmt: skip
-    with progress, _stopping(None if keep_worker else worker.shutdown):
-        task = progress.add_task("Running the DAGs", total=len(days))
-        for day in days:
-            if before_day is not None:
-                progress.update(task, description=f"Waiting for the sample capture of {day}")
-                before_day(day)
-            progress.update(task, description=f"Running the DAGs: {day}")
-            conf = {"date": day.isoformat(), "countries": countries, "replay": str(replay) if replay else None}
-            chain = airflow.run_chain([SOURCES[s] for s in sources], day, conf)
-            for result in chain:
-                failed = f" (failed: {', '.join(result.failed_tasks)})" if result.failed_tasks else ""
-                note = f": {result.note}; not a success" if result.note else ""
-                echo(f"{day} {result.dag_id}: {result.state}{failed}{note} ({result.seconds:.1f} s)")
-            results.extend(chain)
-            progress.advance(task)
-        progress.update(task, description="Ran the DAGs")
+    try:
+        with progress:
+            task = progress.add_task("Running the DAGs", total=len(days))
+            for day in days:
+                if before_day is not None:
+                    progress.update(task, description=f"Waiting for the sample capture of {day}")
+                    before_day(day)
+                progress.update(task, description=f"Running the DAGs: {day}")
+                conf = {"date": day.isoformat(), "countries": countries, "replay": str(replay) if replay else None}
+                chain = airflow.run_chain([SOURCES[s] for s in sources], day, conf)
+                for result in chain:
+                    failed = f" (failed: {', '.join(result.failed_tasks)})" if result.failed_tasks else ""
+                    note = f": {result.note}; not a success" if result.note else ""
+                    echo(f"{day} {result.dag_id}: {result.state}{failed}{note} ({result.seconds:.1f} s)")
+                results.extend(chain)
+                progress.advance(task)
+            progress.update(task, description="Ran the DAGs")
+    finally:  # the worker's state as it was; the worker stopped unless the caller still needs it
+        worker.use_worker(was_on)
+        if not keep_worker:
+            worker.shutdown()
     return results
 
 

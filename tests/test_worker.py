@@ -34,10 +34,12 @@ def test_shutdown_stops_the_worker_and_a_later_call_starts_another(stopped_after
     assert worker.call(os.getpid) not in (first, os.getpid())
 
 
-def test_use_worker_switches_the_marts_builds():
+def test_use_worker_switches_the_marts_builds(stopped_after):
+    was_on = worker.enabled()
     try:
         worker.use_worker()
         assert worker.enabled()
-    finally:
         worker.use_worker(False)
-    assert not worker.enabled() and worker._pool is None
+        assert not worker.enabled()
+    finally:
+        worker.use_worker(was_on)

@@ -20,11 +20,10 @@ _pool: ProcessPoolExecutor | None = None
 
 
 def use_worker(enabled: bool = True) -> None:
-    """Run later marts builds of this process in the worker process (or, ``False``, in this process)."""
+    """Run later marts builds of this process in the worker process (or, ``False``, in this process; a worker
+    already started keeps running until :func:`shutdown`)."""
     global _enabled
     _enabled = enabled
-    if not enabled:
-        shutdown()
 
 
 def enabled() -> bool:
