@@ -25,10 +25,11 @@ def _days(dates: list[str] | None, start: str | None, end: str | None) -> list[d
 
 
 def run_days(days: list[date], sources: list[str], countries: list[str] | None, replay: Path | None,
-             echo=typer.echo, show_progress: bool = True, before_day=None) -> list:
+             echo=typer.echo, show_progress: bool = True, before_day=None, keep_worker: bool = False) -> list:
     """Run each source's ingest DAG, then the asset-triggered chain below them, day by day (with a progress bar
     over the days on stderr; the per-run lines still go to ``echo``). ``before_day(day)``, when given, is called
-    before a day's runs start (the demo waits there for the day's sample capture)."""
+    before a day's runs start (the demo waits there for the day's sample capture). The marts builds run in a
+    worker process (``dramatrack.pipeline.worker``), stopped at the end unless ``keep_worker``."""
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -40,32 +41,40 @@ def run_days(days: list[date], sources: list[str], countries: list[str] | None, 
     )
 
     from dramatrack.local_airflow import EmbeddedAirflow, configure_embedded_airflow, ensure_metadata_db
+    from dramatrack.pipeline import worker
     from dramatrack.settings import get_settings
 
     settings = get_settings()
     configure_embedded_airflow(settings)
     ensure_metadata_db()
     airflow = EmbeddedAirflow()
+    was_on = worker.enabled()
+    worker.use_worker()  # the daily marts builds in one worker process (memory: see the module)
     results = []
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("days"),
                         TimeElapsedColumn(), TimeRemainingColumn(), console=Console(stderr=True),
                         disable=not show_progress)  # fmt: skip
-    with progress:
-        task = progress.add_task("Running the DAGs", total=len(days))
-        for day in days:
-            if before_day is not None:
-                progress.update(task, description=f"Waiting for the sample capture of {day}")
-                before_day(day)
-            progress.update(task, description=f"Running the DAGs: {day}")
-            conf = {"date": day.isoformat(), "countries": countries, "replay": str(replay) if replay else None}
-            chain = airflow.run_chain([SOURCES[s] for s in sources], day, conf)
-            for result in chain:
-                failed = f" (failed: {', '.join(result.failed_tasks)})" if result.failed_tasks else ""
-                note = f": {result.note}; not a success" if result.note else ""
-                echo(f"{day} {result.dag_id}: {result.state}{failed}{note} ({result.seconds:.1f} s)")
-            results.extend(chain)
-            progress.advance(task)
-        progress.update(task, description="Ran the DAGs")
+    try:
+        with progress:
+            task = progress.add_task("Running the DAGs", total=len(days))
+            for day in days:
+                if before_day is not None:
+                    progress.update(task, description=f"Waiting for the sample capture of {day}")
+                    before_day(day)
+                progress.update(task, description=f"Running the DAGs: {day}")
+                conf = {"date": day.isoformat(), "countries": countries, "replay": str(replay) if replay else None}
+                chain = airflow.run_chain([SOURCES[s] for s in sources], day, conf)
+                for result in chain:
+                    failed = f" (failed: {', '.join(result.failed_tasks)})" if result.failed_tasks else ""
+                    note = f": {result.note}; not a success" if result.note else ""
+                    echo(f"{day} {result.dag_id}: {result.state}{failed}{note} ({result.seconds:.1f} s)")
+                results.extend(chain)
+                progress.advance(task)
+            progress.update(task, description="Ran the DAGs")
+    finally:  # the worker's state as it was; the worker stopped unless the caller still needs it
+        worker.use_worker(was_on)
+        if not keep_worker:
+            worker.shutdown()
     return results
 
 
@@ -101,6 +110,7 @@ def demo(
     import os
     import time
 
+    from dramatrack.pipeline import worker
     from dramatrack.settings import get_settings
     from sample_data.generate_capture import DEMO_COUNTRIES, CaptureError, start_capture
 
@@ -121,9 +131,10 @@ def demo(
         typer.echo(f"Generating the sample capture ({what}) under {capture}, alongside the DAG runs")
     try:
         results = run_days([first + timedelta(days=i) for i in range(days)], list(SOURCES), DEMO_COUNTRIES, capture,
-                           before_day=job.wait_for)
+                           before_day=job.wait_for, keep_worker=True)
         job.finish()
     except CaptureError as exc:
+        worker.shutdown()
         typer.echo(f"dramatrack demo: {exc}", err=True)
         raise typer.Exit(1) from exc
     finally:
@@ -133,10 +144,12 @@ def demo(
     from dramatrack_cli.show import print_demo_summary
 
     print_demo_summary(settings, results, time.monotonic() - t0)
-    try:
-        report = generate_report()
+    try:  # in the marts builds' worker process: the report's pandas and charts stay out of this one too
+        report = worker.call(generate_report)
     except ReportError as exc:
         typer.echo(f"dramatrack demo: no report: {exc}", err=True)
         raise typer.Exit(1) from exc
+    finally:
+        worker.shutdown()
     typer.echo(f"Charts (PNG): {report.html_path.parent}")
     typer.echo(f"Report: {report.html_path}")

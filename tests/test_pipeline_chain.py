@@ -124,6 +124,19 @@ def test_running_the_same_day_again_leaves_core_and_marts_identical(pipeline):
     assert table_hashes(settings.warehouse_path) == pipeline["hashes"]
 
 
+def test_the_marts_built_in_the_worker_process_equal_a_full_build_in_this_one(pipeline):
+    """run_days builds the marts in a worker process (dramatrack/pipeline/worker.py); rebuilding everything here
+    gives the same core and marts tables."""
+    from dramatrack.pipeline import worker
+    from dramatrack.pipeline.validate_load import build_marts_and_publish
+
+    settings = pipeline["settings"]
+    assert not worker.enabled()  # run_days turned it on for its runs, and off again after them
+    hashes = table_hashes(settings.warehouse_path)
+    build_marts_and_publish(settings)
+    assert table_hashes(settings.warehouse_path) == hashes
+
+
 def test_google_play_loads_and_one_app_spans_both_stores(pipeline):
     settings = pipeline["settings"]
     with duckdb.connect(str(settings.snapshot_path), read_only=True) as conn:

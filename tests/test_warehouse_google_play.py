@@ -586,3 +586,38 @@ def test_a_name_only_record_never_downgrades_a_described_classification(tmp_path
     # a later description is evidence too: it may change the classification
     load_batches(conn, [batch("us", date(2026, 11, 24), "other", False, "description")])
     assert state() == (("other", False, "description"), ("other", False))
+
+
+def test_staged_arrow_tables_load_exactly_as_the_records_do(tmp_path):
+    """load_report hands the loader the staged Parquet as Arrow tables (no Python records): the same batches
+    loaded both ways, several in one load_batches call, give the same tables and the same counts."""
+    from dramatrack.pipeline.staged import StagedBatch
+    from dramatrack.pipeline.staging_store import load_staged, save_staged
+    from extractors.batches import BatchManifest
+    from warehouse.loaders import Batch, load_batches
+
+    days = [(DAYS[0], "us"), (DAYS[0], "gb"), (DAYS[1], "us")]
+    kinds = [ios_batch(d, c) for d, c in days] + [play_batch(d, c) for d, c in days]
+
+    def as_batch(kw: dict, arrow: bool) -> Batch:
+        fields = ("chart_entries", "lookups", "apps", "play_details")
+        if arrow:
+            manifest = BatchManifest(batch_id=kw["batch_id"], source=kw["source"],
+                                     snapshot_date=kw["snapshot_date"].isoformat(), country=kw["country"],
+                                     warc_paths=(), responses=1)
+            staged = load_staged(save_staged(StagedBatch(manifest=manifest, **{f: list(kw.get(f, [])) for f in fields}),
+                                             tmp_path / "staging"), arrow=fields)
+            assert all(not isinstance(getattr(staged, f), list) for f in fields)  # Arrow tables, not records
+            kw = {**kw, **{f: getattr(staged, f) for f in fields}}
+        return Batch(**kw)
+
+    loaded = {}
+    for arrow in (False, True):
+        conn = fresh(tmp_path, f"arrow-{arrow}")
+        counts = load_batches(conn, [as_batch(kw, arrow) for kw in kinds[:3]])
+        counts += load_batches(conn, [as_batch(kw, arrow) for kw in kinds[3:]])
+        loaded[arrow] = (counts, contents(conn))
+        conn.close()
+    assert loaded[True][0] == loaded[False][0]
+    assert loaded[True][0][0]["chart_entries"] > 0 and loaded[True][0][3]["app_metrics"] > 0
+    assert_same(loaded[True][1], loaded[False][1])

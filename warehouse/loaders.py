@@ -22,6 +22,7 @@ from operator import attrgetter
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -133,16 +134,31 @@ def _columns_table(columns: Iterable[Sequence[Any]], schema: pa.Schema) -> pa.Ta
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def _records_table(records: Sequence[Any], schema: pa.Schema) -> pa.Table:
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """A staged Arrow table as ``schema``: its columns by name, cast (a value that does not fit raises Arrow's
+    error), a column it lacks (staged before the field existed) all nulls."""
+    columns = [table[f.name].cast(f.type) if f.name in table.column_names else pa.nulls(table.num_rows, f.type)
+               for f in schema]
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+@functools.cache
+def _empty(schema: pa.Schema) -> pa.Table:
+    return schema.empty_table()
+
+
+def _records_table(records: Sequence[Any] | pa.Table, schema: pa.Schema) -> pa.Table:
+    if isinstance(records, pa.Table):
+        return _conform(records, schema)
     if not records:
-        return schema.empty_table()
+        return _empty(schema)
     # one attribute at a time: cheaper than transposing a tuple per record
     return _columns_table((list(map(attrgetter(name), records)) for name in schema.names), schema)
 
 
 def _dicts_table(rows: Sequence[Mapping[str, Any]], schema: pa.Schema) -> pa.Table:
     if not rows:
-        return schema.empty_table()
+        return _empty(schema)
     columns = {name: [row.get(name) for row in rows] for name in schema.names}
     return pa.table(columns, schema=schema)
 
@@ -160,16 +176,46 @@ def _publisher_key(publisher: str | None) -> str | None:
 _APP_FIELDS = APP_RECORD_SCHEMA.names[:-2]  # the AppRecord fields; name_key and publisher_key are derived
 
 
-def _apps_table(apps: Sequence[AppRecord]) -> pa.Table:
-    if not apps:
-        return APP_RECORD_SCHEMA.empty_table()
-    columns = [list(map(attrgetter(name), apps)) for name in _APP_FIELDS]
-    names, publishers = columns[_APP_FIELDS.index("name")], columns[_APP_FIELDS.index("publisher")]
-    columns += [list(map(_name_key, names)), list(map(_publisher_key, publishers))]
-    return _columns_table(columns, APP_RECORD_SCHEMA)
+def _mapped(column: pa.ChunkedArray, fn: Any) -> pa.Array:
+    """``fn`` of every value of a string column, called once per distinct value (not per row)."""
+    encoded = pc.dictionary_encode(column.combine_chunks(), null_encoding="encode")
+    images = pa.array([fn(v) for v in encoded.dictionary.to_pylist()], _S)
+    return images.take(encoded.indices)
 
 
-def _play_details_table(details: Sequence[PlayAppDetails]) -> pa.Table:
+_APP_FIELDS_SCHEMA = pa.schema(APP_RECORD_SCHEMA.field(name) for name in _APP_FIELDS)
+
+
+def _stacked_records(values: Sequence[Sequence[Any] | pa.Table], schema: pa.Schema) -> tuple[pa.Table, list[int]]:
+    """Every batch's records of one kind as one table of ``schema``, and each batch's number of rows. Staged
+    Arrow tables are concatenated first and shaped once (not once per batch)."""
+    counts = [len(v) for v in values]
+    if values and all(isinstance(v, pa.Table) for v in values):
+        return _conform(pa.concat_tables(values, promote_options="permissive"), schema), counts
+    tables = [_records_table(v, schema) for v in values]
+    return (pa.concat_tables(tables) if tables else _empty(schema)), counts
+
+
+def _with_keys(apps: pa.Table) -> pa.Table:
+    """Records with their name and publisher keys (computed once per distinct name and publisher)."""
+    return (apps.append_column(APP_RECORD_SCHEMA.field("name_key"), _mapped(apps["name"], _name_key))
+                .append_column(APP_RECORD_SCHEMA.field("publisher_key"), _mapped(apps["publisher"], _publisher_key)))
+
+
+def _play_details_table(details: Sequence[PlayAppDetails] | pa.Table) -> pa.Table:
+    if isinstance(details, pa.Table):
+        histogram = details["histogram"] if "histogram" in details.column_names else None
+        if histogram is not None:
+            lengths = pc.list_value_length(histogram)
+            wrong = pc.fill_null(pc.not_equal(lengths, 5), False)
+            if pc.any(wrong).as_py():
+                row = pc.index(wrong, True).as_py()
+                raise ValueError(f"{details['app_id'][row].as_py()}: rating histogram must have 5 counts, "
+                                 f"got {lengths[row].as_py()}")
+            details = details.drop_columns(["histogram"])
+            for stars in range(1, 6):
+                details = details.append_column(f"histogram_{stars}", pc.list_element(histogram, stars - 1))
+        return _conform(details, PLAY_DETAILS_SCHEMA)
     rows = []
     for d in details:
         row = {name: getattr(d, name) for name in PLAY_DETAILS_SCHEMA.names if hasattr(d, name)}
@@ -295,17 +341,18 @@ def _adopt_orphan_facts(conn: duckdb.DuckDBPyConnection, products: Sequence[str]
 
 @dataclass(frozen=True)
 class Batch:
-    """One validated batch to load: the keyword arguments of :func:`load_batch`."""
+    """One validated batch to load: the keyword arguments of :func:`load_batch`. Each kind of record may also
+    be an Arrow table of the record type's fields (the staged Parquet as read), which the loader takes as is."""
 
     batch_id: str
     source: str
     snapshot_date: date
     country: str | None
-    chart_entries: Sequence[ChartEntry]
-    lookups: Sequence[AppLookup]
-    apps: Sequence[AppRecord]
+    chart_entries: Sequence[ChartEntry] | pa.Table
+    lookups: Sequence[AppLookup] | pa.Table
+    apps: Sequence[AppRecord] | pa.Table
     fetch_log_rows: Sequence[Mapping[str, Any]]
-    play_details: Sequence[PlayAppDetails] = ()
+    play_details: Sequence[PlayAppDetails] | pa.Table = ()
     items: Sequence[str] = ()  # item batch ids (app pages) that load with the batch: their quarantines resolve
 
 
@@ -471,40 +518,58 @@ def load_batches(conn: duckdb.DuckDBPyConnection, batches: Sequence[Batch]) -> l
         return _load(conn, batches)
 
 
+LISTING_SCHEMA = pa.schema([("store", _S), ("store_app_id", _S)])
+
+
+def _key(table: pa.Table) -> pa.Array:
+    """(store, store_app_id) of every row as one string (the separator is in neither)."""
+    return pc.binary_join_element_wise(table["store"], table["store_app_id"], "\x1f")
+
+
 class _Staging:
     """The batches of one load shaped for SQL: the staging relations (all the batches' rows of a kind in one
     relation, each row with its batch's place in load order, ``pos``, and its day, ``snapshot_date``) and
-    what the loader needs to know about each batch."""
+    what the loader needs to know about each batch. Records arrive as Python records or as Arrow tables (the
+    staged Parquet, read by ``load_report``); either way the work here is on Arrow columns, not per row."""
 
     def __init__(self, batches: Sequence[Batch]) -> None:
         self.batches = batches
         self.lookups = [_records_table(b.lookups, APP_LOOKUP_SCHEMA) for b in batches]
         self.details = [_play_details_table(b.play_details) for b in batches]
-        fetch_log = self._stack([_fetch_log_table(b.fetch_log_rows) for b in batches], FETCH_LOG_SCHEMA)
-        pos = fetch_log["pos"].to_pylist()
-        fetch_log = fetch_log.append_column("batch_id", pa.array([batches[i].batch_id for i in pos], _S))
-        fetch_log = fetch_log.append_column("source", pa.array([batches[i].source for i in pos], _S))
+        fetch_log = self._stack([_fetch_log_table([r for b in batches for r in b.fetch_log_rows])],
+                                FETCH_LOG_SCHEMA, [len(b.fetch_log_rows) for b in batches])
+        pos = fetch_log["pos"]
+        fetch_log = fetch_log.append_column("batch_id", pa.array([b.batch_id for b in batches], _S).take(pos))
+        fetch_log = fetch_log.append_column("source", pa.array([b.source for b in batches], _S).take(pos))
+        entries, self.entry_counts = _stacked_records([b.chart_entries for b in batches], CHART_ENTRY_SCHEMA)
+        apps, app_counts = _stacked_records([b.apps for b in batches], _APP_FIELDS_SCHEMA)
         tables = {
-            "staging_chart_entries": self._stack(
-                [_records_table(b.chart_entries, CHART_ENTRY_SCHEMA) for b in batches], CHART_ENTRY_SCHEMA
-            ),
+            "staging_chart_entries": self._stack([entries], CHART_ENTRY_SCHEMA, self.entry_counts),
             "staging_app_lookups": self._stack(self.lookups, APP_LOOKUP_SCHEMA),
             "staging_play_details": self._stack(self.details, PLAY_DETAILS_SCHEMA),
-            "staging_apps": self._stack([_apps_table(b.apps) for b in batches], APP_RECORD_SCHEMA),
+            "staging_apps": _with_keys(self._stack([apps], _APP_FIELDS_SCHEMA, app_counts)),
             "staging_fetch_log": fetch_log,
         }
+        if len({b.snapshot_date for b in batches}) > 1:  # several days: each day's rows together (stable)
+            chart_entries = tables["staging_chart_entries"]
+            tables["staging_chart_entries"] = chart_entries.take(pc.sort_indices(
+                chart_entries, [("snapshot_date", "ascending"), ("pos", "ascending")]))
+        self.apps = tables["staging_apps"]
         self.relations = {name: table for name, table in tables.items() if table.num_rows}
-        # per batch: the listings (store, store_app_id) it has records of
-        self.listing_ids = [
-            {(a.store, a.store_app_id) for a in b.apps if a.store_app_id is not None} for b in batches
-        ]
+        # the listings (store, store_app_id) each batch has records of, once per batch
+        identified = self.apps.filter(pc.is_valid(self.apps["store_app_id"]))
+        self.identified_records = identified.num_rows
+        self.listing_ids = identified.group_by(["pos", "store", "store_app_id"], use_threads=False).aggregate([])
         days = [b.snapshot_date for b in batches]
         self.days = {"first_date": min(days), "last_date": max(days)}
         self.one_day = len(set(days)) == 1
 
-    def _stack(self, tables: Sequence[pa.Table], schema: pa.Schema) -> pa.Table:
-        pos = pa.array([i for i, t in enumerate(tables) for _ in range(t.num_rows)], pa.int32())
-        table = pa.concat_tables(tables) if tables else schema.empty_table()
+    def _stack(self, tables: Sequence[pa.Table], schema: pa.Schema, rows: Sequence[int] | None = None) -> pa.Table:
+        """The batches' tables one after the other, with ``pos`` and ``snapshot_date``; ``rows``: the rows of
+        each batch when ``tables`` already holds them one after the other."""
+        rows = [t.num_rows for t in tables] if rows is None else rows
+        pos = pa.array(np.repeat(np.arange(len(rows), dtype=np.int32), rows), pa.int32())
+        table = pa.concat_tables(tables) if tables else _empty(schema)
         table = table.append_column("pos", pos)
         days = pa.array([b.snapshot_date for b in self.batches], pa.date32())
         return table.append_column("snapshot_date", days.take(pos))
@@ -514,14 +579,21 @@ class _Staging:
 
     def duplicated_records(self) -> bool:
         """Whether a batch holds several records of one listing."""
-        return any(
-            len(ids) < sum(a.store_app_id is not None for a in b.apps)
-            for ids, b in zip(self.listing_ids, self.batches, strict=True)
-        )
+        return self.listing_ids.num_rows < self.identified_records
+
+    def unidentified_records(self) -> bool:
+        """Whether a record has no store id."""
+        return self.apps.num_rows > self.identified_records
 
     def catalog_records(self) -> set[str]:
         """The products the batches have a record with status 'catalog' of."""
-        return {a.app_key for b in self.batches for a in b.apps if a.status == "catalog"}
+        catalog = self.apps.filter(pc.equal(self.apps["status"], "catalog"))
+        return set(pc.unique(catalog["app_key"]).to_pylist())
+
+    def listed(self) -> pa.Table:
+        """The listings the batches have records of."""
+        return self.listing_ids.select(["store", "store_app_id"]).group_by(
+            ["store", "store_app_id"], use_threads=False).aggregate([])
 
     def superseded(self, relation: str, scope: Sequence[str]) -> bool:
         """Whether a scope (the values of the ``scope`` columns of a staging relation) is in several batches,
@@ -529,54 +601,71 @@ class _Staging:
         table = self.relations.get(relation)
         if table is None or len(self.batches) < 2:
             return False
-        batches = table.group_by(list(scope)).aggregate([("pos", "count_distinct")])
-        return pc.max(batches["pos_count_distinct"]).as_py() > 1
+        batches = table.group_by(list(scope), use_threads=False).aggregate([("pos", "min"), ("pos", "max")])
+        return pc.any(pc.not_equal(batches["pos_min"], batches["pos_max"])).as_py()
 
     def unlisted_facts(self) -> pa.Table:
-        """The listings a batch has facts of but no record of, with the first and last day of such facts."""
-        days: dict[tuple[str, str], tuple[date, date]] = {}
-        for b, ids in zip(self.batches, self.listing_ids, strict=True):
-            for key in _fact_listing_ids(b) - ids:
-                first, last = days.get(key, (b.snapshot_date, b.snapshot_date))
-                days[key] = (min(first, b.snapshot_date), max(last, b.snapshot_date))
-        keys = sorted(days)
-        columns = [
-            [k[0] for k in keys],
-            [k[1] for k in keys],
-            [days[k][0] for k in keys],
-            [days[k][1] for k in keys],
-        ]
-        return _columns_table(columns, FACT_LISTING_SCHEMA)
+        """The listings a batch has facts of (chart entries, lookups, app pages) but no record of, with the
+        first and last day of such facts."""
+        facts = []
+        for relation, store, column in (("staging_chart_entries", None, "store_app_id"),
+                                        ("staging_app_lookups", APP_STORE, "track_id"),
+                                        ("staging_play_details", GOOGLE_PLAY, "app_id")):
+            table = self.relations.get(relation)
+            if table is None:
+                continue
+            stores = table["store"] if store is None else pa.array([store] * table.num_rows, _S)
+            facts.append(pa.table({"pos": table["pos"], "store": stores, "store_app_id": table[column],
+                                   "snapshot_date": table["snapshot_date"]}))
+        if not facts:
+            return FACT_LISTING_SCHEMA.empty_table()
+        fact = pa.concat_tables(facts)
+        fact = fact.filter(pc.is_valid(fact["store_app_id"]))
+        if self.listing_ids.num_rows:
+            fact = fact.join(self.listing_ids, ["pos", "store", "store_app_id"], join_type="left anti",
+                             use_threads=False)
+        days = fact.group_by(["store", "store_app_id"], use_threads=False).aggregate(
+            [("snapshot_date", "min"), ("snapshot_date", "max")])
+        table = pa.Table.from_arrays(
+            [days["store"], days["store_app_id"], days["snapshot_date_min"], days["snapshot_date_max"]],
+            schema=FACT_LISTING_SCHEMA,
+        )
+        return table.sort_by([("store", "ascending"), ("store_app_id", "ascending")])
 
-    def unresolved_entries(self, listed: set[tuple[str, str]]) -> list[int]:
+    def unresolved_entries(self, listed: pa.Table) -> list[int]:
         """Per batch, its chart entries of listings not in ``listed``."""
         unresolved = [0] * len(self.batches)
         entries = self.relations.get("staging_chart_entries")
         if entries is None:
             return unresolved
-        sep = "\x1f"  # (store, store_app_id) as one string key
-        keys = pc.binary_join_element_wise(entries["store"], entries["store_app_id"], sep)
-        known = pa.array([f"{store}{sep}{sid}" for store, sid in listed], _S)
-        missing = pc.invert(pc.fill_null(pc.is_in(keys, value_set=known), False))
+        missing = pc.invert(pc.fill_null(pc.is_in(_key(entries), value_set=_key(listed)), False))
         for row in pc.value_counts(entries["pos"].filter(missing)).to_pylist():
             unresolved[row["values"]] = row["counts"]
         return unresolved
 
-    def counts(self, listed: set[tuple[str, str]]) -> list[dict[str, int]]:
+    def _per_batch(self, table: pa.Table) -> list[int]:
+        """The number of rows of ``table`` (with a ``pos`` column) per batch."""
+        counts = [0] * len(self.batches)
+        for row in pc.value_counts(table["pos"]).to_pylist():
+            counts[row["values"]] = row["counts"]
+        return counts
+
+    def counts(self, listed: pa.Table) -> list[dict[str, int]]:
         """Each batch's row counts (``listed``: the listings that exist once the batches are loaded)."""
         unresolved = self.unresolved_entries(listed)
+        keyed = self.apps.filter(pc.is_valid(self.apps["app_key"]))
+        products = self._per_batch(keyed.group_by(["pos", "app_key"], use_threads=False).aggregate([]))
+        listings = self._per_batch(self.listing_ids)
         return [
             {
-                "chart_entries": len(b.chart_entries),
+                "chart_entries": self.entry_counts[i],
                 "chart_entries_unresolved": unresolved[i],
                 "app_metrics": _distinct_rows(lookups) + _distinct_rows(details),
-                "apps": len({a.app_key for a in b.apps if a.app_key is not None}),
-                "app_store_ids": len(ids),
+                "apps": products[i],
+                "app_store_ids": listings[i],
                 "fetch_log": len(b.fetch_log_rows),
             }
-            for i, (b, ids, lookups, details) in enumerate(
-                zip(self.batches, self.listing_ids, self.lookups, self.details, strict=True)
-            )
+            for i, (b, lookups, details) in enumerate(zip(self.batches, self.lookups, self.details, strict=True))
         ]
 
     def batches_table(self, counts: Sequence[Mapping[str, int]]) -> pa.Table:
@@ -595,7 +684,7 @@ def _load(conn: duckdb.DuckDBPyConnection, batches: Sequence[Batch]) -> list[dic
     staging = _Staging(batches)
     with _registered(conn, staging.relations) as registered:
         products: list[str | None] = []  # products to re-derive (besides those the batches have records of)
-        listed = set().union(*staging.listing_ids)
+        listed = [staging.listed()]
         seeds: pa.Table | None = None
         new_ids: list[tuple[str, str]] = []
         adopted: list[str] = []
@@ -603,7 +692,7 @@ def _load(conn: duckdb.DuckDBPyConnection, batches: Sequence[Batch]) -> list[dic
             params = {"deduplicate": staging.duplicated_records(), "one_day": staging.one_day}
             listings = _select(conn, "stage_listings.sql", params)
             promoted = {k for keys in listings["promoted"].to_pylist() if keys for k in keys}
-            if params["deduplicate"] or any(a.store_app_id is None for b in batches for a in b.apps):
+            if params["deduplicate"] or staging.unidentified_records():
                 promoted |= staging.catalog_records()  # records the query cannot tell about: assume so
             if promoted and len(batches) > 1:  # an app becomes a catalog app: load the batches one by one
                 return [counts for b in batches for counts in _load(conn, [b])]
@@ -625,7 +714,7 @@ def _load(conn: duckdb.DuckDBPyConnection, batches: Sequence[Batch]) -> list[dic
         if unlisted.num_rows:
             registered.add("batch_fact_listings", unlisted)
             widened = _run(conn, "widen_listing_seen.sql").fetchall()
-            listed.update((store, sid) for store, sid, *_ in widened)
+            listed.append(_columns_table([[r[0] for r in widened], [r[1] for r in widened]], LISTING_SCHEMA))
             products += [app_key for _, _, app_key, _ in widened]
             seeds = _with_seeds(seeds, _dated_earlier(unlisted, widened))
         if seeds is not None:
@@ -651,19 +740,11 @@ def _load(conn: duckdb.DuckDBPyConnection, batches: Sequence[Batch]) -> list[dic
             if not staging.has("staging_apps"):
                 registered.add("staging_apps", STAGED_APPS_SCHEMA.empty_table())
             _run(conn, "derive_products.sql")
-        counts = staging.counts(listed)
+        counts = staging.counts(pa.concat_tables(listed))
         registered.add("staging_batches", staging.batches_table(counts))
         _run(conn, "record_loads.sql")
         _run(conn, "release_quarantines.sql")
     return counts
-
-
-def _fact_listing_ids(batch: Batch) -> set[tuple[str, str]]:
-    """The listings a batch has facts of (chart entries, lookups, app pages)."""
-    ids = {(e.store, e.store_app_id) for e in batch.chart_entries}
-    ids.update((APP_STORE, lk.track_id) for lk in batch.lookups)
-    ids.update((GOOGLE_PLAY, d.app_id) for d in batch.play_details)
-    return ids
 
 
 def _distinct_rows(table: pa.Table) -> int:

@@ -7,6 +7,7 @@ files, not XComs. The validation report beside them says which batches passed an
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import fields
 from functools import cache
 from pathlib import Path
@@ -73,28 +74,41 @@ def save_staged(staged: StagedBatch, staging_dir: Path) -> Path:
               for name, record_type in _TABLES.items()}
     folder.mkdir(parents=True, exist_ok=True)
     for name, table in tables.items():
-        pq.write_table(table, folder / f"{name}.parquet")
+        path = folder / f"{name}.parquet"
+        if table.num_rows:
+            pq.write_table(table, path)
+        else:  # batch.json's row counts say it is empty (a store batch has no news rows, and the reverse)
+            path.unlink(missing_ok=True)
     with open(folder / "fetch_log.jsonl", "w", encoding="utf-8") as fh:
         for row in staged.fetch_log_rows:
             fh.write(json.dumps(row, sort_keys=True) + "\n")
     (folder / "batch.json").write_text(json.dumps({"manifest": staged.manifest.to_json(),
                                                    "problems": staged.problems,
-                                                   "item_problems": staged.item_problems}, indent=1), encoding="utf-8")
+                                                   "item_problems": staged.item_problems,
+                                                   "rows": {name: t.num_rows for name, t in tables.items()}},
+                                                  indent=1), encoding="utf-8")
     return folder
 
 
-def load_staged(folder: Path) -> StagedBatch:
-    """Read a staged batch back into typed records."""
+def load_staged(folder: Path, *, arrow: Collection[str] = ()) -> StagedBatch:
+    """Read a staged batch back into typed records; the tables named in ``arrow`` (say ``chart_entries``,
+    ``apps``) stay Arrow tables, as staged, for a reader that needs no records of them (the loader)."""
     meta = json.loads((folder / "batch.json").read_text(encoding="utf-8"))
     staged = StagedBatch(manifest=BatchManifest.from_json(meta["manifest"]), problems=list(meta["problems"]),
                          item_problems=dict(meta.get("item_problems", {})))
+    counts = meta.get("rows", {})  # rows per table (staged before it was recorded: every file is read)
     for name, record_type in _TABLES.items():
         path = folder / f"{name}.parquet"
-        if not path.exists():  # staged before this record type existed
+        if counts.get(name) == 0 or not path.exists():  # empty (not written), or staged before the type existed
+            if name in arrow:
+                setattr(staged, name, staging_schema(record_type).empty_table())
             continue
-        rows = pq.read_table(path).to_pylist()
+        table = pq.ParquetFile(path).read()
+        if name in arrow:
+            setattr(staged, name, table)
+            continue
         records = []
-        for row in rows:
+        for row in table.to_pylist():
             if record_type is AppLookup:
                 row["genre_ids"] = tuple(row.get("genre_ids") or ())
             elif record_type is PlayAppDetails and row.get("histogram") is not None:

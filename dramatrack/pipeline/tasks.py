@@ -197,12 +197,16 @@ def build_marts(context: Any, asset: Any) -> Generator:
     snapshot; emit the marts asset with the batches, days, countries and WARC files it covers."""
     from airflow.sdk import Metadata
 
+    from dramatrack.pipeline import worker
     from dramatrack.pipeline.validate_load import build_marts_and_publish
 
     extras = triggering_extras(context)
     days = sorted({d for e in extras for d in (e.get("snapshot_dates") or [])})
     # A run with no dated trigger (manual, or a catalog change) rebuilds everything.
-    summary = build_marts_and_publish(get_settings(), changed_dates=days or None)
+    if worker.enabled():  # an embedded run: the build's memory stays out of the runner's process
+        summary = worker.build_marts_and_publish(days or None)
+    else:
+        summary = build_marts_and_publish(get_settings(), changed_dates=days or None)
     summary.update({
         "triggered_by": days,
         "snapshot_dates": days,

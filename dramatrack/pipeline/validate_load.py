@@ -22,6 +22,9 @@ from transforms.records import to_dict
 
 PROBLEM_EXPECTATION = "batch_fetched_and_parsed"
 STAGED_EXPECTATION = "batch_staged"  # the records fit the staging schema (bounded types)
+# staged tables the loader takes as Arrow, straight from Parquet (no Python records; the catalog check reads
+# the lookups and app pages as records)
+LOADED_AS_ARROW = ("chart_entries", "apps")
 
 
 def _stage_one(manifest: BatchManifest, catalog) -> StagedBatch:
@@ -232,7 +235,7 @@ def load_report(settings: Settings, report_path: Path | str) -> dict:
                 quarantined.append(entry["batch_id"])
                 failed_items.append(entry["batch_id"])
                 continue
-            staged = load_staged(Path(entry["folder"]))
+            staged = load_staged(Path(entry["folder"]), arrow=LOADED_AS_ARROW)
             m = staged.manifest
             if entry["status"] == "passed" and m.source == "news":  # stories, mentions, reported figures
                 counts = load_news_batch(conn, batch_id=m.batch_id, source=m.source,

@@ -10,23 +10,28 @@
 -- dates along: described by one representative listing (the best status: catalog, candidate, other; then
 -- the latest snapshot, then store and store id), verified if any listing is, seen dates spanning theirs.
 -- A non-catalog product no listing belongs to any more (merged away, or its claim was refused) is deleted.
+-- Only what changes is written (most products of a daily load change their seen dates alone).
 MERGE INTO core.apps AS a
 USING (
-    WITH record AS (
+    WITH staged AS (  -- the products the batches have records of, and the days of those records
+        SELECT app_key, min(snapshot_date) AS first_date, max(snapshot_date) AS last_date
+        FROM staging_apps
+        GROUP BY app_key
+    ),
+    record AS (  -- each batch's record of a catalog app (only catalog apps read `verified` off their records)
         SELECT
             app_key,
-            any_value(snapshot_date) AS snapshot_date,
             arg_min_null(verified, {
                 s: CASE status WHEN 'catalog' THEN 0 WHEN 'candidate' THEN 1 ELSE 2 END, store: store,
                 no_id: store_app_id IS NULL, id: coalesce(store_app_id, ''), no_name: name IS NULL,
                 name: coalesce(name, '')
             }) AS verified
         FROM staging_apps
+        WHERE app_key IN (SELECT app_key FROM core.apps WHERE status = 'catalog')
         GROUP BY pos, app_key
     ),
-    staged AS (
-        SELECT app_key, bool_or(verified) AS verified, min(snapshot_date) AS first_date,
-               max(snapshot_date) AS last_date
+    confirmed AS (
+        SELECT app_key, bool_or(verified) AS verified
         FROM record
         GROUP BY app_key
     ),
@@ -58,7 +63,7 @@ USING (
         coalesce(e.status = 'catalog', false) AS catalog,
         l.app_key IS NULL AS unlisted,
         l.rep,
-        CASE WHEN s.app_key IS NOT NULL THEN e.verified OR s.verified ELSE e.verified END AS catalog_verified,
+        CASE WHEN c.app_key IS NOT NULL THEN e.verified OR c.verified ELSE e.verified END AS catalog_verified,
         l.verified,
         CASE WHEN l.app_key IS NOT NULL THEN l.first_seen_date
              ELSE least(e.first_seen_date, s.first_date) END AS first_seen_date,
@@ -66,6 +71,7 @@ USING (
              ELSE greatest(e.last_seen_date, s.last_date) END AS last_seen_date
     FROM product AS p
     LEFT JOIN staged AS s ON s.app_key = p.app_key
+    LEFT JOIN confirmed AS c ON c.app_key = p.app_key
     LEFT JOIN core.apps AS e ON e.app_key = p.app_key
     LEFT JOIN listed AS l ON l.app_key = p.app_key
 ) AS s
@@ -75,7 +81,14 @@ WHEN MATCHED AND s.catalog THEN UPDATE SET
     first_seen_date = s.first_seen_date,
     last_seen_date  = s.last_seen_date
 WHEN MATCHED AND s.unlisted THEN DELETE
-WHEN MATCHED THEN UPDATE SET
+WHEN MATCHED AND (
+       a.name                  IS DISTINCT FROM s.rep.name
+    OR a.publisher             IS DISTINCT FROM s.rep.publisher
+    OR a.is_short_drama        IS DISTINCT FROM s.rep.is_short_drama
+    OR a.status                IS DISTINCT FROM s.rep.status
+    OR a.classification_reason IS DISTINCT FROM s.rep.reason
+    OR a.verified              IS DISTINCT FROM s.verified
+) THEN UPDATE SET
     name                  = s.rep.name,
     publisher             = s.rep.publisher,
     is_short_drama        = s.rep.is_short_drama,
@@ -84,6 +97,12 @@ WHEN MATCHED THEN UPDATE SET
     verified              = s.verified,
     first_seen_date       = s.first_seen_date,
     last_seen_date        = s.last_seen_date
+WHEN MATCHED AND (
+       a.first_seen_date IS DISTINCT FROM s.first_seen_date
+    OR a.last_seen_date  IS DISTINCT FROM s.last_seen_date
+) THEN UPDATE SET
+    first_seen_date = s.first_seen_date,
+    last_seen_date  = s.last_seen_date
 WHEN NOT MATCHED AND NOT s.unlisted THEN INSERT
     (app_key, name, publisher, is_short_drama, status, classification_reason, first_seen_date, last_seen_date, verified)
     VALUES (s.app_key, s.rep.name, s.rep.publisher, s.rep.is_short_drama, s.rep.status, s.rep.reason,

@@ -53,24 +53,30 @@ folded AS (
         any_value(is_new) AS is_new,
         arg_max({name: name, name_key: name_key, verified: verified}, pos) FILTER (WHERE take_new) AS rec,
         -- the classification: a record resting on a description beats a name-only one, then the later batch
+        -- (evidence rank, pos) as one BIGINT: a struct key took DuckDB's slow arg_max path
         arg_max({is_short_drama: is_short_drama, status: status, reason: classification_reason,
                  evidence: evidence},
-                (CASE evidence WHEN 'catalog' THEN 2 WHEN 'description' THEN 1 ELSE 0 END, pos))
+                (CASE evidence WHEN 'catalog' THEN 2 WHEN 'description' THEN 1 ELSE 0 END) * 4294967296 + pos)
             FILTER (WHERE take_new) AS cls,
         arg_max({publisher: publisher, publisher_key: publisher_key}, pos)
             FILTER (WHERE take_new AND publisher IS NOT NULL) AS pub,
         arg_max(bundle_id, pos) AS bundle_id,
         arg_max(app_key, pos) FILTER (WHERE claimant_is_catalog) AS last_catalog_claimant,
         arg_max(app_key, pos) AS last_claimant,
-        list(DISTINCT app_key) FILTER (WHERE promotes) AS promoted,
         min(snapshot_date) AS first_seen,
         max(snapshot_date) AS last_seen
     FROM step
     GROUP BY store, store_app_id
 ),
+promotions AS (  -- apart, over the few promoting records: a DISTINCT list in `folded` grouped every record again
+    SELECT store, store_app_id, list(DISTINCT app_key) AS promoted
+    FROM step
+    WHERE promotes
+    GROUP BY store, store_app_id
+),
 listing AS (
     SELECT
-        f.store, f.store_app_id, f.is_new, f.promoted,
+        f.store, f.store_app_id, f.is_new, pr.promoted,
         coalesce(f.bundle_id, cur.bundle_id) AS bundle_id,
         coalesce(f.last_catalog_claimant, CASE WHEN o.status = 'catalog' THEN cur.own_app_key END, f.last_claimant)
             AS own_app_key,
@@ -103,6 +109,7 @@ listing AS (
     ) AS f
     LEFT JOIN core.app_store_ids AS cur USING (store, store_app_id)
     LEFT JOIN core.apps AS o ON o.app_key = cur.own_app_key
+    LEFT JOIN promotions AS pr ON pr.store = f.store AND pr.store_app_id = f.store_app_id
 )
 SELECT
     *,

@@ -2,10 +2,25 @@
 -- which applied the batches in load order). Each listing keeps its own key and its own latest description.
 -- A new listing starts as its own product; an existing one keeps its product (app_key, mapped_by) here:
 -- when its identity changed, the loader re-resolves it (resolve_products.sql) in the same transaction.
+-- Only what changes is written: a listing seen again with the same description gets its seen dates alone
+-- (a daily load sees most listings again: updating every column of each cost more than the chart rows'
+-- INSERT, at the COMMIT), an unchanged one nothing.
 MERGE INTO core.app_store_ids AS t
 USING batch_listings AS s
 ON t.store = s.store AND t.store_app_id = s.store_app_id
-WHEN MATCHED THEN UPDATE SET
+WHEN MATCHED AND (
+       t.own_app_key            IS DISTINCT FROM s.own_app_key
+    OR t.bundle_id              IS DISTINCT FROM s.bundle_id
+    OR t.listing_name           IS DISTINCT FROM s.listing_name
+    OR t.listing_publisher      IS DISTINCT FROM s.listing_publisher
+    OR t.name_key               IS DISTINCT FROM s.name_key
+    OR t.publisher_key          IS DISTINCT FROM s.publisher_key
+    OR t.listing_is_short_drama IS DISTINCT FROM s.listing_is_short_drama
+    OR t.listing_status         IS DISTINCT FROM s.listing_status
+    OR t.listing_reason         IS DISTINCT FROM s.listing_reason
+    OR t.listing_evidence       IS DISTINCT FROM s.listing_evidence
+    OR t.listing_verified       IS DISTINCT FROM s.listing_verified
+) THEN UPDATE SET
     own_app_key            = s.own_app_key,
     bundle_id              = s.bundle_id,
     listing_name           = s.listing_name,
@@ -19,6 +34,12 @@ WHEN MATCHED THEN UPDATE SET
     listing_verified       = s.listing_verified,
     first_seen_date        = s.first_seen_date,
     last_seen_date         = s.last_seen_date
+WHEN MATCHED AND (
+       t.first_seen_date IS DISTINCT FROM s.first_seen_date
+    OR t.last_seen_date  IS DISTINCT FROM s.last_seen_date
+) THEN UPDATE SET
+    first_seen_date = s.first_seen_date,
+    last_seen_date  = s.last_seen_date
 WHEN NOT MATCHED THEN INSERT (
     store, store_app_id, app_key, bundle_id, own_app_key, mapped_by, listing_name, listing_publisher,
     name_key, publisher_key, listing_is_short_drama, listing_status, listing_reason, listing_verified,
