@@ -294,7 +294,7 @@ def _fit_weeks(conn, settings, priors, report: EstimatesReport, held_scales: dic
                 report.methods[(row["measure"], row["method"])] += 1
                 held_scales[(week, row["store"], row["country"], row["chart"], row["genre"], row["measure"])] = (
                     b_scale(row, row["a"])[0])
-                if row.get("obs_keys"):
+                if row.get("obs_keys") and row.get("residuals") is None:  # fits have theirs (head rows)
                     row["residuals"] = _residuals(
                         _Obs(
                             row["obs_keys"],
