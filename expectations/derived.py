@@ -14,6 +14,7 @@ from expectations.suites import (
     CHART_KEY,
     FILL_MIN_ROWS,
     FILL_RATE_FIELDS,
+    MIN_FILL_RATE,
     NEWS_ARTICLES,
     PLAY_APP_DETAILS,
     REPORTED_FIGURES_PLAUSIBLE,
@@ -49,12 +50,17 @@ def add_chart_entry_columns(df: pd.DataFrame, batch_column: str = "batch_id") ->
 
 def add_fill_columns(out: pd.DataFrame, suite: str, group_column: str) -> pd.DataFrame:
     """``<field>_fill`` for each field of ``FILL_RATE_FIELDS[suite]``: the share of the rows of the row's
-    ``group_column`` group (its batch) where the field is present; 1.0 for groups under FILL_MIN_ROWS rows."""
+    ``group_column`` group (its batch) where the field is present; 1.0 for groups under FILL_MIN_ROWS rows.
+
+    ``<field>_fill_vs_recent``: that fill rate ÷ the field's fill rate over recent days in the same storefront,
+    where the caller supplies it as ``recent_<field>_fill`` and it is at least MIN_FILL_RATE (else null: nothing
+    to compare with, or already failing the absolute check)."""
     import pandas as pd
 
     if out.empty:
         for field in FILL_RATE_FIELDS[suite]:
             out[f"{field}_fill"] = pd.Series(dtype="float64", index=out.index)
+            out[f"{field}_fill_vs_recent"] = pd.Series(dtype="float64", index=out.index)
         return out
     grouped = out.groupby(group_column, dropna=False, sort=False)
     small = grouped[group_column].transform("size") < FILL_MIN_ROWS
@@ -62,6 +68,14 @@ def add_fill_columns(out: pd.DataFrame, suite: str, group_column: str) -> pd.Dat
         present = out[field].notna() if field in out.columns else pd.Series(False, index=out.index)
         rate = present.groupby(out[group_column], dropna=False, sort=False).transform("mean").astype("float64")
         out[f"{field}_fill"] = rate.mask(small, 1.0)
+        recent = out.get(f"recent_{field}_fill")
+        if recent is None:
+            out[f"{field}_fill_vs_recent"] = pd.Series(dtype="float64", index=out.index)
+        else:
+            recent = pd.to_numeric(recent, errors="coerce").astype("float64")
+            # a rate already under MIN_FILL_RATE fails the absolute check: one failure per field, not two
+            compared = (recent >= MIN_FILL_RATE) & (rate >= MIN_FILL_RATE) & ~small
+            out[f"{field}_fill_vs_recent"] = (rate / recent).where(compared)
     return out
 
 

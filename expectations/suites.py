@@ -48,18 +48,31 @@ FILL_RATE_FIELDS: dict[str, tuple[str, ...]] = {
 }
 MIN_FILL_RATE = 0.2
 FILL_MIN_ROWS = 3
+# A batch's fill rate below this fraction of the same field's rate over recent days in the same storefront is a
+# layout change too (a field vanishing from most rows, not all): 90 % filled last week, 30 % today fails.
+MIN_FILL_VS_RECENT = 0.5
+RECENT_FILL_DAYS = 7
 
 
 def fill_rate_expectations(suite: str) -> list[Any]:
-    """One expectation per field of ``FILL_RATE_FIELDS[suite]``: its batch's fill rate is at least MIN_FILL_RATE."""
+    """Two expectations per field of ``FILL_RATE_FIELDS[suite]``: its batch's fill rate is at least MIN_FILL_RATE,
+    and at least MIN_FILL_VS_RECENT of the rate over recent days (where known)."""
     import great_expectations as gx
 
     return [
-        gx.expectations.ExpectColumnValuesToBeBetween(
-            column=f"{field}_fill", min_value=MIN_FILL_RATE,
-            description=f"At least {MIN_FILL_RATE:.0%} of a batch's rows carry {field} (a field vanishing from a "
-                        f"whole batch is a layout change; {field}_fill is the batch's fill rate).")
+        expectation
         for field in FILL_RATE_FIELDS[suite]
+        for expectation in (
+            gx.expectations.ExpectColumnValuesToBeBetween(
+                column=f"{field}_fill", min_value=MIN_FILL_RATE,
+                description=f"At least {MIN_FILL_RATE:.0%} of a batch's rows carry {field} (a field vanishing from "
+                            f"a whole batch is a layout change; {field}_fill is the batch's fill rate)."),
+            gx.expectations.ExpectColumnValuesToBeBetween(
+                column=f"{field}_fill_vs_recent", min_value=MIN_FILL_VS_RECENT,
+                description=f"A batch's fill rate of {field} is at least {MIN_FILL_VS_RECENT:.0%} of its rate over "
+                            f"the last {RECENT_FILL_DAYS} loaded days in the storefront (a collapse against recent "
+                            f"days is a layout change; {field}_fill_vs_recent is the ratio)."),
+        )
     ]
 
 

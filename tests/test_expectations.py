@@ -295,6 +295,39 @@ def test_a_field_vanishing_from_a_whole_batch_fails_that_batch(settings: Setting
     assert failure.column == f"{field}_fill" and failure.unexpected_count == ROWS
 
 
+def test_a_fill_rate_collapsing_against_recent_days_fails_that_batch(settings: Settings,
+                                                                     lookups: pd.DataFrame) -> None:
+    """Issue 15 case 4, second half: ratings on 30 % of a batch's rows is above the absolute floor, but against
+    the storefront's 95 % of recent days it is a layout change (the field moved for most apps). Storefronts
+    with no history, and batches filled as usual, pass."""
+    from expectations.suites import MIN_FILL_RATE, MIN_FILL_VS_RECENT
+
+    gb, de = batch_of("gb", "itunes_lookup"), batch_of("de", "itunes_lookup")
+    recent = {"us": 0.95, "gb": 0.95}  # de: no recent days
+    lookups["recent_user_rating_count_fill"] = lookups["country"].map(recent)
+    lookups["recent_average_user_rating_fill"] = lookups["country"].map(recent)
+    assert validate_frame(APP_LOOKUPS, lookups, settings=settings, build_docs=False).success
+    kept = int(ROWS * 0.3)
+    assert kept / ROWS > MIN_FILL_RATE and kept / ROWS < 0.95 * MIN_FILL_VS_RECENT
+    for batch in (gb, de):
+        rows = lookups.index[lookups["batch_id"] == batch]
+        lookups.loc[rows[kept:], "user_rating_count"] = None
+    outcome = validate_frame(APP_LOOKUPS, lookups, settings=settings, build_docs=False)
+    assert list(outcome.failed_batches) == [gb]  # de has nothing to compare with and is above the floor
+    (failure,) = outcome.failed_batches[gb]
+    assert failure.column == "user_rating_count_fill_vs_recent" and failure.unexpected_count == ROWS
+
+
+def test_a_field_gone_from_a_whole_batch_fails_once_not_also_against_recent_days(settings: Settings,
+                                                                                 lookups: pd.DataFrame) -> None:
+    """One cause, one failure: a field missing from every row fails the absolute floor only."""
+    lookups["recent_user_rating_count_fill"] = 0.95
+    gb = batch_of("gb", "itunes_lookup")
+    lookups.loc[lookups["batch_id"] == gb, "user_rating_count"] = None
+    outcome = validate_frame(APP_LOOKUPS, lookups, settings=settings, build_docs=False)
+    assert [f.column for f in outcome.failed_batches[gb]] == ["user_rating_count_fill"]
+
+
 def test_fill_rates_are_per_page_batch_and_tiny_batches_are_not_judged() -> None:
     from expectations.derived import add_derived_columns
     from expectations.suites import FILL_MIN_ROWS, PLAY_APP_DETAILS
@@ -306,3 +339,45 @@ def test_fill_rates_are_per_page_batch_and_tiny_batches_are_not_judged() -> None
     out = add_derived_columns(PLAY_APP_DETAILS, pd.DataFrame(rows))
     assert out["real_installs_fill"].tolist() == [0.0] * FILL_MIN_ROWS + [1.0] * (FILL_MIN_ROWS - 1)
     assert set(out["ratings_fill"]) == {1.0}
+
+
+def test_recent_fill_rates_come_from_the_snapshot_per_storefront(tmp_path: Path) -> None:
+    """Validation reads each field's fill rate over the 7 loaded days before the day, per suite and storefront,
+    from the published snapshot; a storefront with too few recent rows has nothing to compare with."""
+    from datetime import date, timedelta
+    from types import SimpleNamespace
+
+    from dramatrack.pipeline.validate_load import _recent_fill_rates, _with_recent_fill
+    from warehouse.connection import connect
+    from warehouse.snapshot import publish_snapshot
+
+    settings = Settings(data_dir=tmp_path)
+    day = date(2026, 11, 10)
+    conn = connect(settings.warehouse_path)
+    rows = []
+    for back in (1, 2, 3, 9, 0):  # 9 days back and the day itself are outside the window
+        d = day - timedelta(days=back)
+        inside = 1 <= back <= 7
+        for i in range(10):
+            ratings = (i < 9) if inside else False  # 90 % inside the window, none outside it
+            rows.append((d, "app_store", "us", f"1{i:08d}", 100 if ratings else None, 4.5))
+            rows.append((d, "google_play", "us", f"com.app.n{i}", 50, None))
+        rows.append((d, "app_store", "gb", "100000001", 100, 4.5))  # one row a day: too few
+    conn.executemany("INSERT INTO core.app_metrics (snapshot_date, store, country, store_app_id, "
+                     "user_rating_count, average_user_rating) VALUES (?, ?, ?, ?, ?, ?)", rows)
+    conn.execute("UPDATE core.app_metrics SET real_installs = 1000, min_installs = 500 WHERE store = 'google_play'")
+    conn.close()
+    publish_snapshot(settings.warehouse_path, settings.snapshot_path)
+
+    recent = _recent_fill_rates(settings, [SimpleNamespace(snapshot_date=day)])
+    assert recent[("app_lookups", "us", "user_rating_count")] == pytest.approx(0.9)
+    assert recent[("app_lookups", "us", "average_user_rating")] == 1.0
+    assert recent[("play_app_details", "us", "ratings")] == 1.0  # Play ratings are stored as user_rating_count
+    assert recent[("play_app_details", "us", "score")] == 0.0
+    assert recent[("play_app_details", "us", "real_installs")] == 1.0
+    assert not any(country == "gb" for _, country, _ in recent)
+
+    frame = pd.DataFrame({"country": ["us", "gb"], "user_rating_count": [1, 2], "average_user_rating": [4.0, 4.0]})
+    out = _with_recent_fill(APP_LOOKUPS, frame, recent)
+    assert out["recent_user_rating_count_fill"].tolist()[0] == pytest.approx(0.9)
+    assert pd.isna(out["recent_user_rating_count_fill"].tolist()[1])

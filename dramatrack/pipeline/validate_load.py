@@ -86,6 +86,33 @@ def _previous_installs(settings: Settings, staged: list[StagedBatch]) -> dict[tu
     return {(country, app_id): installs for country, app_id, installs in rows}
 
 
+def _recent_fill_rates(settings: Settings, staged: list[StagedBatch]) -> dict[tuple[str, str, str], float]:
+    """Each checked field's fill rate per (suite, country, field) over the loaded days before the batches' day,
+    from the analysts' snapshot (storefronts with too few recent rows are left out: nothing to compare with)."""
+    from expectations.suites import FILL_MIN_ROWS, RECENT_FILL_DAYS
+
+    if not staged or not settings.snapshot_path.exists():
+        return {}
+    from warehouse.connection import open_snapshot
+    from warehouse.queries import run_query
+
+    day = min(b.snapshot_date for b in staged)
+    with open_snapshot(settings.snapshot_path) as conn:
+        _, rows = run_query(conn, "recent_fill_rates", {"snapshot_date": day, "days": RECENT_FILL_DAYS})
+    return {(suite, country, field): fill for suite, country, field, fill, n in rows if n >= 2 * FILL_MIN_ROWS}
+
+
+def _with_recent_fill(suite: str, frame, recent: dict[tuple[str, str, str], float]):
+    """``recent_<field>_fill`` on every row of a lookups or app-page frame (null where the storefront has none)."""
+    from expectations.suites import FILL_RATE_FIELDS
+
+    if frame.empty or suite not in FILL_RATE_FIELDS:
+        return frame
+    for field in FILL_RATE_FIELDS[suite]:
+        frame[f"recent_{field}_fill"] = [recent.get((suite, c, field)) for c in frame["country"]]
+    return frame
+
+
 def _details_frame(settings: Settings, staged: list[StagedBatch]):
     frame = _frame(staged, "play_details", item_ids=True)
     if frame.empty:
@@ -149,6 +176,8 @@ def stage_and_validate(settings: Settings, manifests: list[BatchManifest], run_i
     # one frame per suite of the registered endpoints; Play app pages (items) carry their item ids and history
     frames = tuple((suite, _frame(staged, attr)) for suite, attr in validation_frames())
     frames += (("play_app_details", _details_frame(settings, staged)),)
+    recent_fill = _recent_fill_rates(settings, staged)
+    frames = tuple((suite, _with_recent_fill(suite, frame, recent_fill)) for suite, frame in frames)
     frames += tuple(news_frames(staged))  # news_articles, reported_metrics (rows attributed to their feed)
     for suite, frame in frames:
         if frame.empty:
@@ -159,7 +188,7 @@ def stage_and_validate(settings: Settings, manifests: list[BatchManifest], run_i
             for batch_id, failed in outcome.failed_batches.items():
                 for f in failed:
                     target = batch_id
-                    if (f.column or "").endswith("_fill") and batch_id in parents:
+                    if (f.column or "").endswith(("_fill", "_fill_vs_recent")) and batch_id in parents:
                         target = parents[batch_id]  # a field gone from a whole batch fails the batch, not its items
                         if any(x["column"] == f.column for x in failures[target]):
                             continue
