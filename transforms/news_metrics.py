@@ -29,7 +29,9 @@ and funding are not metrics; a total over a span no period label holds ("前三�
 no period. A figure restricted to one country (an app's in a country, a country's share of the world or its
 total set among other countries) is dropped: there is no geography field (see ``GEO``); a country in another clause
 stating the app's chart place ("ReelShort, No. 1 on the US Google Play chart, made…") is the chart's, and an app's
-origin ("Chinese-owned", "中国公司旗下") never restricts its figure. Apps named as one group
+origin ("Chinese-owned", "中国公司旗下") or a relative clause about it (", which dominates the US market,") never
+restricts its figure; a country's users spending on one app ("美国用户…在ReelShort上花费…") is that app's figure in one
+country, dropped. Apps named as one group
 ("构成第一梯队，…合计…") keep their joint figures across clauses; a comparison base takes its own period
 ("较2024年上半年的5亿美元"). ``extract_metrics`` never raises.
 """
@@ -296,7 +298,11 @@ _GEO_AFTER_RE = re.compile(rf"^[^,，;；。]*?(?:\b(?:in|from|among)\s+(?:the\s
                            rf"players|viewers|audiences|alone))", re.I)
 # "expanded into Japan", "进入日本市场": where the app went, not what its figure covers.
 _ENTERED_RE = re.compile(r"(?:\binto|\bentered|\bentering|\blaunched in|进入|进军|入驻|布局|登陆)\s*(?:the\s+)?$", re.I)
-_GEO_OPENING_RE = re.compile(rf"^\s*(?:(?:in|from)\s+(?:the\s+)?|在)(?:{GEO})(?:市场)?\s*[,，]", re.I)
+_GEO_OPENING_RE = re.compile(rf"^\s*(?:(?:(?:in|from)\s+(?:the\s+)?|在)(?:{GEO})(?:市场)?\s*[,，]|(?:{GEO})(?:地区|市场)?的?"
+                             rf"(?:用户|玩家|观众|消费者)|(?:{GEO})\s+(?:users|consumers|viewers|players|audiences)\b)", re.I)
+# ", which dominates the US market,", ", whose biggest market is the US,": a relative clause about the app, not the
+# figure's subject or scope.
+_RELATIVE_CLAUSE = re.compile(r",\s*(?:which|whose|who)\b[^,;]*,", re.I)
 # Before a rank: another app's place the subject is ahead of or behind ("领先第二名", "ahead of the No. 2").
 _RANK_OF_OTHER = re.compile(r"(?:领先|超过|超越|落后于?|\bahead\s+of|\bbehind|\btrailing)\s*(?:the\s+)?$", re.I)
 # A group named as one ("构成第一梯队，…合计…", "together", "as top global apps"): its figures stay joint across clauses.
@@ -347,6 +353,7 @@ _PLURAL_ANAPHOR_RE = re.compile(r"\b(?:the|these|those)\s+(?P<n>two|three|pair)(
                                 r"\b|\b(?P<n2>both)\s+(?:apps|platforms|services)\b|(?P<n3>二者|两者|三者)|"
                                 r"这?(?P<n4>两|三)款(?:应用|App|APP|app|产品|平台)", re.I)
 _PLURAL_COUNT = {"two": 2, "pair": 2, "three": 3, "both": 2, "二者": 2, "两者": 2, "三者": 3, "两": 2, "三": 3}
+_SPENT_ON = re.compile(r"\s*(?:on|in|for|with)\s+(?:the\s+)?(?:app\s+)?", re.I)
 _EACH_AFTER = re.compile(r"\s*(?:each|apiece)\b", re.I)
 _SEVERAL_RE = re.compile(r"二者|两者|三者|两款|三款|几款|多款|双方|\bboth\b|\ball\s+(?:three|four|five)\b", re.I)
 _EACH_RE = re.compile(r"(?:均|都|皆|各自?)\s*(?:已|曾)?\s*(?:超过?|突破|达到?|逾|在|近|为|约|高于)?\s*[$€£¥]?$"
@@ -696,6 +703,9 @@ def _sentence_metrics(sentence: str, state: _Article) -> list[ReportedMetric]:
             continue  # one country's figure: no geography field to hold it
         if subject is None or (subject == [] and orphan is not None and orphan < fig.start and metric != "market_size"):
             continue  # a company's figure, or nobody's ("The app earned…" after a sentence naming two apps)
+        if subject == [] and metric != "market_size" and any(
+                _SPENT_ON.fullmatch(text, fig.end, sp.start) for sp in r.spans if sp.start >= fig.end):
+            continue  # "US users spent $30 million on ReelShort": one app's figure in one country, not the market's
         if id(fig) in distributed:
             subject = [distributed[id(fig)]]
         if _OTHER in subject:
@@ -1000,6 +1010,7 @@ def _app_group(spans: list[AppSpan], span_ends: list[int], position: int, text: 
         else:
             break
     keys = list(dict.fromkeys(s.app_key for s in group))
+    gap = _RELATIVE_CLAUSE.sub(lambda m: ", " + " " * (len(m.group()) - 2), gap)
     if _RESET_RE.search(gap) and not (len(keys) >= 2 and _GROUP_CUE.search(gap)):
         return []  # a market-wide subject took over, unless a named group carries on ("合计占据全球…的38%")
     return keys
@@ -1046,7 +1057,9 @@ def _country_restricted(fig: Figure, metric: str, subject: list[str], spans: lis
         if last is None:
             return False
         own = ctx.clause_start(fig.start)
+        relative = [(m.start(), m.end()) for m in _RELATIVE_CLAUSE.finditer(text, last.end, fig.start)]
         geo = (m for m in _GEO_RE.finditer(text, last.end) if m.start() < fig.start  # the full text: "US $5M" is money
+               and not any(a <= m.start() < b for a, b in relative)
                and not (m.start() < own and any(ctx.clause_start(rk.start) == ctx.clause_start(m.start())
                                                 for rk in ranks)))
         return (any(not _ENTERED_RE.search(text[last.end:m.start()]) for m in geo)

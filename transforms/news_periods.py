@@ -70,6 +70,10 @@ _PERIOD_PATTERNS = [
     (re.compile(rf"(?<![A-Za-z])(?:[Ii]n|[Dd]uring|[Ff]or|[Tt]hroughout|[Ss]ince|[Bb]y|of)\s+(?P<mn>{MONTH_NAME})\b(?!\s*\d)"),
      "M"),
     (re.compile(rf"(?<=[(（])\s*(?P<mn>{MONTH_NAME})\s*(?=[)）])"), "M"),  # "Top tier by revenue (July):"
+    # "DramaBox's July revenue", "July downloads", "August's revenue": a month naming the figure's noun.
+    (re.compile(rf"(?<![A-Za-z])(?P<mn>{MONTH_NAME})(?:['’]s)?(?=\s+(?:[Ii][Aa][Pp]\s+|in-app\s+|net\s+|gross\s+|global\s+)?"
+                r"(?:revenue|revenues|downloads|installs|sales|earnings|spending|bookings|MAUs?|DAUs?|users|figures)\b)"),
+     "M"),
     (re.compile(r"(?<![\d.$€£¥])(?<!\d,)(?P<y>(?:19|20)\d\d)"
                 r"(?!\d|[.,]\d|\s*(?:%|万|亿|千|百|million|billion|thousand|元|美元|percent))(?:\s*年)?"), "Y"),
 ]
