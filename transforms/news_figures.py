@@ -40,7 +40,7 @@ _FIGURE = re.compile(
     r"(?![A-Za-z0-9]|\.\d|-fold)",  # "6.2x", "10-fold" are not the figures 6, 10
 )
 
-_RANK_VERBS = r"跻身|位列|位居|排名|排在|名列|位于|升至|跃居|跃升至?|稳居|挤进|冲进|冲入|打入|晋升至?"
+_RANK_VERBS = r"跻身|位列|位居|排名|排在|名列|位于|升至|跃居|跃升至?|稳居|挤进|冲进|冲入|打入|晋升至?|来到|排到|升到"
 _RANK_PATTERNS = [
     re.compile(r"(?<![A-Za-z0-9])(?:ranked|ranks|rank|ranking|placed|came|finished|sat|sits)\s+"
                r"(?:at\s+|in\s+)?"
@@ -49,10 +49,16 @@ _RANK_PATTERNS = [
     re.compile(r"(?<![A-Za-z0-9])(?-i:No)\.\s?(?P<n>\d{1,3})(?!\d|[.,]\d)", re.I),
     re.compile(r"(?<![A-Za-z0-9#])#\s?(?P<n>\d{1,3})(?!\d|[.,]\d)"),
     re.compile(r"(?<![A-Za-z0-9])number[\s-]+(?P<n>one|two|three|\d{1,3})(?![A-Za-z0-9])", re.I),
-    re.compile(r"(?<![A-Za-z0-9])(?P<n>first|second|third|1st|2nd|3rd|top)[\s-]+(?:place|spot|position)"
+    re.compile(r"(?<![A-Za-z0-9])(?P<n>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
+               r"\d{1,2}(?:st|nd|rd|th)|top)[\s-]+(?:place|spot|position)"
                r"(?![A-Za-z])", re.I),
     re.compile(r"(?<![A-Za-z0-9])(?:topped|led|headed)\s+(?:the\s+)?(?:[\w'’.-]+\s+){0,4}?(?:charts?|rankings?|lists?|"
                r"leaderboards?)(?![A-Za-z])", re.I),
+    # "the third-highest-grossing short drama app", "the second most downloaded app": a place written as a superlative.
+    re.compile(r"(?<![A-Za-z0-9])the\s+(?P<n>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,2}(?:st|nd|rd|th))"
+               r"[\s-]+(?:highest[\s-]+grossing|highest[\s-]+earning|top[\s-]+grossing|best[\s-]+selling|"
+               r"most[\s-]+downloaded|most[\s-]+popular|biggest|largest)\s+(?:[\w-]+\s+){0,3}?"
+               r"(?:app|application|platform|title)(?![A-Za-z])", re.I),
     re.compile(r"(?<![A-Za-z0-9])the\s+(?:top-grossing|highest-grossing|best-selling|most[\s-]downloaded|"
                r"top-earning|highest-earning)\s+(?:[\w-]+\s+){0,3}?(?:app|application|platform|title)"
                r"(?![A-Za-z])", re.I),
@@ -178,6 +184,12 @@ def find_ranks(text: str) -> list[Figure]:
             if rank is None or not 1 <= rank <= 1000:
                 continue
             hits.append(Figure(m.start(), m.end(), m.group().strip(), "rank", Decimal(rank), None))
+    for m in _RANK_AND.finditer(text):  # "ranked first by downloads and third by revenue": the second place
+        if any(h.end <= m.start() and _RANK_VERB_START.match(h.text) for h in hits):
+            group = "d" if m.group("d") else "n"
+            rank = _rank_number(m.group(group))
+            if rank is not None and 1 <= rank <= 1000:
+                hits.append(Figure(m.start(group), m.end(group), m.group(group), "rank", Decimal(rank), None))
     hits.sort(key=lambda f: (f.start, -(f.end - f.start)))
     kept: list[Figure] = []
     for hit in hits:
@@ -186,6 +198,9 @@ def find_ranks(text: str) -> list[Figure]:
     return kept
 
 
+_RANK_AND = re.compile(r"(?<![A-Za-z])and\s+(?:(?:No\.|#)\s?(?P<d>\d{1,3})|(?P<n>second|third|fourth|fifth|sixth|seventh|"
+                       r"eighth|ninth|tenth|first|\d{1,3}(?:st|nd|rd|th)))\s+(?:by|in|on|for|among)\s", re.I)
+_RANK_VERB_START = re.compile(r"(?:ranked|ranks|placed|came|finished)\b", re.I)
 _PLACE = r"(?:(?:TOP|No\.|#)\s?|第)?(?:\d{1,3}|[一二三四五六七八九十]{1,3}|first|second|third|fourth|fifth)(?:名|位|st|nd|rd|th)?"
 # Places listed after one verb: "分列 TOP 1、2", "分列第一、第二", "ranked first and second (respectively)".
 _RANK_LISTS = [
@@ -223,6 +238,8 @@ def _rank_number(word: str) -> int | None:
     word = word.lower()
     if word.isdigit():
         return int(word)
+    if re.fullmatch(r"\d{1,3}(?:st|nd|rd|th)", word):
+        return int(word[:-2])
     if word in ORDINALS:
         return ORDINALS[word]
     return _zh_number(word)

@@ -23,9 +23,15 @@ A figure with no unit (revenue without a currency) or no subject is dropped, not
 episode and app counts, followers, registered and new users, per-user, per-day and per-month amounts, daily peaks,
 one day's figures (also a day the previous sentence set), bounds several apps each passed ("均超"), thresholds,
 conversions into another currency, gaps and leads between apps, a company's or business unit's figures,
-cumulative totals (to date, since launch — unless the figure names its own period or is MAU/DAU) and funding are
-not metrics. A figure restricted to one country (an app's in a country, a country's share of the world or its
-total set among other countries) is dropped: there is no geography field (see ``GEO``). Apps named as one group
+cumulative totals (to date, since launch — unless the figure names its own period or is MAU/DAU), totals of the
+year so far ("so far this year", "今年以来"), the bounds of a range ("between $35M and $40M", "300万至500万美元之间"),
+and funding are not metrics; a total over a span no period label holds ("前三季度", "the first nine months") has
+no period. A figure restricted to one country (an app's in a country, a country's share of the world or its
+total set among other countries) is dropped: there is no geography field (see ``GEO``); a country in another clause
+stating the app's chart place ("ReelShort, No. 1 on the US Google Play chart, made…") is the chart's, and an app's
+origin ("Chinese-owned", "中国公司旗下") or a relative clause about it (", which dominates the US market,") never
+restricts its figure; a country's users spending on one app ("美国用户…在ReelShort上花费…") is that app's figure in one
+country, dropped. Apps named as one group
 ("构成第一梯队，…合计…") keep their joint figures across clauses; a comparison base takes its own period
 ("较2024年上半年的5亿美元"). ``extract_metrics`` never raises.
 """
@@ -117,6 +123,10 @@ CUMULATIVE = r"(?:(?<!year-)(?<!year )\bto[\s-]date\b|\blifetime\b|\ball[\s-]tim
              r"\bsince\s+(?:it|they)\s+(?:launched|debuted|went live)\b|\bover\s+(?:its|their)\s+lifetime\b|" \
              r"上线以来|上线至今|自上线|问世以来|推出以来|迄今|至今|历史累计)"
 CUMULATIVE_WEAK = r"(?:累计|累积)"
+# A total of the year so far ("so far this year", "year-to-date", "今年以来", "截至目前"): no closed period's figure,
+# dropped unless the figure's own clause names a month, quarter or half of its own.
+TO_DATE = r"(?:\byear[\s-]to[\s-]date\b|\bYTD\b|\bso\s+far\s+(?:this\s+year|in\s+(?:the\s+year|\d{4}))\b|" \
+          r"今年以来|年初以来|年初至今|截[至止]目前|目前为止)"
 AS_OF = r"(?:截至|截止|\bas of\b|\bby the end of\b)"
 # Countries and regions: with people or a market after them (or "users in Japan"), the subject of what follows.
 COUNTRIES = r"(?:US|U\.S\.?|USA|United States|America|American|Americans|Japan|Japanese|Korea|Korean|South Korea|" \
@@ -171,7 +181,8 @@ COUNT_NOUNS = ("episode", "episodes", "app", "apps", "application", "application
 COUNT_NOUNS_ZH = ("集", "部", "家", "款", "个", "岁", "年", "月", "日", "号", "季度", "天", "周", "小时", "分钟",
                   "秒", "倍", "种", "国", "名员工", "位")
 # A count/money right after these is a change or a comparison base, not a level.
-DELTA_BEFORE = r"(?:\bby|\bincrease of|\bgrowth of|\bdecrease of|\bdecline of|\bup|\bdown|\bgained|\badded" \
+DELTA_BEFORE = r"(?:\bby|\bincrease of|\bgrowth of|\bdecrease of|\bdecline of|" \
+               r"(?<!picked )(?<!racked )(?<!chalked )(?<!ended )(?<!wound )(?<!signed )\bup|\bdown|\bgained|\badded" \
                r"|增长了?|增加了?|减少了?|下降了?|下滑了?|提升了?|上涨了?|多了|少了)"
 COMPARE_BEFORE = r"(?:\bfrom|\bversus|\bvs\.?|\bcompared (?:with|to)|(?<!more )(?<!less )(?<!fewer )" \
                  r"(?<!greater )\bthan|较|相比|对比)"
@@ -287,7 +298,11 @@ _GEO_AFTER_RE = re.compile(rf"^[^,，;；。]*?(?:\b(?:in|from|among)\s+(?:the\s
                            rf"players|viewers|audiences|alone))", re.I)
 # "expanded into Japan", "进入日本市场": where the app went, not what its figure covers.
 _ENTERED_RE = re.compile(r"(?:\binto|\bentered|\bentering|\blaunched in|进入|进军|入驻|布局|登陆)\s*(?:the\s+)?$", re.I)
-_GEO_OPENING_RE = re.compile(rf"^\s*(?:(?:in|from)\s+(?:the\s+)?|在)(?:{GEO})(?:市场)?\s*[,，]", re.I)
+_GEO_OPENING_RE = re.compile(rf"^\s*(?:(?:(?:in|from)\s+(?:the\s+)?|在)(?:{GEO})(?:市场)?\s*[,，]|(?:{GEO})(?:地区|市场)?的?"
+                             rf"(?:用户|玩家|观众|消费者)|(?:{GEO})\s+(?:users|consumers|viewers|players|audiences)\b)", re.I)
+# ", which dominates the US market,", ", whose biggest market is the US,": a relative clause about the app, not the
+# figure's subject or scope.
+_RELATIVE_CLAUSE = re.compile(r",\s*(?:which|whose|who)\b[^,;]*,", re.I)
 # Before a rank: another app's place the subject is ahead of or behind ("领先第二名", "ahead of the No. 2").
 _RANK_OF_OTHER = re.compile(r"(?:领先|超过|超越|落后于?|\bahead\s+of|\bbehind|\btrailing)\s*(?:the\s+)?$", re.I)
 # A group named as one ("构成第一梯队，…合计…", "together", "as top global apps"): its figures stay joint across clauses.
@@ -296,6 +311,7 @@ _GROUP_CUE = re.compile(r"\b(?:together|combined|collectively|jointly|between th
 _RANK_IN = re.compile(r"[(（]\s*(?:\bNo\.\s?\d|#\s?\d|第[\d一二三四五六七八九十])", re.I)
 _CUMULATIVE_RE = re.compile(CUMULATIVE, re.I)
 _CUMULATIVE_WEAK_RE = re.compile(CUMULATIVE_WEAK)
+_TO_DATE_RE = re.compile(TO_DATE, re.I)
 _AS_OF_RE = re.compile(AS_OF, re.I)
 _ANAPHOR_RE = re.compile(ANAPHOR, re.I)
 # Between two figures of a bare list ("$24.5 million, $18.3 million and $9.9 million", "1,350万次、980万次").
@@ -337,6 +353,8 @@ _PLURAL_ANAPHOR_RE = re.compile(r"\b(?:the|these|those)\s+(?P<n>two|three|pair)(
                                 r"\b|\b(?P<n2>both)\s+(?:apps|platforms|services)\b|(?P<n3>二者|两者|三者)|"
                                 r"这?(?P<n4>两|三)款(?:应用|App|APP|app|产品|平台)", re.I)
 _PLURAL_COUNT = {"two": 2, "pair": 2, "three": 3, "both": 2, "二者": 2, "两者": 2, "三者": 3, "两": 2, "三": 3}
+_SPENT_ON = re.compile(r"\s*(?:on|in|for|with)\s+(?:the\s+)?(?:app\s+)?", re.I)
+_EACH_AFTER = re.compile(r"\s*(?:each|apiece)\b", re.I)
 _SEVERAL_RE = re.compile(r"二者|两者|三者|两款|三款|几款|多款|双方|\bboth\b|\ball\s+(?:three|four|five)\b", re.I)
 _EACH_RE = re.compile(r"(?:均|都|皆|各自?)\s*(?:已|曾)?\s*(?:超过?|突破|达到?|逾|在|近|为|约|高于)?\s*[$€£¥]?$"
                       r"|\b(?:each|both|all)\b[^,;]{0,20}$", re.I)
@@ -588,7 +606,11 @@ def _classified(r: _Reading) -> list[tuple[Figure, str]]:
     """Ranks, and the figures a metric keyword claims, in order."""
     out: list[tuple[Figure, str]] = [(rank, "rank") for rank in r.ranks]
     previous: tuple[Figure, str | None] | None = None
+    ranged = _ranges(r.figures, r.text)
     for fig in r.figures:
+        if id(fig) in ranged:
+            previous = (fig, None)
+            continue  # a bound of a range: no single value
         metric = _classify(fig, r.ctx)
         if metric is None and previous is not None and previous[1] and previous[0].kind == fig.kind \
                 and _FROM_TO.search(r.text[max(0, previous[0].start - 12):previous[0].start]) \
@@ -598,6 +620,26 @@ def _classified(r: _Reading) -> list[tuple[Figure, str]]:
             out.append((fig, metric))
         previous = (fig, metric)
     return sorted(out, key=lambda item: item[0].start)
+
+
+# A range ("$10-12 million", "between $35 million and $40 million", "在300万至500万美元之间"): no single value,
+# neither bound is taken.
+_RANGE_DASH = re.compile(r"\s*[-–—~]\s*(?:US\s?)?[$€£¥]?\s*")
+_RANGE_WORD = re.compile(r"\s*(?:and|to|至|到|和|与)\s*(?:about\s+|around\s+|约)?(?:US\s?)?[$€£¥]?\s*", re.I)
+_RANGE_BEFORE = re.compile(r"(?:\bbetween|\branges?\s+(?:from|between)|\branged\s+(?:from|between)|介于|在)\s*"
+                           r"(?:about\s+|around\s+|roughly\s+|约)?(?:US\s?)?[$€£¥]?\s*$", re.I)
+_RANGE_AFTER = re.compile(r"\s*[^\s,，。;；]{0,4}?(?:之间|区间|范围)|\s*(?:[\w$-]+\s+){0,2}?range\b", re.I)
+
+
+def _ranges(figures: list[Figure], text: str) -> set[int]:
+    """The figures that are the bounds of a range (ids)."""
+    out: set[int] = set()
+    for a, b in zip(figures, figures[1:], strict=False):
+        gap = text[a.end:b.start]
+        if _RANGE_DASH.fullmatch(gap) or (_RANGE_WORD.fullmatch(gap) and (
+                _RANGE_BEFORE.search(text[max(0, a.start - 24):a.start]) or _RANGE_AFTER.match(text, b.end))):
+            out.update((id(a), id(b)))
+    return out
 
 
 def _not_a_level(fig: Figure, r: _Reading, periods: list[Period], next_figure: int | None) -> bool:
@@ -611,8 +653,8 @@ def _not_a_level(fig: Figure, r: _Reading, periods: list[Period], next_figure: i
         # "领先第二名": the place of the app it leads; "上期榜首NetShort": the place it held before
         return bool(_RANK_OF_OTHER.search(text[max(0, fig.start - 12):fig.start])
                     or _EARLIER_RANK.search(text[max(0, fig.start - 8):fig.start]))
-    if _THRESHOLD_AFTER.match(text, fig.end):
-        return True  # "唯一一款下载量超1000W的免费微短剧APP": a bar apps pass, not a level
+    if _THRESHOLD_AFTER.match(text, fig.end) or _EACH_AFTER.match(text, fig.end):
+        return True  # "唯一一款下载量超1000W的免费微短剧APP", "passed $5 million each": a bar apps pass, not a level
     # "（折合人民币约8.81亿元）", "5.7亿美元（约40亿元）": the same figure in another currency
     return bool(_CONVERTED_RE.search(text[max(0, fig.start - 10):fig.start])) or (
         fig.kind == "money" and _is_conversion(fig, r.figures, text))
@@ -657,10 +699,13 @@ def _sentence_metrics(sentence: str, state: _Article) -> list[ReportedMetric]:
         else:
             subject = [] if metric == "market_size" else _owner_keys(owner)
         if subject is not None and metric != "rank" and _country_restricted(fig, metric, subject, subject_spans,
-                                                                             ctx):
+                                                                             ctx, r.ranks):
             continue  # one country's figure: no geography field to hold it
         if subject is None or (subject == [] and orphan is not None and orphan < fig.start and metric != "market_size"):
             continue  # a company's figure, or nobody's ("The app earned…" after a sentence naming two apps)
+        if subject == [] and metric != "market_size" and any(
+                _SPENT_ON.fullmatch(text, fig.end, sp.start) for sp in r.spans if sp.start >= fig.end):
+            continue  # "US users spent $30 million on ReelShort": one app's figure in one country, not the market's
         if id(fig) in distributed:
             subject = [distributed[id(fig)]]
         if _OTHER in subject:
@@ -681,6 +726,8 @@ def _sentence_metrics(sentence: str, state: _Article) -> list[ReportedMetric]:
             continue  # one day's revenue or downloads ("9月20日", the day the previous sentence set), no period's
         period = compared_period_before(fig.start, text, periods, year_hint, published) or pick_period(
             fig.start, fig.end, own, next_figure, year_hint, published) or (None if usable else carried)
+        if chosen is not None and chosen.kind == "S":
+            period = None  # a total over a span no period label holds ("前三季度", "the first nine months")
         if last_period and _SAME_PERIOD.search(ctx.clause_before(fig.start, 60) + " " + ctx.clause_after(fig.end, 40)):
             period = last_period  # "…, DramaBox made $290 million over the same year": the one just named
         cumulative = _cumulative(fig, ctx)
@@ -690,6 +737,8 @@ def _sentence_metrics(sentence: str, state: _Article) -> list[ReportedMetric]:
             continue  # "Since its launch, …": a total to date, unless the figure names its own period or is MAU/DAU
         if cumulative == "weak" and (not periods or _AS_OF_RE.search(text)):
             continue  # "截至2024年底…累计": a total to date
+        if _TO_DATE_RE.search(text) and not _closed_period_in_clause(fig, usable, ctx):
+            continue  # "So far this year…", "今年以来…": the year's total to date
         last_period = period or last_period
         out.append(ReportedMetric(app=app, metric=metric, value=value,
                                   currency=fig.currency if metric in ("revenue", "market_size") else None,
@@ -812,6 +861,12 @@ def _own_clause_period(fig: Figure, usable: list[Period], ctx: _Sentence) -> boo
     """A period (not a comparison base, not an event's date) is written in the figure's own clause."""
     start, end = ctx.clause_start(fig.start), ctx.clause_end(fig.end)
     return any(start <= p.start and p.end <= end for p in usable)
+
+
+def _closed_period_in_clause(fig: Figure, usable: list[Period], ctx: _Sentence) -> bool:
+    """A month, quarter or half (not a year) is written in the figure's own clause."""
+    start, end = ctx.clause_start(fig.start), ctx.clause_end(fig.end)
+    return any(start <= p.start and p.end <= end and p.kind in ("M", "Q", "H", "D", "LM", "LQ") for p in usable)
 
 
 def _is_level(fig: Figure, metric: str, ctx: _Sentence) -> bool:
@@ -955,6 +1010,7 @@ def _app_group(spans: list[AppSpan], span_ends: list[int], position: int, text: 
         else:
             break
     keys = list(dict.fromkeys(s.app_key for s in group))
+    gap = _RELATIVE_CLAUSE.sub(lambda m: ", " + " " * (len(m.group()) - 2), gap)
     if _RESET_RE.search(gap) and not (len(keys) >= 2 and _GROUP_CUE.search(gap)):
         return []  # a market-wide subject took over, unless a named group carries on ("合计占据全球…的38%")
     return keys
@@ -990,14 +1046,22 @@ def _subject(fig: Figure, metric: str, keys: list[str], spans: list[AppSpan], te
     return None
 
 
-def _country_restricted(fig: Figure, metric: str, subject: list[str], spans: list[AppSpan], ctx: _Sentence) -> bool:
-    """A figure of one country: an app's in a country, or a country's among others (see ``GEO``)."""
+def _country_restricted(fig: Figure, metric: str, subject: list[str], spans: list[AppSpan], ctx: _Sentence,
+                        ranks: list[Figure] = ()) -> bool:
+    """A figure of one country: an app's in a country, or a country's among others (see ``GEO``). A country in
+    another clause that states the app's place on a chart ("ReelShort, No. 1 on the US Google Play chart, made…")
+    is the chart's, not the figure's."""
     text = ctx.text
     if subject:
         last = max((s for s in spans if s.end <= fig.start), key=lambda s: s.end, default=None)
         if last is None:
             return False
-        geo = (m for m in _GEO_RE.finditer(text, last.end) if m.start() < fig.start)  # the full text: "US $5M" is money
+        own = ctx.clause_start(fig.start)
+        relative = [(m.start(), m.end()) for m in _RELATIVE_CLAUSE.finditer(text, last.end, fig.start)]
+        geo = (m for m in _GEO_RE.finditer(text, last.end) if m.start() < fig.start  # the full text: "US $5M" is money
+               and not any(a <= m.start() < b for a, b in relative)
+               and not (m.start() < own and any(ctx.clause_start(rk.start) == ctx.clause_start(m.start())
+                                                for rk in ranks)))
         return (any(not _ENTERED_RE.search(text[last.end:m.start()]) for m in geo)
                 or bool(_GEO_AFTER_RE.match(ctx.clause_after(fig.end, 40)))
                 or bool(_GEO_OPENING_RE.match(text[:last.start])))

@@ -25,6 +25,16 @@ _Q_WORD = r"(?P<qw>first|second|third|fourth|1st|2nd|3rd|4th)"
 # Not a day: "May 12 apps", "March 3 million".
 _NOT_DAY_AFTER = r"(?![\d:]|\s*(?:%|percent|apps?\b|titles?\b|million|billion|thousand|[kmb]\b))"
 _PERIOD_PATTERNS = [
+    # A run of months ("2025年1-6月", "1至3月"): the quarter or half it makes up, else a span no label holds ("S").
+    (re.compile(r"(?:(?P<y>(?:19|20)\d\d)\s*年\s*)?(?<![\d.])(?P<m1>1[0-2]|0?[1-9])\s*(?:月份?)?\s*[-–~至到]\s*(?P<m2>1[0-2]|0?[1-9])"
+                r"\s*月份?"), "R"),
+    # "前三季度", "the first three quarters", "first nine months": more than one quarter, less than a year.
+    (re.compile(r"(?:(?P<y>(?:19|20)\d\d)\s*年?\s*)?前(?:[二三]|[23])(?:个)?季度|(?<![A-Za-z])(?:the\s+)?first\s+(?:two|three)\s+"
+                r"quarters(?:\s+of)?(?:\s+(?P<y2>(?:19|20)\d\d))?|(?<![A-Za-z])(?:the\s+)?first\s+(?:nine|eight|seven|ten|"
+                r"eleven|four|five|two)\s+months(?:\s+of)?(?:\s+(?P<y3>(?:19|20)\d\d))?|前(?:[四五七八九十]|十一)个月", re.I), "S"),
+    # "the quarter ended June 30, 2025", "the six months ending December 31, 2024": the quarter or half it closes.
+    (re.compile(rf"(?<![A-Za-z])(?:(?P<qlen>quarter|three\s+months)|(?P<hlen>half|six\s+months))\s+(?:ended|ending|to|through)"
+                rf"\s+(?:on\s+)?(?P<mn>{MONTH_NAME})\.?(?:\s+3[01](?:st|th)?)?,?\s+(?P<y>(?:19|20)\d\d)(?!\d)", re.I), "E"),
     # One day ("October 12", "14 February 2025", "9月20日"): kind "D", labelled with its month.
     (re.compile(rf"(?<![A-Za-z])(?P<mn>{MONTH_NAME})\.?\s+(?P<d>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
                 rf"(?:,?\s+(?P<y>(?:19|20)\d\d))?{_NOT_DAY_AFTER}"), "D"),
@@ -57,9 +67,13 @@ _PERIOD_PATTERNS = [
     (re.compile(r"(?:(?P<y>(?:19|20)\d\d)\s*年?\s*)?(?P<hz>上|下)半年"), "H"),
     (re.compile(r"(?<!\d)(?P<m>1[0-2]|0?[1-9])\s*月份?(?!活)"), "M"),
     (re.compile(r"(?<![一二三四五六七八九十第个])(?P<mz>十[一二]?|[一二三四五六七八九])月份?(?!活)"), "M"),
-    (re.compile(rf"(?<![A-Za-z])(?:in|during|for|throughout|since|by|of)\s+(?P<mn>{MONTH_NAME})\b(?!\s*\d)"),
+    (re.compile(rf"(?<![A-Za-z])(?:[Ii]n|[Dd]uring|[Ff]or|[Tt]hroughout|[Ss]ince|[Bb]y|of)\s+(?P<mn>{MONTH_NAME})\b(?!\s*\d)"),
      "M"),
     (re.compile(rf"(?<=[(（])\s*(?P<mn>{MONTH_NAME})\s*(?=[)）])"), "M"),  # "Top tier by revenue (July):"
+    # "DramaBox's July revenue", "July downloads", "August's revenue": a month naming the figure's noun.
+    (re.compile(rf"(?<![A-Za-z])(?P<mn>{MONTH_NAME})(?:['’]s)?(?=\s+(?:[Ii][Aa][Pp]\s+|in-app\s+|net\s+|gross\s+|global\s+)?"
+                r"(?:revenue|revenues|downloads|installs|sales|earnings|spending|bookings|MAUs?|DAUs?|users|figures)\b)"),
+     "M"),
     (re.compile(r"(?<![\d.$€£¥])(?<!\d,)(?P<y>(?:19|20)\d\d)"
                 r"(?!\d|[.,]\d|\s*(?:%|万|亿|千|百|million|billion|thousand|元|美元|percent))(?:\s*年)?"), "Y"),
 ]
@@ -84,7 +98,8 @@ class Period:
 
     start: int
     end: int
-    kind: str  # "D" (a day, labelled with its month), "M", "Q", "H", "Y"; "LM", "LQ", "LY", "TY" relative to publication
+    kind: str  # "D" (a day, labelled with its month), "M", "Q", "H", "Y", "S" (a span no label holds: "前三季度");
+    # "LM", "LQ", "LY", "TY" relative to publication
     year: int | None
     n: int  # month, quarter or half; 0 for a year
     compared: bool = False  # named as a comparison base
@@ -137,7 +152,7 @@ def find_periods(text: str) -> list[Period]:
 
 
 # The date of an event, not a period a figure covers: "自2023年8月上线以来", "launched in mid-2024".
-_EVENT_AFTER = re.compile(r"\s*(?:底|初|中|末)?\s*(?:正式|首次)?(?:上线|推出|发布|成立|问世|面世|创立|出海)")
+_EVENT_AFTER = re.compile(r"\s*(?:底|初|中|末)?\s*(?:正式|首次)?(?:上线|推出|发布|成立|问世|面世|创立|出海(?!短剧|剧|应用|App|APP|app|市场|平台|产品))")
 _EVENT_BEFORE = re.compile(r"(?:\b(?:launched|launching|launch|debuted|released|founded|went\s+live|started)"
                            r"\s+(?:in\s+|on\s+)?(?:early\s+|mid-?\s*|late\s+)?|上线于|成立于|推出于)$", re.I)
 # A day that bounds a period ("the quarter ended June 30", "截至6月30日", "from May 1"), not a day's figure.
@@ -177,6 +192,22 @@ def _period_from_match(m: re.Match[str], kind: str) -> Period | None:
         year = int(groups["y"])
     elif groups.get("y2"):
         year = 2000 + int(groups["y2"])
+    if kind == "R":
+        first, last = int(groups["m1"]), int(groups["m2"])
+        if last - first == 2 and first % 3 == 1:
+            return Period(m.start(), m.end(), "Q", year, last // 3)
+        if last - first == 5 and first in (1, 7):
+            return Period(m.start(), m.end(), "H", year, last // 6)
+        return Period(m.start(), m.end(), "S", year, 0) if last > first else None
+    if kind == "S":
+        year = year or (int(groups["y3"]) if groups.get("y3") else None)
+        return Period(m.start(), m.end(), "S", year, 0)
+    if kind == "E":  # a quarter or half named by the month it ends with
+        month = MONTHS.get(groups["mn"].lower().rstrip("."))
+        size = 3 if groups.get("qlen") else 6
+        if month is None or month % size:
+            return None
+        return Period(m.start(), m.end(), "Q" if size == 3 else "H", year, month // size)
     if kind in ("M", "D"):
         if groups.get("mn"):
             n = MONTHS.get(groups["mn"].lower().rstrip("."))
