@@ -346,7 +346,9 @@ def test_freshness_alerts_a_stale_source_once_per_day(tmp_path, http_server):
                      "WHERE source = 'google_play'")
 
     with_warehouse(settings, seed)
-    now = datetime.now(UTC)
+    # noon of today: alerts are keyed per UTC day, so "an hour later" must not cross midnight (this test failed
+    # when run at 23:30 UTC). Loads are at most 12 h from it either way: app_store stays fresh (36 h window)
+    now = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
     targets = {"webhook": http_server.url("/fresh")}
     before = http_server.hits("/fresh")
     first = check_freshness(settings, now, conn_targets=targets)
@@ -357,7 +359,7 @@ def test_freshness_alerts_a_stale_source_once_per_day(tmp_path, http_server):
     posted = json.loads([r for r in http_server.requests if r.path == "/fresh"][-1].body)
     assert posted["kind"] == STALE_SOURCE and posted["batch_ids"] == ["google_play:2026-11-01:us"]
     assert "36 h" in posted["summary"]
-    later = check_freshness(settings, now + timedelta(days=2), conn_targets=targets)
+    later = check_freshness(settings, now + timedelta(days=3), conn_targets=targets)
     assert later == {s: {"webhook": "sent", "ops": "sent"} for s in ("app_store", "google_play")}  # new day, new key
 
 
