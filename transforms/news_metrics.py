@@ -93,7 +93,9 @@ OTHER_MONEY_WORDS = ("funding", "raised", "raise", "raises", "valuation", "value
                      "priced", "prices", "salary", "fine", "fined", "acquisition", "acquired", "subscription",
                      "loss", "losses", "profit", "profits", "net income", "票房", "亏损", "利润", "净利", "净利润",
                      "融资", "估值", "投资", "成本", "预算", "制作费", "收购", "售价", "单价",
-                     "milestone", "target", "goal", "threshold", "run-rate", "run rate", "annualized", "annualised")
+                     "milestone", "target", "goal", "threshold", "run-rate", "run rate", "annualized", "annualised",
+                     "box office", "box-office", "market value", "market cap", "market capitalization",
+                     "market capitalisation", "share price", "市值", "股价", "总市值")
 # Money with these in its clause (within 30 characters) is a per-unit amount, whatever else is near.
 PER_UNIT_WORDS = ("average", "on average", "per user", "per paying user", "ARPU", "ARPPU", "per episode",
                   "人均", "客单价", "每集", "平均")
@@ -118,7 +120,7 @@ GAP = r"(?:\b(?:a|the|its|their|his|her)\s+(?:[\w-]+\s+)?(?:lead|margin|differen
 # A cumulative total (lifetime, since launch) is no period's figure: it is dropped. "累计" alone is a cumulative
 # total when the sentence gives an as-of date ("截至2024年底…累计") or names no period, else a period's sum
 # ("2025年上半年…累计内购收入", "今年前三季度…累计下载量").
-CUMULATIVE = r"(?:(?<!year-)(?<!year )\bto[\s-]date\b|\blifetime\b|\ball[\s-]time\b|\bcumulative(?:ly)?\b|" \
+CUMULATIVE = r"(?:(?<!year-)(?<!year )\bto[\s-]date\b|\blifetime\b|\ball[\s-]time\b|\bcumulative(?:ly)?\b|\ball\s+told\b|" \
              r"\bsince\s+(?:its\s+|their\s+|the\s+app['’]s\s+)?(?:launch|launching|release|debut|inception)\b|" \
              r"\bsince\s+(?:it|they)\s+(?:launched|debuted|went live)\b|\bover\s+(?:its|their)\s+lifetime\b|" \
              r"上线以来|上线至今|自上线|问世以来|推出以来|迄今|至今|历史累计)"
@@ -270,6 +272,13 @@ _SHARE_ZH_AFTER = re.compile(r"\s*的?(?:海外|美国|全球|国内|总|市场)
 # "28% and 24% of revenue": the later percentages of a list share the "of ..." that follows the list.
 _PERCENT_LIST = re.compile(r"(?:\s*(?:,|，|、|/|&|\band\b|\bor\b|和|与|及)\s*(?:about |around |roughly |nearly )?"
                            r"\d+(?:\.\d+)?\s?(?:%|percent(?![A-Za-z])|per\s?cent(?![A-Za-z])))+", re.I)
+_POTENTIAL_RE = re.compile(r"\b(?:potential|addressable|prospective)\b|潜在|可触达", re.I)
+# A percentage written as a bound: "不足10%", "less than 4%", "over 30%", "15%以上" (shares only; money keeps "over").
+_BOUND_BEFORE = re.compile(r"(?:不足|不到|不及|低于|少于|未满|未及|超过|超出|超|逾|高于|多于|过|"
+                           r"\b(?:less|fewer|more|greater|higher|lower)\s+than|\bunder|\bbelow|\bover|\babove|\bupwards\s+of|"
+                           r"\bat\s+least|\bat\s+most|\bup\s+to|[<>≤≥])\s*$", re.I)
+# ("38%以上" after the figure stays a share, as the corpus has it: only an upper bound written after is dropped.)
+_BOUND_AFTER = re.compile(r"\s*(?:以下|之下|or\s+(?:less|lower)\b)", re.I)
 _TIMES_AFTER = re.compile(r"\s*times(?![A-Za-z])", re.I)
 _DOWNLOADED_BEFORE = re.compile(r"(?<![A-Za-z])(?:downloaded|installed)(?![A-Za-z])", re.I)
 _COUNT_NOUN_RE = re.compile(
@@ -332,7 +341,9 @@ _NOW_RE = re.compile(r"如今|目前|现在|当前|眼下|\b(?:now|currently|tod
 _CONVERTED_RE = re.compile(r"(?:折合|约合|合计约合|相当于|换算成?|合(?=人民币|美元)|\bequivalent\s+to|\bor\s+about)\s*"
                           r"(?:人民币|美元)?\s*(?:约|近|about\s+|around\s+)?[$€£¥￥]?$", re.I)
 # "5.7亿美元（约40亿元）": the same money in another currency, in parentheses right after it.
-_PAREN_CONVERSION = re.compile(r"\s*[(（]\s*(?:约|近|合|折合|约合|approx\.?\s*|about\s+|around\s+|~)?\s*[$€£¥￥]?$", re.I)
+_PAREN_CONVERSION = re.compile(r"\s*(?:人民币|美元|美金|新台币|港币|日元|RMB|USD)?\s*[(（]\s*(?:约|近|合|折合|约合|相当于|approx\.?\s*|approximately\s+|about\s+|around\s+|"
+                               r"roughly\s+|nearly\s+|some\s+|or\s+|~|≈)?\s*(?:人民币|美元|新台币|台币|港币|港元|日元)?\s*"
+                               r"(?:约|近)?\s*(?:US|HK|NT|JP)?[$€£¥￥]?$", re.I)
 _NOT_SHARE_RE = re.compile(r"男性|女性|年龄|岁|留存|付费率|转化率|复购|\b(?:women|men|female|male|aged|retention|retained|"
                            r"conversion|paying)\b", re.I)
 # "Market intelligence firm Sensor Tower reported that…", "某数据公司统计显示": the company is the source, not the subject.
@@ -369,6 +380,10 @@ _DAY_SCENE_RE = re.compile(r"\b(?:a\s+single|one|single)\s+day\b|一天|单日|�
 # "紅果免費短劇（以下簡稱“紅果”）", "(hereafter “Hongguo”)": a short name the article gives an app.
 _INTRODUCED_NAME = re.compile(r"[(（]\s*(?:以下简称|以下称|下称|下文简称|简称|hereafter|hereinafter(?:\s+referred\s+to\s+as)?)"
                               r"\s*[:：]?\s*[“\"「『‘']?(?P<name>[^”\"」』’'）)，,。;；]{1,24}?)[”\"」』’']?\s*[)）]", re.I)
+# A title — of a report, a white paper, a drama — in 《》 or quotes, or an English report's capitalised name: a year in it
+# is the title's, never a figure's period.
+_TITLE_RE = re.compile(r"《[^《》]{1,60}》|[\"“][^\"“”]{2,80}[\"”]|(?-i:\b(?:(?:19|20)\d\d\s+)?(?:[A-Z][\w&-]*\s+){1,6}"
+                       r"(?:Report|White\s+Paper|Whitepaper|Outlook|Survey|Study|Index|Yearbook)(?:\s+(?:19|20)\d\d)?\b)")
 _NAME_TAIL = re.compile(r"\s*(?:App|APP|app|应用|平台)?\s*")
 
 # --- public API ----------------------------------------------------------------------------------------
@@ -556,6 +571,9 @@ def _read(sentence: str, state: _Article) -> _Reading:
     # A period inside "反超3月份的第1名ReelShort" / "overtook April's leader" is the object's: a comparison base.
     periods = [replace(p, compared=True) if _inside(p.start, p.end, roles.object_phrases) else p
                for p in find_periods(text)]
+    titles = tuple((m.start(), m.end()) for m in _TITLE_RE.finditer(text))
+    in_titles = [p for p in periods if _inside(p.start, p.end, titles)]  # "《2025年海外微短剧报告》": a title's year
+    periods = [p for p in periods if not _inside(p.start, p.end, titles)]
     years = [p.year for p in periods if p.year is not None]
     if state.published:
         years += [state.published[0] + p.rel for p in periods if p.rel is not None]
@@ -566,7 +584,7 @@ def _read(sentence: str, state: _Article) -> _Reading:
             ranks.append(place)
     ranks = sorted((r for r in ranks if not _inside(r.start, r.end, roles.object_phrases)), key=lambda r: r.start)
     taken = bytearray(len(text) + 1)
-    for hit in [*ranks, *periods]:
+    for hit in [*ranks, *periods, *in_titles]:
         taken[hit.start:hit.end] = b"\x01" * (hit.end - hit.start)
     figures = [f for f in find_figures(text) if 1 not in taken[f.start:f.end]]
     return _Reading(sentence, norm, _Sentence(text), spans, names, roles, periods, years, ranks, figures)
@@ -735,8 +753,10 @@ def _sentence_metrics(sentence: str, state: _Article) -> list[ReportedMetric]:
             continue  # a total to date ("cumulative", "上线以来累计"), unless it is MAU/DAU
         if cumulative == "opening" and not _own_clause_period(fig, usable, ctx) and not _is_level(fig, metric, ctx):
             continue  # "Since its launch, …": a total to date, unless the figure names its own period or is MAU/DAU
-        if cumulative == "weak" and (not periods or _AS_OF_RE.search(text)):
-            continue  # "截至2024年底…累计": a total to date
+        if cumulative == "weak" and (not periods or _AS_OF_RE.search(text) or (
+                not _own_clause_period(fig, usable, ctx)
+                and any(f.end <= ctx.clause_start(fig.start) for f in r.figures))):
+            continue  # "截至2024年底…累计", "一季度收入1.3亿美元，累计收入…": a total to date, not the earlier clause's period
         if _TO_DATE_RE.search(text) and not _closed_period_in_clause(fig, usable, ctx):
             continue  # "So far this year…", "今年以来…": the year's total to date
         last_period = period or last_period
@@ -916,6 +936,8 @@ def _classify(fig: Figure, ctx: _Sentence) -> str | None:
             return None  # "男性用户占比从23%提升到30%", "17% of users retained": who the users are, not a share
         if _REVENUE_MIX_BEFORE.search(ctx.clause_before(fig.start, 30)):
             return None
+        if _BOUND_BEFORE.search(ctx.clause_before(fig.start, 16)) or _BOUND_AFTER.match(text, fig.end):
+            return None  # "占比不足10%", "less than 4%", "over 30% of": a bound, not a share
         if text[:fig.start].rstrip().endswith(("(", "（")) and _SHARE_RE.search(text):
             return "market_share"  # "ReelShort (33%) led DramaBox (21%)" in a sentence about shares
         share = ctx.nearest("share", _SHARE_RE, fig)
@@ -932,6 +954,8 @@ def _classify(fig: Figure, ctx: _Sentence) -> str | None:
         return None  # a per-day amount, a daily peak or one day's figure, not a period's
     if _GAP_RE.search(ctx.clause_before(fig.start, 60) + " " + ctx.clause_after(fig.end, 20)):
         return None  # a gap or lead between two apps, not a level
+    if fig.kind == "count" and _POTENTIAL_RE.search(ctx.clause_before(fig.start, 60)):
+        return None  # "potential users", "潜在用户规模": people who might watch, not users
     if fig.kind == "count":
         if not fig.has_scale and "." not in fig.text and "," not in fig.text and 1900 <= fig.value <= 2100:
             return None  # a year

@@ -35,8 +35,10 @@ OTHER_PLATFORMS_ZH = ("抖音", "快手", "优酷", "爱奇艺", "腾讯视频",
                       "拼多多", "微博", "百度", "豆包", "汽水音乐", "七猫", "星芽", "繁花剧场", "咪咕", "搜狐视频",
                       "长视频平台", "长视频", "短视频平台")
 # Audiences that are not short-drama users: a figure about them is nobody's we track.
-OTHER_AUDIENCES = (r"短视频(?:平台|应用|行业)?(?:的)?用户|网络视听用户|网络视频用户|在线视频用户|网民|"
-                   r"\bshort[\s-]*(?:form[\s-]*)?video\s+(?:users|viewers|platforms?)\b|\binternet\s+users\b|"
+OTHER_AUDIENCES = (r"短(?:视频|影音)(?:平台|应用|行业)?(?:的)?用户|短(?:视频|影音)(?=平台|应用|拥有|有|的?用户)|网络视听用户|"
+                   r"网络视频用户|在线视频用户|网民|"
+                   r"\bshort[\s-]*(?:form[\s-]*)?videos?(?:\s+(?:users|viewers|platforms?|apps?))?\b(?![\s-]*dramas?\b)|"
+                   r"\binternet\s+users\b|"
                    r"\bonline\s+video\s+users\b")
 # Data sources and stores are named, but never a figure's subject.
 NOT_SUBJECTS = frozenset(s.lower() for s in (
