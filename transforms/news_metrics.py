@@ -671,6 +671,9 @@ def _not_a_level(fig: Figure, r: _Reading, periods: list[Period], next_figure: i
         # "领先第二名": the place of the app it leads; "上期榜首NetShort": the place it held before
         return bool(_RANK_OF_OTHER.search(text[max(0, fig.start - 12):fig.start])
                     or _EARLIER_RANK.search(text[max(0, fig.start - 8):fig.start]))
+    obj = _OBJECT_FIGURE.search(text[:fig.start], max(0, fig.start - 60))
+    if obj is not None and not any(obj.start("obj") <= s.start < obj.end("obj") for s in r.spans):
+        return True  # "beating Starz at $55 million", "超越了Crunchyroll（4,800万美元）": the compared one's figure
     if _THRESHOLD_AFTER.match(text, fig.end) or _EACH_AFTER.match(text, fig.end):
         return True  # "唯一一款下载量超1000W的免费微短剧APP", "passed $5 million each": a bar apps pass, not a level
     # "（折合人民币约8.81亿元）", "5.7亿美元（约40亿元）": the same figure in another currency
@@ -702,6 +705,8 @@ def _sentence_metrics(sentence: str, state: _Article) -> list[ReportedMetric]:
     else:
         carried = state.period if state.scene else None
     one_day_scene = state.day_scene and not usable and not _PERIOD_WORD.search(text)
+    paren = _parenthesised_periods(r.figures, periods, text)
+    paren_taken = {p.start for p in paren.values()}
     out: list[ReportedMetric] = []
     seen: set[tuple[str | None, str, object]] = set()
     last_period: str | None = None
@@ -736,7 +741,8 @@ def _sentence_metrics(sentence: str, state: _Article) -> list[ReportedMetric]:
         if (app, metric, value) in seen:
             continue
         seen.add((app, metric, value))
-        own = _own_periods(fig, metric, periods, metric_at, ctx)
+        own = [paren[id(fig)]] if id(fig) in paren else [
+            p for p in _own_periods(fig, metric, periods, metric_at, ctx) if p.start not in paren_taken]
         year_hint = next((p.year for p in reversed(periods) if p.year is not None and p.end <= fig.start),
                          years[0] if years else state.year)
         chosen = chosen_period(fig.start, fig.end, own, next_figure)
@@ -874,6 +880,34 @@ def _own_periods(fig: Figure, metric: str, periods: list[Period], metric_at: dic
                 cut = True
                 continue
         out.append(p)
+    return out
+
+
+# A figure written onto the object of a comparison ("overtaking Bilibili's 227 million", "beating Starz at $55 million",
+# "仅次于Crunchyroll的1.3亿美元", "超越了X（4,800万美元）") is the object's. ("…overtook X with $40M" is the subject's.)
+_OBJECT_FIGURE = re.compile(
+    r"(?:\b(?:overtook|overtaking|overtakes|overtake|surpass(?:ed|ing|es)?|beat(?:ing|s)?|outpac(?:ed|ing|es)|"
+    r"outrank(?:ed|ing|s)?|outsold|outgrossed|ahead\s+of|behind(?:\s+only)?|trail(?:s|ed|ing)?(?:\s+only)?|"
+    r"second\s+only\s+to|exceed(?:ed|ing|s)?|topping|toppled|dethroned?|dethroning)\b|"
+    r"超越|超过|超出|反超|赶超|仅次于|次于|落后于?|领先于?|击败|力压|压过|高于|低于|逼近|接近|不及)"
+    r"\s*了?\s*(?P<obj>[^,，;；。:：\d$€£¥￥()（）]{1,30}?)"
+    r"(?:['’]s\s+(?:[A-Za-z-]+\s+){0,2}?(?:of\s+)?|\s+at\s+|\s*的\s*[^\d,，;；。$€£¥￥]{0,6}?|\s*[(（])"
+    r"\s*(?:about\s+|around\s+|nearly\s+|roughly\s+|some\s+|just\s+|约|近|超|达)?\s*(?:US|HK)?[$€£¥￥]?$", re.I)
+_PAREN_OPEN = re.compile(r"\s*[(（]\s*")
+_PAREN_CLOSE = re.compile(r"\s*(?:est\.?|estimated|E|F|forecast|projected|预计|预估|预测|估)?\s*[)）]", re.I)
+
+
+def _parenthesised_periods(figures: list[Figure], periods: list[Period], text: str) -> dict[int, Period]:
+    """A period in parentheses right after a figure is that figure's: "$36M (2023) → $214M (2024)" (by figure id)."""
+    out: dict[int, Period] = {}
+    by_start = {p.start: p for p in periods if p.usable}
+    for fig in figures:
+        m = _PAREN_OPEN.match(text, fig.end)
+        if m is None or m.end() == fig.end:
+            continue
+        p = by_start.get(m.end())
+        if p is not None and _PAREN_CLOSE.match(text, p.end):
+            out[id(fig)] = p
     return out
 
 
