@@ -407,6 +407,7 @@ def extract_metrics(text: str, *, apps: AppNames | AppMatcher, published_at: str
     for sentence, new_paragraph in _split(text):
         if new_paragraph:  # a reference back ("The platform…") still reaches over it; a bare continuation does not
             state.day_scene, state.paragraph_start, state.last_period = False, True, None
+            state.opening, state.market_topic = None, False
         metrics.extend(_sentence_metrics(sentence, state))
         state.paragraph_start = False
     return metrics
@@ -425,6 +426,8 @@ class _Article:
     day_scene: bool = False  # ...and the scene was one day ("what the leaders grossed on one Saturday")
     apps: list[str] = field(default_factory=list)  # the previous sentence's subjects ("~other": not ours)
     topic: str | None = None  # the subject the previous sentence opens with (an app key, "~other")
+    opening: str | None = None  # the one period the paragraph's first sentence named
+    market_topic: bool = False  # the previous sentence's figures were all the market's
     paragraph_start: bool = True
 
 
@@ -704,6 +707,9 @@ def _sentence_metrics(sentence: str, state: _Article) -> list[ReportedMetric]:
         carried = state.period or state.last_period
     else:
         carried = state.period if state.scene else None
+    # A period the paragraph opened with carries to its later sentences that name none of their own ("In Q2 2025,
+    # ReelShort earned $130 million. DramaBox had 40 million MAU.", "Top earners (August): … Runners-up: …").
+    carried = carried or (state.opening if not state.paragraph_start else None)
     one_day_scene = state.day_scene and not usable and not _PERIOD_WORD.search(text)
     paren = _parenthesised_periods(r.figures, periods, text)
     paren_taken = {p.start for p in paren.values()}
@@ -718,7 +724,7 @@ def _sentence_metrics(sentence: str, state: _Article) -> list[ReportedMetric]:
             continue
         owner = owners[id(fig)]
         if owner is None:
-            subject = _subject(fig, metric, groups[id(fig)], subject_spans, text)
+            subject = _subject(fig, metric, groups[id(fig)], subject_spans, text, state.market_topic)
         else:
             subject = [] if metric == "market_size" else _owner_keys(owner)
         if subject is not None and metric != "rank" and _country_restricted(fig, metric, subject, subject_spans,
@@ -770,6 +776,9 @@ def _sentence_metrics(sentence: str, state: _Article) -> list[ReportedMetric]:
                                   currency=fig.currency if metric in ("revenue", "market_size") else None,
                                   period=period, sentence=sentence, unit_text=r.norm.original_text(fig.start, fig.end)))
     _advance(state, r, subject_spans, one_day_scene)
+    # "Short drama apps pulled in $700M in Q1. That's up 23%, with downloads jumping 64% to 259 million.": a sentence
+    # with no subject of its own goes on about the market when the previous one's figures were all the market's.
+    state.market_topic = bool(out) and all(m.app is None for m in out) if r.figures or r.ranks else state.market_topic
     return out
 
 
@@ -797,6 +806,10 @@ def _advance(state: _Article, r: _Reading, subject_spans: list[AppSpan], one_day
         state.topic = None  # a sentence about the market or nobody ends the topic
     if years:
         state.year = years[-1]
+    if state.paragraph_start:
+        labels = {_label for p in usable if p.kind not in ("D", "S")
+                  for _label in [pick_period(p.end, p.end, [p], None, p.year or year_hint, state.published)] if _label}
+        state.opening = labels.pop() if len(labels) == 1 else None
 
 
 _DROP = "~drop"
@@ -1074,7 +1087,8 @@ def _app_group(spans: list[AppSpan], span_ends: list[int], position: int, text: 
     return keys
 
 
-def _subject(fig: Figure, metric: str, keys: list[str], spans: list[AppSpan], text: str) -> list[str] | None:
+def _subject(fig: Figure, metric: str, keys: list[str], spans: list[AppSpan], text: str, market_topic: bool = False
+             ) -> list[str] | None:
     """The app keys a figure belongs to, [] for the market, None for a company's figure or nobody's."""
     if metric == "market_size":
         return []
@@ -1099,7 +1113,7 @@ def _subject(fig: Figure, metric: str, keys: list[str], spans: list[AppSpan], te
             and not _SOURCE_AFTER.match(before, company.end()):
         return None  # "点众科技2024年营收...", "昆仑万维短剧业务营收": a company's own figure
     market = _last(_MARKET_CUE_RE, before)
-    if market is not None or _MARKET_CUE_RE.search(text[fig.end:]):
+    if market is not None or _MARKET_CUE_RE.search(text[fig.end:]) or (market_topic and not spans):
         return []
     return None
 
