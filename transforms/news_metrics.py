@@ -756,6 +756,8 @@ def _sentence_metrics(sentence: str, state: _Article) -> list[ReportedMetric]:
             continue  # one day's revenue or downloads ("9月20日", the day the previous sentence set), no period's
         period = compared_period_before(fig.start, text, periods, year_hint, published) or pick_period(
             fig.start, fig.end, own, next_figure, year_hint, published) or (None if usable else carried)
+        if chosen is not None and chosen.kind == "LY" and published is None:
+            period = _last_year_in_context(fig, usable, text)
         if chosen is not None and chosen.kind == "S":
             period = None  # a total over a span no period label holds ("前三季度", "the first nine months")
         if last_period and _SAME_PERIOD.search(ctx.clause_before(fig.start, 60) + " " + ctx.clause_after(fig.end, 40)):
@@ -922,6 +924,20 @@ def _parenthesised_periods(figures: list[Figure], periods: list[Period], text: s
         if p is not None and _PAREN_CLOSE.match(text, p.end):
             out[id(fig)] = p
     return out
+
+
+_FORECAST_RE = re.compile(r"\b(?:expected|expects|forecasts?|forecasted|projected|projects|predicts?|will|could|"
+                          r"would|may|might|estimated\s+to|set\s+to|on\s+track)\b|预计|预测|预期|有望|将", re.I)
+
+
+def _last_year_in_context(fig: Figure, usable: list[Period], text: str) -> str | None:
+    """"ReelShort reached $1.2 billion in 2025, and DramaBox made $276 million last year", no date of publication:
+    a past full year named earlier in the sentence is the one the text is written after, so "last year" is it.
+    Anything less plain (two years, a forecast) leaves no period."""
+    years = {p.year for p in usable if p.kind == "Y" and p.year is not None and p.end <= fig.start}
+    if len(years) != 1 or _FORECAST_RE.search(text):
+        return None
+    return f"{years.pop():04d}"
 
 
 def _own_clause_period(fig: Figure, usable: list[Period], ctx: _Sentence) -> bool:
