@@ -31,7 +31,12 @@ total set among other countries) is dropped: there is no geography field (see ``
 stating the app's chart place ("ReelShort, No. 1 on the US Google Play chart, made…") is the chart's, and an app's
 origin ("Chinese-owned", "中国公司旗下") or a relative clause about it (", which dominates the US market,") never
 restricts its figure; a country's users spending on one app ("美国用户…在ReelShort上花费…") is that app's figure in one
-country, dropped. Apps named as one group
+country, dropped. A figure written onto a comparison's object ("beating Starz at $55M", "仅次于X的1.3亿美元") is the
+object's; box office and market value are not revenue; potential and short-video audiences are not users; a bound on
+a share ("不足10%", "less than 4%", "over 30%") is no share. A year in parentheses after a figure is its period, a
+year inside a title (《2025年…报告》) never; a paragraph's opening period carries to its list items, and a sentence
+commenting on the previous statement ("That's up 23%…") keeps its period and, with no subject, its market. Apps named
+as one group
 ("构成第一梯队，…合计…") keep their joint figures across clauses; a comparison base takes its own period
 ("较2024年上半年的5亿美元"). ``extract_metrics`` never raises.
 """
@@ -707,9 +712,12 @@ def _sentence_metrics(sentence: str, state: _Article) -> list[ReportedMetric]:
         carried = state.period or state.last_period
     else:
         carried = state.period if state.scene else None
-    # A period the paragraph opened with carries to its later sentences that name none of their own ("In Q2 2025,
-    # ReelShort earned $130 million. DramaBox had 40 million MAU.", "Top earners (August): … Runners-up: …").
-    carried = carried or (state.opening if not state.paragraph_start else None)
+    # A period the paragraph opened with (a header, a scene) carries to its later list items — bullets, numbered or
+    # labelled items — that name none of their own ("Top earners (August): … Runners-up: …", "2025年…。• 以…").
+    if not carried and _RESTATES_RE.match(text):
+        carried = state.period or state.last_period  # "That's up 23% from Q4 2024, with…": the statement just made
+    if not state.paragraph_start and _LIST_ITEM_RE.match(sentence) and not _NOW_RE.search(text):
+        carried = carried or state.opening
     one_day_scene = state.day_scene and not usable and not _PERIOD_WORD.search(text)
     paren = _parenthesised_periods(r.figures, periods, text)
     paren_taken = {p.start for p in paren.values()}
@@ -808,10 +816,13 @@ def _advance(state: _Article, r: _Reading, subject_spans: list[AppSpan], one_day
         state.topic = None  # a sentence about the market or nobody ends the topic
     if years:
         state.year = years[-1]
-    if state.paragraph_start:
-        labels = {_label for p in usable if p.kind not in ("D", "S")
+    if state.paragraph_start:  # a period written before the paragraph's first figure opens it (a header, a scene)
+        first = min([f.start for f in [*r.figures, *r.ranks]], default=len(text))
+        heading = [p for p in usable if p.kind not in ("D", "S")]
+        labels = {_label for p in heading
                   for _label in [pick_period(p.end, p.end, [p], None, p.year or year_hint, state.published)] if _label}
-        state.opening = labels.pop() if len(labels) == 1 else None
+        opens = bool(heading) and heading[0].start < first
+        state.opening = labels.pop() if len(labels) == 1 and opens else None
 
 
 _DROP = "~drop"
@@ -926,6 +937,11 @@ def _parenthesised_periods(figures: list[Figure], periods: list[Period], text: s
     return out
 
 
+# An item of a list: a bullet, a number, or a short label before a colon ("• …", "2) …", "Runners-up: …", "第二梯队：…").
+_LIST_ITEM_RE = re.compile(r"\s*(?:[•·▪●◦‣*–—-]\s*|[(（]?\d{1,2}[).）、]\s*|[^,，.。;；:：\d$€£¥￥]{1,24}[:：]\s*[^\d\s])")
+# A sentence that comments on the previous statement ("That's up 23%…", "This represents…", "这一数字…").
+_RESTATES_RE = re.compile(r"\s*(?:(?:That|This|It)(?:['’]s|\s+(?:is|was|represents|marks|means|puts))\b|"
+                          r"(?:这|此)(?:一|个)?(?:数字|数据|规模|成绩|表现|水平)?(?:较|比|同比|环比|意味|相当))")
 _FORECAST_RE = re.compile(r"\b(?:expected|expects|forecasts?|forecasted|projected|projects|predicts?|will|could|"
                           r"would|may|might|estimated\s+to|set\s+to|on\s+track)\b|预计|预测|预期|有望|将", re.I)
 
