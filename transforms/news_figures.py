@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 from transforms.news_periods import ORDINALS, ZH_DIGITS
@@ -18,25 +18,33 @@ CURRENCY_SUFFIX = {"美元": "USD", "美金": "USD", "dollar": "USD", "dollars":
                    "元": "CNY", "人民币": "CNY", "rmb": "CNY", "cny": "CNY", "yuan": "CNY",
                    "日元": "JPY", "jpy": "JPY", "港元": "HKD", "hkd": "HKD", "韩元": "KRW",
                    "欧元": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
-                   "英镑": "GBP", "gbp": "GBP", "pound": "GBP", "pounds": "GBP"}
+                   "英镑": "GBP", "gbp": "GBP", "pound": "GBP", "pounds": "GBP",
+                   "新台币": "TWD", "台币": "TWD", "twd": "TWD", "港币": "HKD", "yen": "JPY"}
 CURRENCY_PREFIX = {"us$": "USD", "$": "USD", "usd": "USD", "hk$": "HKD", "hkd": "HKD", "s$": "SGD",
                    "a$": "AUD", "c$": "CAD", "nt$": "TWD", "€": "EUR", "eur": "EUR", "£": "GBP", "gbp": "GBP",
-                   "rmb": "CNY", "cny": "CNY", "jpy": "JPY"}
-YEN_SIGNS = ("¥", "￥")  # JPY, unless the figure or sentence is in yuan (元/人民币/RMB)
+                   "rmb": "CNY", "cny": "CNY", "jpy": "JPY", "jp¥": "JPY", "cn¥": "CNY", "rmb¥": "CNY"}
+YEN_SIGNS = ("¥", "￥")  # yuan or yen: read from the sentence (``_yen``)
+# A currency named before the figure ("新台币2,280亿元", "约港币820亿元"): its "元" is that currency's, not CNY.
+_CURRENCY_WORD_BEFORE = re.compile(r"(?P<word>新台币|台币|港币|港元|日元|韩元|人民币)\s*(?:约|近|超|逾)?\s*$")
+_CURRENCY_WORD = {"新台币": "TWD", "台币": "TWD", "港币": "HKD", "港元": "HKD", "日元": "JPY", "韩元": "KRW", "人民币": "CNY"}
+# ¥ is yen with Japan named or yen written; yuan in Chinese text, with a Chinese source or yuan written.
+_JAPAN = re.compile(r"日本|日元|\b(?:Japan|Japanese|yen|JPY)\b", re.I)
+_CHINA = re.compile(r"[\u4e00-\u9fff]|\b(?:China|Chinese|yuan|RMB|CNY|DataEye|36Kr|QuestMobile|Jiemian|DiDi|Douyin|"
+                    r"Kuaishou|Hongguo)\b", re.I)
 
 _TENTHS_ZH = re.compile(r"(?<![一二三四五六七八九十两\d.])(?P<n>[一二三四五六七八九]|[1-9](?:\.\d)?)成"
                         r"(?![本为功立长交员绩果熟型品不是])")
 _FIGURE = re.compile(
     r"(?<![A-Za-z0-9_.,#])"
-    r"(?P<prefix>(?:US|HK|NT|[SAC])\$|[$€£¥￥]|(?:USD|EUR|GBP|CNY|RMB|JPY|HKD)\s?)?"
+    r"(?P<prefix>(?:US|HK|NT|[SAC])\$|(?:JP|CN|RMB)[¥￥]|[$€£¥￥]|(?:USD|EUR|GBP|CNY|RMB|JPY|HKD|TWD)\s?)?"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?:[\s-]?(?P<scale_en>trillion|billion|million|thousand|bn|mn|mln|tn)(?![A-Za-z])"
     r"|(?P<scale_abbr>[kKmMbB])(?![A-Za-z])"
     r"|[多余]?(?P<scale_zh>[十百千万亿]{1,3})"
     r"|(?P<scale_w>[Ww])(?![A-Za-z]))?"  # "2181.7W": W is 万 in Chinese trade press
     r"(?P<pct>\s?(?:%|percent(?![A-Za-z])|per\s?cent(?![A-Za-z])))?"
-    r"(?:\s?(?P<suffix>美元|美金|日元|港元|韩元|欧元|英镑|人民币|元|USD|EUR|GBP|CNY|RMB|JPY|HKD|dollars?|euros?"
-    r"|yuan|pounds?)(?![A-Za-z]))?"
+    r"(?:\s?(?P<suffix>美元|美金|日元|港元|港币|韩元|欧元|英镑|人民币|新台币|台币|元|USD|EUR|GBP|CNY|RMB|JPY|HKD|TWD|dollars?"
+    r"|euros?|yuan|yen|pounds?)(?![A-Za-z]))?"
     r"(?![A-Za-z0-9]|\.\d|-fold)",  # "6.2x", "10-fold" are not the figures 6, 10
 )
 
@@ -133,9 +141,28 @@ def find_figures(text: str) -> list[Figure]:
             figures.append(Figure(m.start(), m.end(), figure_text, "percent", value, None))
             continue
         currency = _currency(prefix, suffix, bool(m.group("scale_zh") or m.group("scale_w")), text)
+        named = _CURRENCY_WORD_BEFORE.search(text, max(0, m.start() - 8), m.start()) if not prefix else None
+        if named is not None and (currency in (None, "CNY") and suffix in ("", "元")):
+            currency = _CURRENCY_WORD[named.group("word")]  # "新台币2,280亿元", "港币820亿元"
         kind = "money" if currency else "count"
         figures.append(Figure(m.start(), m.end(), figure_text, kind, value * scale, currency, scale != 1))
-    return sorted(figures, key=lambda f: f.start)
+    figures.sort(key=lambda f: f.start)
+    return [_yen_by_conversion(f, figures) for f in figures]
+
+
+def _yen_by_conversion(fig: Figure, figures: list[Figure]) -> Figure:
+    """"¥12 billion (about $1.7 billion)": a conversion at ~7 to the dollar is yuan, at ~150 yen."""
+    if fig.kind != "money" or not fig.text.startswith(YEN_SIGNS):
+        return fig
+    usd = next((f for f in figures if f.start >= fig.end), None)
+    if usd is None or usd.currency != "USD" or not usd.value or usd.start - fig.end > 12:
+        return fig
+    rate = fig.value / usd.value
+    if 5 <= rate <= 9:
+        return replace(fig, currency="CNY")
+    if 90 <= rate <= 200:
+        return replace(fig, currency="JPY")
+    return fig
 
 
 def _currency(prefix: str, suffix: str, chinese_scale: bool, sentence: str) -> str | None:
@@ -143,7 +170,9 @@ def _currency(prefix: str, suffix: str, chinese_scale: bool, sentence: str) -> s
         return CURRENCY_SUFFIX.get(suffix.lower())
     if prefix in YEN_SIGNS:
         yuan = chinese_scale or re.search(r"元|人民币|RMB|CNY|yuan", sentence, re.I)
-        return "CNY" if yuan else "JPY"
+        if yuan and not re.search(r"日元|\byen\b", sentence, re.I):
+            return "CNY"
+        return "JPY" if _JAPAN.search(sentence) or not _CHINA.search(sentence) else "CNY"
     if prefix:
         return CURRENCY_PREFIX.get(prefix.lower())
     return None

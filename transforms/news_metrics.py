@@ -31,7 +31,12 @@ total set among other countries) is dropped: there is no geography field (see ``
 stating the app's chart place ("ReelShort, No. 1 on the US Google Play chart, made…") is the chart's, and an app's
 origin ("Chinese-owned", "中国公司旗下") or a relative clause about it (", which dominates the US market,") never
 restricts its figure; a country's users spending on one app ("美国用户…在ReelShort上花费…") is that app's figure in one
-country, dropped. Apps named as one group
+country, dropped. A figure written onto a comparison's object ("beating Starz at $55M", "仅次于X的1.3亿美元") is the
+object's; box office and market value are not revenue; potential and short-video audiences are not users; a bound on
+a share ("不足10%", "less than 4%", "over 30%") is no share. A year in parentheses after a figure is its period, a
+year inside a title (《2025年…报告》) never; a paragraph's opening period carries to its list items, and a sentence
+commenting on the previous statement ("That's up 23%…") keeps its period and, with no subject, its market. Apps named
+as one group
 ("构成第一梯队，…合计…") keep their joint figures across clauses; a comparison base takes its own period
 ("较2024年上半年的5亿美元"). ``extract_metrics`` never raises.
 """
@@ -93,7 +98,9 @@ OTHER_MONEY_WORDS = ("funding", "raised", "raise", "raises", "valuation", "value
                      "priced", "prices", "salary", "fine", "fined", "acquisition", "acquired", "subscription",
                      "loss", "losses", "profit", "profits", "net income", "票房", "亏损", "利润", "净利", "净利润",
                      "融资", "估值", "投资", "成本", "预算", "制作费", "收购", "售价", "单价",
-                     "milestone", "target", "goal", "threshold", "run-rate", "run rate", "annualized", "annualised")
+                     "milestone", "target", "goal", "threshold", "run-rate", "run rate", "annualized", "annualised",
+                     "box office", "box-office", "market value", "market cap", "market capitalization",
+                     "market capitalisation", "share price", "市值", "股价", "总市值")
 # Money with these in its clause (within 30 characters) is a per-unit amount, whatever else is near.
 PER_UNIT_WORDS = ("average", "on average", "per user", "per paying user", "ARPU", "ARPPU", "per episode",
                   "人均", "客单价", "每集", "平均")
@@ -118,7 +125,7 @@ GAP = r"(?:\b(?:a|the|its|their|his|her)\s+(?:[\w-]+\s+)?(?:lead|margin|differen
 # A cumulative total (lifetime, since launch) is no period's figure: it is dropped. "累计" alone is a cumulative
 # total when the sentence gives an as-of date ("截至2024年底…累计") or names no period, else a period's sum
 # ("2025年上半年…累计内购收入", "今年前三季度…累计下载量").
-CUMULATIVE = r"(?:(?<!year-)(?<!year )\bto[\s-]date\b|\blifetime\b|\ball[\s-]time\b|\bcumulative(?:ly)?\b|" \
+CUMULATIVE = r"(?:(?<!year-)(?<!year )\bto[\s-]date\b|\blifetime\b|\ball[\s-]time\b|\bcumulative(?:ly)?\b|\ball\s+told\b|" \
              r"\bsince\s+(?:its\s+|their\s+|the\s+app['’]s\s+)?(?:launch|launching|release|debut|inception)\b|" \
              r"\bsince\s+(?:it|they)\s+(?:launched|debuted|went live)\b|\bover\s+(?:its|their)\s+lifetime\b|" \
              r"上线以来|上线至今|自上线|问世以来|推出以来|迄今|至今|历史累计)"
@@ -270,6 +277,13 @@ _SHARE_ZH_AFTER = re.compile(r"\s*的?(?:海外|美国|全球|国内|总|市场)
 # "28% and 24% of revenue": the later percentages of a list share the "of ..." that follows the list.
 _PERCENT_LIST = re.compile(r"(?:\s*(?:,|，|、|/|&|\band\b|\bor\b|和|与|及)\s*(?:about |around |roughly |nearly )?"
                            r"\d+(?:\.\d+)?\s?(?:%|percent(?![A-Za-z])|per\s?cent(?![A-Za-z])))+", re.I)
+_POTENTIAL_RE = re.compile(r"\b(?:potential|addressable|prospective)\b|潜在|可触达", re.I)
+# A percentage written as a bound: "不足10%", "less than 4%", "over 30%", "15%以上" (shares only; money keeps "over").
+_BOUND_BEFORE = re.compile(r"(?:不足|不到|不及|低于|少于|未满|未及|超过|超出|超|逾|高于|多于|过|"
+                           r"\b(?:less|fewer|more|greater|higher|lower)\s+than|\bunder|\bbelow|\bover|\babove|\bupwards\s+of|"
+                           r"\bat\s+least|\bat\s+most|\bup\s+to|[<>≤≥])\s*$", re.I)
+# ("38%以上" after the figure stays a share, as the corpus has it: only an upper bound written after is dropped.)
+_BOUND_AFTER = re.compile(r"\s*(?:以下|之下|or\s+(?:less|lower)\b)", re.I)
 _TIMES_AFTER = re.compile(r"\s*times(?![A-Za-z])", re.I)
 _DOWNLOADED_BEFORE = re.compile(r"(?<![A-Za-z])(?:downloaded|installed)(?![A-Za-z])", re.I)
 _COUNT_NOUN_RE = re.compile(
@@ -332,7 +346,9 @@ _NOW_RE = re.compile(r"如今|目前|现在|当前|眼下|\b(?:now|currently|tod
 _CONVERTED_RE = re.compile(r"(?:折合|约合|合计约合|相当于|换算成?|合(?=人民币|美元)|\bequivalent\s+to|\bor\s+about)\s*"
                           r"(?:人民币|美元)?\s*(?:约|近|about\s+|around\s+)?[$€£¥￥]?$", re.I)
 # "5.7亿美元（约40亿元）": the same money in another currency, in parentheses right after it.
-_PAREN_CONVERSION = re.compile(r"\s*[(（]\s*(?:约|近|合|折合|约合|approx\.?\s*|about\s+|around\s+|~)?\s*[$€£¥￥]?$", re.I)
+_PAREN_CONVERSION = re.compile(r"\s*(?:人民币|美元|美金|新台币|港币|日元|RMB|USD)?\s*[(（]\s*(?:约|近|合|折合|约合|相当于|approx\.?\s*|approximately\s+|about\s+|around\s+|"
+                               r"roughly\s+|nearly\s+|some\s+|or\s+|~|≈)?\s*(?:人民币|美元|新台币|台币|港币|港元|日元)?\s*"
+                               r"(?:约|近)?\s*(?:US|HK|NT|JP)?[$€£¥￥]?$", re.I)
 _NOT_SHARE_RE = re.compile(r"男性|女性|年龄|岁|留存|付费率|转化率|复购|\b(?:women|men|female|male|aged|retention|retained|"
                            r"conversion|paying)\b", re.I)
 # "Market intelligence firm Sensor Tower reported that…", "某数据公司统计显示": the company is the source, not the subject.
@@ -369,6 +385,10 @@ _DAY_SCENE_RE = re.compile(r"\b(?:a\s+single|one|single)\s+day\b|一天|单日|�
 # "紅果免費短劇（以下簡稱“紅果”）", "(hereafter “Hongguo”)": a short name the article gives an app.
 _INTRODUCED_NAME = re.compile(r"[(（]\s*(?:以下简称|以下称|下称|下文简称|简称|hereafter|hereinafter(?:\s+referred\s+to\s+as)?)"
                               r"\s*[:：]?\s*[“\"「『‘']?(?P<name>[^”\"」』’'）)，,。;；]{1,24}?)[”\"」』’']?\s*[)）]", re.I)
+# A title — of a report, a white paper, a drama — in 《》 or quotes, or an English report's capitalised name: a year in it
+# is the title's, never a figure's period.
+_TITLE_RE = re.compile(r"《[^《》]{1,60}》|[\"“][^\"“”]{2,80}[\"”]|(?-i:\b(?:(?:19|20)\d\d\s+)?(?:[A-Z][\w&-]*\s+){1,6}"
+                       r"(?:Report|White\s+Paper|Whitepaper|Outlook|Survey|Study|Index|Yearbook)(?:\s+(?:19|20)\d\d)?\b)")
 _NAME_TAIL = re.compile(r"\s*(?:App|APP|app|应用|平台)?\s*")
 
 # --- public API ----------------------------------------------------------------------------------------
@@ -392,6 +412,7 @@ def extract_metrics(text: str, *, apps: AppNames | AppMatcher, published_at: str
     for sentence, new_paragraph in _split(text):
         if new_paragraph:  # a reference back ("The platform…") still reaches over it; a bare continuation does not
             state.day_scene, state.paragraph_start, state.last_period = False, True, None
+            state.opening, state.market_topic = None, False
         metrics.extend(_sentence_metrics(sentence, state))
         state.paragraph_start = False
     return metrics
@@ -410,6 +431,8 @@ class _Article:
     day_scene: bool = False  # ...and the scene was one day ("what the leaders grossed on one Saturday")
     apps: list[str] = field(default_factory=list)  # the previous sentence's subjects ("~other": not ours)
     topic: str | None = None  # the subject the previous sentence opens with (an app key, "~other")
+    opening: str | None = None  # the one period the paragraph's first sentence named
+    market_topic: bool = False  # the previous sentence's figures were all the market's
     paragraph_start: bool = True
 
 
@@ -556,6 +579,9 @@ def _read(sentence: str, state: _Article) -> _Reading:
     # A period inside "反超3月份的第1名ReelShort" / "overtook April's leader" is the object's: a comparison base.
     periods = [replace(p, compared=True) if _inside(p.start, p.end, roles.object_phrases) else p
                for p in find_periods(text)]
+    titles = tuple((m.start(), m.end()) for m in _TITLE_RE.finditer(text))
+    in_titles = [p for p in periods if _inside(p.start, p.end, titles)]  # "《2025年海外微短剧报告》": a title's year
+    periods = [p for p in periods if not _inside(p.start, p.end, titles)]
     years = [p.year for p in periods if p.year is not None]
     if state.published:
         years += [state.published[0] + p.rel for p in periods if p.rel is not None]
@@ -566,7 +592,7 @@ def _read(sentence: str, state: _Article) -> _Reading:
             ranks.append(place)
     ranks = sorted((r for r in ranks if not _inside(r.start, r.end, roles.object_phrases)), key=lambda r: r.start)
     taken = bytearray(len(text) + 1)
-    for hit in [*ranks, *periods]:
+    for hit in [*ranks, *periods, *in_titles]:
         taken[hit.start:hit.end] = b"\x01" * (hit.end - hit.start)
     figures = [f for f in find_figures(text) if 1 not in taken[f.start:f.end]]
     return _Reading(sentence, norm, _Sentence(text), spans, names, roles, periods, years, ranks, figures)
@@ -653,6 +679,9 @@ def _not_a_level(fig: Figure, r: _Reading, periods: list[Period], next_figure: i
         # "领先第二名": the place of the app it leads; "上期榜首NetShort": the place it held before
         return bool(_RANK_OF_OTHER.search(text[max(0, fig.start - 12):fig.start])
                     or _EARLIER_RANK.search(text[max(0, fig.start - 8):fig.start]))
+    obj = _OBJECT_FIGURE.search(text[:fig.start], max(0, fig.start - 60))
+    if obj is not None and not any(obj.start("obj") <= s.start < obj.end("obj") for s in r.spans):
+        return True  # "beating Starz at $55 million", "超越了Crunchyroll（4,800万美元）": the compared one's figure
     if _THRESHOLD_AFTER.match(text, fig.end) or _EACH_AFTER.match(text, fig.end):
         return True  # "唯一一款下载量超1000W的免费微短剧APP", "passed $5 million each": a bar apps pass, not a level
     # "（折合人民币约8.81亿元）", "5.7亿美元（约40亿元）": the same figure in another currency
@@ -683,7 +712,15 @@ def _sentence_metrics(sentence: str, state: _Article) -> list[ReportedMetric]:
         carried = state.period or state.last_period
     else:
         carried = state.period if state.scene else None
+    # A period the paragraph opened with (a header, a scene) carries to its later list items — bullets, numbered or
+    # labelled items — that name none of their own ("Top earners (August): … Runners-up: …", "2025年…。• 以…").
+    if not carried and _RESTATES_RE.match(text):
+        carried = state.period or state.last_period  # "That's up 23% from Q4 2024, with…": the statement just made
+    if not state.paragraph_start and _LIST_ITEM_RE.match(sentence) and not _NOW_RE.search(text):
+        carried = carried or state.opening
     one_day_scene = state.day_scene and not usable and not _PERIOD_WORD.search(text)
+    paren = _parenthesised_periods(r.figures, periods, text)
+    paren_taken = {p.start for p in paren.values()}
     out: list[ReportedMetric] = []
     seen: set[tuple[str | None, str, object]] = set()
     last_period: str | None = None
@@ -695,7 +732,7 @@ def _sentence_metrics(sentence: str, state: _Article) -> list[ReportedMetric]:
             continue
         owner = owners[id(fig)]
         if owner is None:
-            subject = _subject(fig, metric, groups[id(fig)], subject_spans, text)
+            subject = _subject(fig, metric, groups[id(fig)], subject_spans, text, state.market_topic)
         else:
             subject = [] if metric == "market_size" else _owner_keys(owner)
         if subject is not None and metric != "rank" and _country_restricted(fig, metric, subject, subject_spans,
@@ -718,7 +755,8 @@ def _sentence_metrics(sentence: str, state: _Article) -> list[ReportedMetric]:
         if (app, metric, value) in seen:
             continue
         seen.add((app, metric, value))
-        own = _own_periods(fig, metric, periods, metric_at, ctx)
+        own = [paren[id(fig)]] if id(fig) in paren else [
+            p for p in _own_periods(fig, metric, periods, metric_at, ctx) if p.start not in paren_taken]
         year_hint = next((p.year for p in reversed(periods) if p.year is not None and p.end <= fig.start),
                          years[0] if years else state.year)
         chosen = chosen_period(fig.start, fig.end, own, next_figure)
@@ -726,6 +764,8 @@ def _sentence_metrics(sentence: str, state: _Article) -> list[ReportedMetric]:
             continue  # one day's revenue or downloads ("9月20日", the day the previous sentence set), no period's
         period = compared_period_before(fig.start, text, periods, year_hint, published) or pick_period(
             fig.start, fig.end, own, next_figure, year_hint, published) or (None if usable else carried)
+        if chosen is not None and chosen.kind == "LY" and published is None:
+            period = _last_year_in_context(fig, usable, text)
         if chosen is not None and chosen.kind == "S":
             period = None  # a total over a span no period label holds ("前三季度", "the first nine months")
         if last_period and _SAME_PERIOD.search(ctx.clause_before(fig.start, 60) + " " + ctx.clause_after(fig.end, 40)):
@@ -735,8 +775,10 @@ def _sentence_metrics(sentence: str, state: _Article) -> list[ReportedMetric]:
             continue  # a total to date ("cumulative", "上线以来累计"), unless it is MAU/DAU
         if cumulative == "opening" and not _own_clause_period(fig, usable, ctx) and not _is_level(fig, metric, ctx):
             continue  # "Since its launch, …": a total to date, unless the figure names its own period or is MAU/DAU
-        if cumulative == "weak" and (not periods or _AS_OF_RE.search(text)):
-            continue  # "截至2024年底…累计": a total to date
+        if cumulative == "weak" and (not periods or _AS_OF_RE.search(text) or (
+                not _own_clause_period(fig, usable, ctx)
+                and any(f.end <= ctx.clause_start(fig.start) for f in r.figures))):
+            continue  # "截至2024年底…累计", "一季度收入1.3亿美元，累计收入…": a total to date, not the earlier clause's period
         if _TO_DATE_RE.search(text) and not _closed_period_in_clause(fig, usable, ctx):
             continue  # "So far this year…", "今年以来…": the year's total to date
         last_period = period or last_period
@@ -744,6 +786,9 @@ def _sentence_metrics(sentence: str, state: _Article) -> list[ReportedMetric]:
                                   currency=fig.currency if metric in ("revenue", "market_size") else None,
                                   period=period, sentence=sentence, unit_text=r.norm.original_text(fig.start, fig.end)))
     _advance(state, r, subject_spans, one_day_scene)
+    # "Short drama apps pulled in $700M in Q1. That's up 23%, with downloads jumping 64% to 259 million.": a sentence
+    # with no subject of its own goes on about the market when the previous one's figures were all the market's.
+    state.market_topic = bool(out) and all(m.app is None for m in out) if r.figures or r.ranks else state.market_topic
     return out
 
 
@@ -771,6 +816,13 @@ def _advance(state: _Article, r: _Reading, subject_spans: list[AppSpan], one_day
         state.topic = None  # a sentence about the market or nobody ends the topic
     if years:
         state.year = years[-1]
+    if state.paragraph_start:  # a period written before the paragraph's first figure opens it (a header, a scene)
+        first = min([f.start for f in [*r.figures, *r.ranks]], default=len(text))
+        heading = [p for p in usable if p.kind not in ("D", "S")]
+        labels = {_label for p in heading
+                  for _label in [pick_period(p.end, p.end, [p], None, p.year or year_hint, state.published)] if _label}
+        opens = bool(heading) and heading[0].start < first
+        state.opening = labels.pop() if len(labels) == 1 and opens else None
 
 
 _DROP = "~drop"
@@ -857,6 +909,53 @@ def _own_periods(fig: Figure, metric: str, periods: list[Period], metric_at: dic
     return out
 
 
+# A figure written onto the object of a comparison ("overtaking Bilibili's 227 million", "beating Starz at $55 million",
+# "仅次于Crunchyroll的1.3亿美元", "超越了X（4,800万美元）") is the object's. ("…overtook X with $40M" is the subject's.)
+_OBJECT_FIGURE = re.compile(
+    r"(?:\b(?:overtook|overtaking|overtakes|overtake|surpass(?:ed|ing|es)?|beat(?:ing|s)?|outpac(?:ed|ing|es)|"
+    r"outrank(?:ed|ing|s)?|outsold|outgrossed|ahead\s+of|behind(?:\s+only)?|trail(?:s|ed|ing)?(?:\s+only)?|"
+    r"second\s+only\s+to|exceed(?:ed|ing|s)?|topping|toppled|dethroned?|dethroning)\b|"
+    r"超越|超过|超出|反超|赶超|仅次于|次于|落后于?|领先于?|击败|力压|压过|高于|低于|逼近|接近|不及)"
+    r"\s*了?\s*(?P<obj>[^,，;；。:：\d$€£¥￥()（）]{1,30}?)"
+    r"(?:['’]s\s+(?:[A-Za-z-]+\s+){0,2}?(?:of\s+)?|\s+at\s+|\s*的\s*[^\d,，;；。$€£¥￥]{0,6}?|\s*[(（])"
+    r"\s*(?:about\s+|around\s+|nearly\s+|roughly\s+|some\s+|just\s+|约|近|超|达)?\s*(?:US|HK)?[$€£¥￥]?$", re.I)
+_PAREN_OPEN = re.compile(r"\s*[(（]\s*")
+_PAREN_CLOSE = re.compile(r"\s*(?:est\.?|estimated|E|F|forecast|projected|预计|预估|预测|估)?\s*[)）]", re.I)
+
+
+def _parenthesised_periods(figures: list[Figure], periods: list[Period], text: str) -> dict[int, Period]:
+    """A period in parentheses right after a figure is that figure's: "$36M (2023) → $214M (2024)" (by figure id)."""
+    out: dict[int, Period] = {}
+    by_start = {p.start: p for p in periods if p.usable}
+    for fig in figures:
+        m = _PAREN_OPEN.match(text, fig.end)
+        if m is None or m.end() == fig.end:
+            continue
+        p = by_start.get(m.end())
+        if p is not None and _PAREN_CLOSE.match(text, p.end):
+            out[id(fig)] = p
+    return out
+
+
+# An item of a list: a bullet, a number, or a short label before a colon ("• …", "2) …", "Runners-up: …", "第二梯队：…").
+_LIST_ITEM_RE = re.compile(r"\s*(?:[•·▪●◦‣*–—-]\s*|[(（]?\d{1,2}[).）、]\s*|[^,，.。;；:：\d$€£¥￥]{1,24}[:：]\s*[^\d\s])")
+# A sentence that comments on the previous statement ("That's up 23%…", "This represents…", "这一数字…").
+_RESTATES_RE = re.compile(r"\s*(?:(?:That|This|It)(?:['’]s|\s+(?:is|was|represents|marks|means|puts))\b|"
+                          r"(?:这|此)(?:一|个)?(?:数字|数据|规模|成绩|表现|水平)?(?:较|比|同比|环比|意味|相当))")
+_FORECAST_RE = re.compile(r"\b(?:expected|expects|forecasts?|forecasted|projected|projects|predicts?|will|could|"
+                          r"would|may|might|estimated\s+to|set\s+to|on\s+track)\b|预计|预测|预期|有望|将", re.I)
+
+
+def _last_year_in_context(fig: Figure, usable: list[Period], text: str) -> str | None:
+    """"ReelShort reached $1.2 billion in 2025, and DramaBox made $276 million last year", no date of publication:
+    a past full year named earlier in the sentence is the one the text is written after, so "last year" is it.
+    Anything less plain (two years, a forecast) leaves no period."""
+    years = {p.year for p in usable if p.kind == "Y" and p.year is not None and p.end <= fig.start}
+    if len(years) != 1 or _FORECAST_RE.search(text):
+        return None
+    return f"{years.pop():04d}"
+
+
 def _own_clause_period(fig: Figure, usable: list[Period], ctx: _Sentence) -> bool:
     """A period (not a comparison base, not an event's date) is written in the figure's own clause."""
     start, end = ctx.clause_start(fig.start), ctx.clause_end(fig.end)
@@ -916,6 +1015,8 @@ def _classify(fig: Figure, ctx: _Sentence) -> str | None:
             return None  # "男性用户占比从23%提升到30%", "17% of users retained": who the users are, not a share
         if _REVENUE_MIX_BEFORE.search(ctx.clause_before(fig.start, 30)):
             return None
+        if _BOUND_BEFORE.search(ctx.clause_before(fig.start, 16)) or _BOUND_AFTER.match(text, fig.end):
+            return None  # "占比不足10%", "less than 4%", "over 30% of": a bound, not a share
         if text[:fig.start].rstrip().endswith(("(", "（")) and _SHARE_RE.search(text):
             return "market_share"  # "ReelShort (33%) led DramaBox (21%)" in a sentence about shares
         share = ctx.nearest("share", _SHARE_RE, fig)
@@ -932,6 +1033,8 @@ def _classify(fig: Figure, ctx: _Sentence) -> str | None:
         return None  # a per-day amount, a daily peak or one day's figure, not a period's
     if _GAP_RE.search(ctx.clause_before(fig.start, 60) + " " + ctx.clause_after(fig.end, 20)):
         return None  # a gap or lead between two apps, not a level
+    if fig.kind == "count" and _POTENTIAL_RE.search(ctx.clause_before(fig.start, 60)):
+        return None  # "potential users", "潜在用户规模": people who might watch, not users
     if fig.kind == "count":
         if not fig.has_scale and "." not in fig.text and "," not in fig.text and 1900 <= fig.value <= 2100:
             return None  # a year
@@ -1016,7 +1119,8 @@ def _app_group(spans: list[AppSpan], span_ends: list[int], position: int, text: 
     return keys
 
 
-def _subject(fig: Figure, metric: str, keys: list[str], spans: list[AppSpan], text: str) -> list[str] | None:
+def _subject(fig: Figure, metric: str, keys: list[str], spans: list[AppSpan], text: str, market_topic: bool = False
+             ) -> list[str] | None:
     """The app keys a figure belongs to, [] for the market, None for a company's figure or nobody's."""
     if metric == "market_size":
         return []
@@ -1041,7 +1145,7 @@ def _subject(fig: Figure, metric: str, keys: list[str], spans: list[AppSpan], te
             and not _SOURCE_AFTER.match(before, company.end()):
         return None  # "点众科技2024年营收...", "昆仑万维短剧业务营收": a company's own figure
     market = _last(_MARKET_CUE_RE, before)
-    if market is not None or _MARKET_CUE_RE.search(text[fig.end:]):
+    if market is not None or _MARKET_CUE_RE.search(text[fig.end:]) or (market_topic and not spans):
         return []
     return None
 

@@ -35,8 +35,10 @@ OTHER_PLATFORMS_ZH = ("抖音", "快手", "优酷", "爱奇艺", "腾讯视频",
                       "拼多多", "微博", "百度", "豆包", "汽水音乐", "七猫", "星芽", "繁花剧场", "咪咕", "搜狐视频",
                       "长视频平台", "长视频", "短视频平台")
 # Audiences that are not short-drama users: a figure about them is nobody's we track.
-OTHER_AUDIENCES = (r"短视频(?:平台|应用|行业)?(?:的)?用户|网络视听用户|网络视频用户|在线视频用户|网民|"
-                   r"\bshort[\s-]*(?:form[\s-]*)?video\s+(?:users|viewers|platforms?)\b|\binternet\s+users\b|"
+OTHER_AUDIENCES = (r"短(?:视频|影音)(?:平台|应用|行业)?(?:的)?用户|短(?:视频|影音)(?=平台|应用|拥有|有|的?用户)|网络视听用户|"
+                   r"网络视频用户|在线视频用户|网民|"
+                   r"\bshort[\s-]*(?:form[\s-]*)?videos?(?:\s+(?:users|viewers|platforms?|apps?))?\b(?![\s-]*dramas?\b)|"
+                   r"\binternet\s+users\b|"
                    r"\bonline\s+video\s+users\b")
 # Data sources and stores are named, but never a figure's subject.
 NOT_SUBJECTS = frozenset(s.lower() for s in (
@@ -47,7 +49,7 @@ NOT_SUBJECTS = frozenset(s.lower() for s in (
 # Words that make the name right after them the object of a comparison or a preposition, not the subject.
 COMPARISON_MARKERS = (r"\b(?:overtook|overtaking|overtakes|overtake|passed|passing|surpassed|surpassing|surpasses|"
                       r"outranked|outranking|outranks|outpaced|outpacing|beat|beating|beats|rivals|rivaling|"
-                      r"rivalling|rival|trails|trailing|trailed|behind|ahead\s+of|than|dethroned|unseated|"
+                      r"rivalling|(?<!\bwhile )(?<!\band )(?<!\bthe )(?<!\bits )(?<!\ba )(?<!, )rival|trails|trailing|trailed|behind|ahead\s+of|than|dethroned|unseated|"
                       r"displaced|displacing|replaced|replacing|dethroning|unseating|edged\s+out|edging\s+out|"
                       r"versus|vs\.?|via|through|against|like|unlike)\b|"
                       r"超越|超过|反超|赶超|逼近|接近|领先(?:于)?|落后(?:于)?|仅次于|次于|把|比|较|相比|对比|击败|力压|压过|"
@@ -59,6 +61,9 @@ _EXAMPLE_BEFORE = re.compile(
     r"|(?:包括|包含|其中包括|其中有|含|如|比如|例如|譬如|像|以)\s*)$", re.I)
 _LEADING_AFTER = re.compile(r"\s*(?:at\s+the\s+(?:front|top|head)|in\s+the\s+lead|leading\s+the\s+way|on\s+top)\b",
                             re.I)
+_LED_BY = re.compile(r"\b(?:led|headed|topped|driven|spearheaded)\s+by\b", re.I)
+_GROUP_AFTER_COMMA = re.compile(r"\s*,\s*(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:category|category's|market|market's|industry|"
+                                r"industry's|sector|sector's|genre|segment|apps|platforms|players)\b", re.I)
 _EXAMPLE_AFTER = re.compile(r"^\s*(?:等|在内|为代表|为首|之类|and\s+others\b|and\s+other\b|among\s+others\b|etc\.?)", re.I)
 _GROUP_NOUN = re.compile(r"\b(?:apps|applications|platforms|players|titles|services|products|names|rivals|"
                          r"competitors|leaders|earners)\b|应用|产品|平台|APP|App|app|玩家|头部|款|家", re.I)
@@ -160,6 +165,9 @@ def sentence_roles(text: str, names: list[Name]) -> Roles:
             group_before = group_before[:len(group_before) - len(cue_before.group())]
         # The cue hangs on the group noun ("apps, including", "应用（含"), or the group follows ("等15款应用").
         noun_before = _GROUP_NOUN_END.search(group_before) if cue_before is not None else None
+        if noun_before is None and cue_before is not None and _LED_BY.search(cue_before.group()) \
+                and _GROUP_AFTER_COMMA.match(text, last.end):
+            noun_before = cue_before  # "Led by DramaBox and ReelShort, the category's revenue…": the group follows
         noun_after = _GROUP_NOUN.search(after[:18]) if cue_after is not None else None
         if noun_before is None and noun_after is None:
             continue
