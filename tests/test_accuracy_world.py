@@ -14,14 +14,15 @@ import duckdb
 import pytest
 
 from bench.bench_accuracy import START, Scenario, run_scenario
+from sample_data.generate_capture import DEMO_COUNTRIES
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-COUNTRIES = ["us", "gb", "br"]
+COUNTRIES = DEMO_COUNTRIES  # the 12 countries `make demo` tracks
 
 
 @pytest.fixture(scope="module")
 def demo_world(tmp_path_factory):
-    """The demo's world (default seed and totals), tracked in three of the demo countries for 14 days."""
+    """The demo's world (default seed and totals), tracked in the demo's 12 countries for 14 days."""
     work = tmp_path_factory.mktemp("accuracy")
     result = run_scenario(Scenario("demo_world", COUNTRIES), 2, work=work, days=14)
     return result, work / "demo_world" / "data" / "warehouse.duckdb"
@@ -64,7 +65,7 @@ def test_check_published_compares_like_with_like(demo_world):
             "WHERE p.method = 'check_published' AND p.country = 'tracked'").fetchall()
         weights = dict(conn.execute(
             "SELECT store || ':' || measure, sum(weight) FROM core.country_weights "
-            "WHERE country IN ('us', 'gb', 'br') GROUP BY ALL").fetchall())
+            "WHERE country IN (SELECT unnest(?)) GROUP BY ALL", [COUNTRIES]).fetchall())
     finally:
         conn.close()
     assert rows

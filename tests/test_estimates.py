@@ -13,10 +13,12 @@ import pytest
 from warehouse.connection import connect
 from warehouse.estimates.fit import (
     calibrate,
+    curve_scale,
     fit_power_law,
     head_correction,
     pooled,
     prior_scale,
+    rating_count_var,
     ratings_per_download,
     shrink_exponent,
     slope_standard_error,
@@ -109,6 +111,27 @@ def test_ratio_pooling_and_published_scale():
     assert a == pytest.approx(0.95) and b == pytest.approx(2000.0) and sigma > 0.1
     weight = sum(r**-A for r in (1, 2, 3))
     assert prior_scale(1000.0, weight) * weight == pytest.approx(1000.0)
+
+
+def test_counting_noise_narrows_the_scatter_and_an_unseen_error_widens_only_the_band():
+    """Issue 13: the App Store bands covered 99 % of true app-days (a "90 %" band): a week's few ratings are a
+    Poisson count (log-variance about 1/k) that the residuals carry but the truth does not. Google Play's covered
+    76 %: the split of global installs over countries follows the curve, so its error is not in the residuals."""
+    assert rating_count_var([0.5, 4.0, 10.0]) == pytest.approx((1.0 + 0.25 + 0.1) / 3)
+    rng = np.random.default_rng(5)
+    ranks = np.repeat(np.arange(1.0, 41.0), 1)
+    values = B * ranks**-A * np.exp(rng.normal(0.0, 0.4, ranks.size))
+    keys = [f"app{i}" for i in range(ranks.size)]
+    common = {"measurement_sd": 0.1, "calibration_sd": 0.1, "min_scatter": 0.15, "b_scale": None, "b_prior_sd": 0.7}
+    base = curve_scale(ranks, values, keys, A, **common)
+    counted = curve_scale(ranks, values, keys, A, count_var=0.05, **common)
+    assert counted.scatter**2 == pytest.approx(base.scatter**2 - 0.05)
+    assert counted.b < base.b  # the mean correction (+ scatter²/2) shrinks with the scatter
+    floored = curve_scale(ranks, values, keys, A, count_var=10.0, **common)
+    assert floored.scatter == pytest.approx(0.15)
+    split = curve_scale(ranks, values, keys, A, unseen_sd=0.17, **common)
+    assert split.b == base.b and split.scatter == base.scatter
+    assert split.sigma**2 == pytest.approx(base.sigma**2 + 0.17**2)
 
 
 def test_head_correction_is_the_heads_mean_residual_shrunk_toward_zero():

@@ -201,6 +201,13 @@ class CurveScale:
     apps: int  # distinct apps (observation keys) among the points
 
 
+def rating_count_var(ratings_gained: Sequence[float] | np.ndarray) -> float:
+    """The mean log-variance of counting noise over App Store observations, each a week's ratings gained (k, from
+    downloads × ρ × days): a Poisson count of k has a log-variance of about 1/k (k below 1 counts as 1)."""
+    k = np.maximum(np.asarray(ratings_gained, dtype=np.float64), 1.0)
+    return float(np.mean(1.0 / k)) if k.size else 0.0
+
+
 def curve_scale(
     ranks: Sequence[float] | np.ndarray,
     values: Sequence[float] | np.ndarray,
@@ -212,15 +219,20 @@ def curve_scale(
     min_scatter: float,
     b_scale: float | None,
     b_prior_sd: float,
+    count_var: float = 0.0,
+    unseen_sd: float = 0.0,
 ) -> CurveScale:
     """log b of a curve of exponent ``a``, shrunk toward the published-totals scale, and its band's sigma.
 
     The residuals of the observations around the curve mix the scatter of the true values around it with the
     noise of the measurement (for the App Store: how much more or less than the median each app's users rate
-    per download, ``measurement_sd``); only the first is the band's, and only the first corrects the median
-    curve to the mean (log-normal: + scatter²/2) — the whole residual variance overstated both. An app's
+    per download, ``measurement_sd``, and the counting noise of a day's few ratings, ``count_var``: a Poisson
+    count of k has a log-variance of about 1/k); only the first is the band's, and only the first corrects the
+    median curve to the mean (log-normal: + scatter²/2) — the whole residual variance overstated both. An app's
     observations on several days share its measurement error, so the scale's standard error counts apps, not
     app-days, and adds ``calibration_sd`` for what no sample shows (ratings per download, country weights).
+    ``unseen_sd`` widens the band alone for an error the residuals cannot show (Google Play: the split of global
+    install growth over countries, which follows the curve itself).
     """
     r, d, ok = _usable(ranks, values)
     x, y = np.log(r[ok]), np.log(d[ok])
@@ -231,7 +243,7 @@ def curve_scale(
     resid = y - (log_b_med - a * x)
     n = int(resid.size)
     obs_var = _dot(resid, resid) / (n - 1) if n > 1 else 0.0
-    scatter = math.sqrt(max(obs_var - measurement_sd**2, min_scatter**2))
+    scatter = math.sqrt(max(obs_var - measurement_sd**2 - count_var, min_scatter**2))
     groups: dict[str, list[float]] = {}
     for key, e in zip(k, resid.tolist(), strict=True):
         groups.setdefault(key, []).append(e)
@@ -247,7 +259,7 @@ def curve_scale(
         prior_weight = w_prior / (w_data + w_prior)
     else:
         log_b, se_post, prior_weight = log_b_data, se, 0.0
-    return CurveScale(b=math.exp(log_b), sigma=math.sqrt(scatter**2 + se_post**2), scatter=scatter,
+    return CurveScale(b=math.exp(log_b), sigma=math.sqrt(scatter**2 + se_post**2 + unseen_sd**2), scatter=scatter,
                       log_b_data=log_b_data, se_log_b=se, prior_weight=prior_weight, apps=apps)
 
 

@@ -28,6 +28,7 @@ from warehouse.estimates.fit import (
     head_correction,
     pooled,
     prior_scale,
+    rating_count_var,
     ratings_per_download,
     scale_denominator,
 )
@@ -110,6 +111,7 @@ class _Obs:
     dates: list[date]
     ranks: np.ndarray
     values: np.ndarray  # measured downloads per day
+    days: np.ndarray | None = None  # growth pairs (days) averaged into each value
 
 
 def _observations(points: list[tuple[str, date, str, int, float]], a0: float) -> _Obs:
@@ -124,14 +126,15 @@ def _observations(points: list[tuple[str, date, str, int, float]], a0: float) ->
     by_listing: dict[str, list[tuple[date, str, int, float]]] = defaultdict(list)
     for listing, day, key, rank, value in sorted(points):
         by_listing[listing].append((day, key, rank, value))
-    keys, dates, ranks, values = [], [], [], []
+    keys, dates, ranks, values, days = [], [], [], [], []
     for _, rows in sorted(by_listing.items()):
         keys.append(rows[-1][1])
         dates.append(rows[-1][0])
         ranks.append((math.fsum(r[2] ** -a0 for r in rows) / len(rows)) ** (-1.0 / a0))
         values.append(math.fsum(r[3] for r in rows) / len(rows))
+        days.append(len(rows))
     return _Obs(keys=keys, dates=dates, ranks=np.asarray(ranks, dtype=np.float64),
-                values=np.asarray(values, dtype=np.float64))
+                values=np.asarray(values, dtype=np.float64), days=np.asarray(days, dtype=np.float64))
 
 
 def _residuals(obs: _Obs | None, a: float, b: float) -> list[float | None] | None:
@@ -252,17 +255,24 @@ def _fit_weeks(conn, settings, priors, report: EstimatesReport, held_scales: dic
             if fit is not None:
                 scale_b, _ = b_scale(c, fit.a)
                 positive = obs.values > 0
+                is_ios = c["store"] == "app_store"
                 cs = curve_scale(
                     obs.ranks[positive], obs.values[positive], [k for k, p in zip(obs.keys, positive.tolist(), strict=True) if p], fit.a,
-                    measurement_sd=rho_sd if c["store"] == "app_store" else 0.0,
+                    measurement_sd=rho_sd if is_ios else 0.0,
                     calibration_sd=settings["calibration_log_sd"], min_scatter=settings["min_curve_log_sd"],
                     b_scale=scale_b, b_prior_sd=settings["b_prior_log_sd"],
+                    count_var=rating_count_var(obs.values[positive] * obs.days[positive] * rho) if is_ios else 0.0,
+                    unseen_sd=0.0 if is_ios else settings["play_split_log_sd"],
                 )
                 row |= {"method": "fit", "a": fit.a, "b": cs.b, "sigma": cs.sigma, "a_fit": fit.a_fit,
                         "b_fit": fit.b_fit, "a_fit_se": _finite(fit.a_fit_se), "r2": fit.r2, "b_scale": scale_b}
                 inputs |= {"scatter": cs.scatter, "b_data": math.exp(cs.log_b_data), "se_log_b": cs.se_log_b,
                            "scale_prior_weight": cs.prior_weight, "apps": cs.apps,
-                           "measurement_sd": rho_sd if c["store"] == "app_store" else 0.0}
+                           "measurement_sd": rho_sd if is_ios else 0.0}
+                if is_ios:
+                    inputs["rating_count_var"] = rating_count_var(obs.values[positive] * obs.days[positive] * rho)
+                else:
+                    inputs["split_log_sd"] = settings["play_split_log_sd"]
                 fitted[key] = row | {"_n": fit.n}
             else:
                 inputs["reason"] = (
@@ -288,7 +298,8 @@ def _fit_weeks(conn, settings, priors, report: EstimatesReport, held_scales: dic
                 b = row["b_scale"] if row["b_scale"] is not None else PAPER_SCALE[c["measure"]]
                 if row["b_scale"] is None:
                     row["inputs"]["scale_figures"] = ["Garg & Telang 2013 b (no published scale for this curve)"]
-                row |= {"method": "prior", "a": row["a_prior"], "b": b, "sigma": settings["prior_log_sigma"]}
+                sigma = settings["revenue_log_sigma"] if c["measure"] == "revenue" else settings["prior_log_sigma"]
+                row |= {"method": "prior", "a": row["a_prior"], "b": b, "sigma": sigma}
         for row in week_rows:
             if row["measure"] in ("downloads", "revenue") and row["method"] in ("fit", "pooled", "prior"):
                 report.methods[(row["measure"], row["method"])] += 1
