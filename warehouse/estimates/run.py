@@ -256,12 +256,13 @@ def _fit_weeks(conn, settings, priors, report: EstimatesReport, held_scales: dic
                 scale_b, _ = b_scale(c, fit.a)
                 positive = obs.values > 0
                 is_ios = c["store"] == "app_store"
+                count_var = rating_count_var(obs.values[positive] * obs.days[positive] * rho) if is_ios else 0.0
                 cs = curve_scale(
                     obs.ranks[positive], obs.values[positive], [k for k, p in zip(obs.keys, positive.tolist(), strict=True) if p], fit.a,
                     measurement_sd=rho_sd if is_ios else 0.0,
                     calibration_sd=settings["calibration_log_sd"], min_scatter=settings["min_curve_log_sd"],
                     b_scale=scale_b, b_prior_sd=settings["b_prior_log_sd"],
-                    count_var=rating_count_var(obs.values[positive] * obs.days[positive] * rho) if is_ios else 0.0,
+                    count_var=count_var,
                     unseen_sd=0.0 if is_ios else settings["play_split_log_sd"],
                 )
                 row |= {"method": "fit", "a": fit.a, "b": cs.b, "sigma": cs.sigma, "a_fit": fit.a_fit,
@@ -270,7 +271,7 @@ def _fit_weeks(conn, settings, priors, report: EstimatesReport, held_scales: dic
                            "scale_prior_weight": cs.prior_weight, "apps": cs.apps,
                            "measurement_sd": rho_sd if is_ios else 0.0}
                 if is_ios:
-                    inputs["rating_count_var"] = rating_count_var(obs.values[positive] * obs.days[positive] * rho)
+                    inputs["rating_count_var"] = count_var
                 else:
                     inputs["split_log_sd"] = settings["play_split_log_sd"]
                 fitted[key] = row | {"_n": fit.n}
