@@ -347,7 +347,7 @@ def test_recent_fill_rates_come_from_the_snapshot_per_storefront(tmp_path: Path)
     from datetime import date, timedelta
     from types import SimpleNamespace
 
-    from dramatrack.pipeline.validate_load import _recent_fill_rates, _with_recent_fill
+    from dramatrack.pipeline.validate_load import _history, _with_recent_fill
     from warehouse.connection import connect
     from warehouse.snapshot import publish_snapshot
 
@@ -369,7 +369,7 @@ def test_recent_fill_rates_come_from_the_snapshot_per_storefront(tmp_path: Path)
     conn.close()
     publish_snapshot(settings.warehouse_path, settings.snapshot_path)
 
-    recent = _recent_fill_rates(settings, [SimpleNamespace(snapshot_date=day)])
+    recent = _history(settings, [SimpleNamespace(snapshot_date=day, play_details=[])]).recent_fill
     assert recent[("app_lookups", "us", "user_rating_count")] == pytest.approx(0.9)
     assert recent[("app_lookups", "us", "average_user_rating")] == 1.0
     assert recent[("play_app_details", "us", "ratings")] == 1.0  # Play ratings are stored as user_rating_count

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -69,37 +70,37 @@ def _failure(expectation: str, count: int, examples: list[str], column: str | No
     return {"expectation": expectation, "column": column, "unexpected_count": count, "examples": examples[:5]}
 
 
-def _previous_installs(settings: Settings, staged: list[StagedBatch]) -> dict[tuple[str, str], int]:
-    """Last loaded exact installs per (country, app) before each batch's day, from the analysts' snapshot.
+@dataclass(frozen=True)
+class _History:
+    """What validation compares a day with, read from the analysts' snapshot (never the warehouse, so validation
+    never waits on the writer): the last exact installs per (country, app) and each checked field's recent fill
+    rate per (suite, country, field)."""
 
-    Read from the published snapshot, never the warehouse, so validation never waits on the writer.
-    """
-    wanted = [b for b in staged if b.play_details]
-    if not wanted or not settings.snapshot_path.exists():
-        return {}
-    from warehouse.connection import open_snapshot
-    from warehouse.queries import run_query
-
-    day = min(b.snapshot_date for b in wanted)
-    with open_snapshot(settings.snapshot_path) as conn:
-        _, rows = run_query(conn, "previous_play_installs", {"snapshot_date": day})
-    return {(country, app_id): installs for country, app_id, installs in rows}
+    previous_installs: dict[tuple[str, str], int]
+    recent_fill: dict[tuple[str, str, str], float]
 
 
-def _recent_fill_rates(settings: Settings, staged: list[StagedBatch]) -> dict[tuple[str, str, str], float]:
-    """Each checked field's fill rate per (suite, country, field) over the loaded days before the batches' day,
-    from the analysts' snapshot (storefronts with too few recent rows are left out: nothing to compare with)."""
+def _history(settings: Settings, staged: list[StagedBatch]) -> _History:
+    """Both histories before the batches' day, in one read of the snapshot (storefronts with too few recent rows
+    have no fill rate: nothing to compare with)."""
     from expectations.suites import FILL_MIN_ROWS, RECENT_FILL_DAYS
 
     if not staged or not settings.snapshot_path.exists():
-        return {}
+        return _History({}, {})
     from warehouse.connection import open_snapshot
     from warehouse.queries import run_query
 
     day = min(b.snapshot_date for b in staged)
     with open_snapshot(settings.snapshot_path) as conn:
-        _, rows = run_query(conn, "recent_fill_rates", {"snapshot_date": day, "days": RECENT_FILL_DAYS})
-    return {(suite, country, field): fill for suite, country, field, fill, n in rows if n >= 2 * FILL_MIN_ROWS}
+        installs = []
+        if any(b.play_details for b in staged):
+            play_day = min(b.snapshot_date for b in staged if b.play_details)
+            _, installs = run_query(conn, "previous_play_installs", {"snapshot_date": play_day})
+        _, fills = run_query(conn, "recent_fill_rates", {"snapshot_date": day, "days": RECENT_FILL_DAYS})
+    return _History(
+        previous_installs={(country, app_id): n for country, app_id, n in installs},
+        recent_fill={(suite, country, field): fill for suite, country, field, fill, n in fills if n >= 2 * FILL_MIN_ROWS},
+    )
 
 
 def _with_recent_fill(suite: str, frame, recent: dict[tuple[str, str, str], float]):
@@ -113,12 +114,11 @@ def _with_recent_fill(suite: str, frame, recent: dict[tuple[str, str, str], floa
     return frame
 
 
-def _details_frame(settings: Settings, staged: list[StagedBatch]):
+def _details_frame(settings: Settings, staged: list[StagedBatch], previous: dict[tuple[str, str], int]):
     frame = _frame(staged, "play_details", item_ids=True)
     if frame.empty:
         return frame
     frame["batch"] = [b.rsplit(":", 1)[0] for b in frame["batch_id"]]  # the page's batch: fill rates per batch
-    previous = _previous_installs(settings, staged)
     frame["prev_real_installs"] = [previous.get((c, a)) for c, a in zip(frame["country"], frame["app_id"], strict=True)]
     frame["installs_tolerance"] = settings.installs_drop_tolerance
     return frame
@@ -175,9 +175,9 @@ def stage_and_validate(settings: Settings, manifests: list[BatchManifest], run_i
     data_docs = []
     # one frame per suite of the registered endpoints; Play app pages (items) carry their item ids and history
     frames = tuple((suite, _frame(staged, attr)) for suite, attr in validation_frames())
-    frames += (("play_app_details", _details_frame(settings, staged)),)
-    recent_fill = _recent_fill_rates(settings, staged)
-    frames = tuple((suite, _with_recent_fill(suite, frame, recent_fill)) for suite, frame in frames)
+    history = _history(settings, staged)
+    frames += (("play_app_details", _details_frame(settings, staged, history.previous_installs)),)
+    frames = tuple((suite, _with_recent_fill(suite, frame, history.recent_fill)) for suite, frame in frames)
     frames += tuple(news_frames(staged))  # news_articles, reported_metrics (rows attributed to their feed)
     for suite, frame in frames:
         if frame.empty:
