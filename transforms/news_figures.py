@@ -26,7 +26,7 @@ CURRENCY_PREFIX = {"us$": "USD", "$": "USD", "usd": "USD", "hk$": "HKD", "hkd": 
 YEN_SIGNS = ("¥", "￥")  # yuan or yen: read from the sentence (``_yen``)
 # A currency named before the figure ("新台币2,280亿元", "约港币820亿元"): its "元" is that currency's, not CNY.
 _CURRENCY_WORD_BEFORE = re.compile(r"(?P<word>新台币|台币|港币|港元|日元|韩元|人民币)\s*(?:约|近|超|逾)?\s*$")
-_CURRENCY_WORD = {"新台币": "TWD", "台币": "TWD", "港币": "HKD", "港元": "HKD", "日元": "JPY", "韩元": "KRW", "人民币": "CNY"}
+_CURRENCY_WORD = {w: CURRENCY_SUFFIX[w] for w in ("新台币", "台币", "港币", "港元", "日元", "韩元", "人民币")}
 # ¥ is yen with Japan named or yen written; yuan in Chinese text, with a Chinese source or yuan written.
 _JAPAN = re.compile(r"日本|日元|\b(?:Japan|Japanese|yen|JPY)\b", re.I)
 _CHINA = re.compile(r"[\u4e00-\u9fff]|\b(?:China|Chinese|yuan|RMB|CNY|DataEye|36Kr|QuestMobile|Jiemian|DiDi|Douyin|"
